@@ -1,58 +1,119 @@
-// Package identity makes and reads the identifiers that tie a message to a resource.
 package identity
 
 import (
-	"errors"
-	"net/mail"
+	"crypto/rand"
+	"encoding/base32"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
 )
 
-// New returns a new random resource id. STUB.
-func New() string { return "00000000-0000-4000-8000-000000000000" }
+// MaxLocalPart is the longest local part of an e-mail address, in octets
+// (RFC 5321 section 4.5.3.1.1).
+const MaxLocalPart = 64
 
-// App is the application's address: Name@Domain. CONTRACT (fields may grow).
-type App struct {
-	Name   string
-	Domain string
+// maxToken bounds a message token: it lives only in the Message-ID, which
+// has no 64-octet limit, but it should stay a token, not a payload.
+const maxToken = 64
+
+// New returns a new random resource id: a version 4 UUID in lower case,
+// such as "a74e22bb-3313-4dc4-af28-6c2bd1351c0f".
+func New() string { return uuid.NewString() }
+
+// NewToken returns a fresh random message token: 96 random bits in
+// lower-case base32, 20 characters. [App.Stamp] uses it when given no token.
+func NewToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return b32.EncodeToString(b[:])
 }
 
-// ParseApp parses "app@domain". STUB.
-func ParseApp(addr string) (App, error) { return App{}, errors.New("identity: not implemented") }
+// b32 is RFC 4648 base32 in lower case without padding: case-folding mail
+// gateways cannot change its meaning, since decoding lower-cases first.
+var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-// Stamp holds the identity headers of one message. CONTRACT (fields may grow).
-type Stamp struct {
-	Resource   string
-	ReplyTo    string // app+<resource>@domain (bare address)
-	MessageID  string // <...@domain> with angle brackets
-	References string // <thread-root@domain> with angle brackets
-	Tag        string // [a74e22bb]
+// CheckID reports whether id is a usable resource id on its own: one or
+// more characters of [A-Za-z0-9_-] and at most [MaxLocalPart] octets. Use
+// [App.CheckID] to check it against an application's length budget too.
+// The error is an [*IDError] wrapping [ErrInvalidID] or [ErrTooLong].
+func CheckID(id string) error {
+	if err := checkToken("resource id", id); err != nil {
+		return err
+	}
+	if len(id) > MaxLocalPart {
+		return &IDError{What: "resource id", ID: id, Len: len(id), Limit: MaxLocalPart, Err: ErrTooLong,
+			Msg: "longer than the 64 octets of an address local part"}
+	}
+	return nil
 }
 
-// Stamp makes the stamp of one message. token is the per-message unique
-// part; empty means a fresh random one. STUB.
-func (a App) Stamp(resource, token string) (*Stamp, error) {
-	return nil, errors.New("identity: not implemented")
+// checkToken checks the shared syntax of resource ids and message tokens.
+func checkToken(what, s string) error {
+	if s == "" {
+		return &IDError{What: what, ID: s, Err: ErrInvalidID, Msg: "empty"}
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIDByte(s[i]) {
+			return &IDError{What: what, ID: s, Len: len(s), Err: ErrInvalidID,
+				Msg: "character " + quoteByte(s[i]) + " at offset " + strconv.Itoa(i) + " is not one of [A-Za-z0-9_-]"}
+		}
+	}
+	return nil
 }
 
-// Subject returns subject tagged once with s.Tag. STUB.
-func (s *Stamp) Subject(subject string) string { return subject }
-
-// Source says where Trace found the resource. CONTRACT.
-type Source int
-
-// Kind classifies an incoming message. CONTRACT.
-type Kind int
-
-// Result is what Trace found. CONTRACT (fields may grow).
-type Result struct {
-	Resource string
-	Source   Source
-	Exact    bool
-	Sender   string
-	Kind     Kind
+func isIDByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
 
-// ErrNotFound means no resource was found.
-var ErrNotFound = errors.New("identity: no resource found")
+func validID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIDByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
-// Trace finds the resource named by an incoming message's headers. STUB.
-func Trace(h mail.Header, app App) (*Result, error) { return nil, ErrNotFound }
+// Canonical returns the form in which Trace and the Parse functions give
+// back id: a UUID (8-4-4-4-12 hexadecimal digits, in any case) in lower
+// case, any other id unchanged. Gateways that upper-case addresses thus
+// cannot change a UUID; other ids come back as they were found, so an
+// application with mixed-case ids should look them up case-insensitively.
+func Canonical(id string) string {
+	if isUUID(id) {
+		return strings.ToLower(id)
+	}
+	return id
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func quoteByte(c byte) string {
+	const hex = "0123456789ABCDEF"
+	if c >= 0x20 && c < 0x7f {
+		return "'" + string(c) + "'"
+	}
+	return "0x" + string(hex[c>>4]) + string(hex[c&15])
+}

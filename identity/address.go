@@ -1,0 +1,117 @@
+package identity
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// addrParser decodes RFC 2047 display names in any known charset.
+var addrParser = &mail.AddressParser{WordDecoder: wordDecoder}
+
+// addresses returns the addr-specs in an address-list header value. When
+// the list does not parse (clients and gateways write broken ones), it
+// falls back to picking out every word around an '@'.
+func addresses(v string) []string {
+	if list, err := addrParser.ParseList(v); err == nil {
+		out := make([]string, 0, len(list))
+		for _, a := range list {
+			out = append(out, a.Address)
+		}
+		return out
+	}
+	return scanAddresses(v)
+}
+
+// scanAddresses picks out word@word runs, ignoring quotes and brackets.
+func scanAddresses(v string) []string {
+	v = strings.ReplaceAll(v, `"`, "")
+	var out []string
+	for {
+		at := strings.IndexByte(v, '@')
+		if at < 0 {
+			return out
+		}
+		start := at
+		for start > 0 && !isAddrStop(v[start-1]) {
+			start--
+		}
+		end := at + 1
+		for end < len(v) && !isAddrStop(v[end]) {
+			end++
+		}
+		if start < at && end > at+1 {
+			out = append(out, v[start:end])
+		}
+		v = v[at+1:]
+	}
+}
+
+func isAddrStop(c byte) bool {
+	return c <= ' ' || c >= 0x7f || strings.IndexByte("<>()[],;:'@\\", c) >= 0
+}
+
+// msgIDs returns the msg-ids in an In-Reply-To or References value, with
+// their angle brackets, dropping folding white space and quotes inside. A
+// value with no brackets at all is split at white space and commas.
+func msgIDs(v string) []string {
+	var out []string
+	rest := v
+	for {
+		open := strings.IndexByte(rest, '<')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[open:], '>')
+		if end < 0 {
+			break
+		}
+		id := rest[open+1 : open+end]
+		rest = rest[open+end+1:]
+		id = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '"' {
+				return -1
+			}
+			return r
+		}, id)
+		if id != "" {
+			out = append(out, "<"+id+">")
+		}
+	}
+	if out != nil {
+		return out
+	}
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == ','
+	}) {
+		if strings.Contains(f, "@") {
+			out = append(out, strings.ReplaceAll(f, `"`, ""))
+		}
+	}
+	return out
+}
+
+// fromAddress returns the From address of h, "" when there is none.
+func fromAddress(h mail.Header) string {
+	v := get(h, "From")
+	if v == "" {
+		return ""
+	}
+	if a, err := addrParser.Parse(v); err == nil {
+		return a.Address
+	}
+	if as := scanAddresses(v); len(as) > 0 {
+		return as[0]
+	}
+	if strings.EqualFold(strings.TrimSpace(v), "MAILER-DAEMON") {
+		return "MAILER-DAEMON"
+	}
+	return ""
+}
+
+// localPart returns what precedes the last '@' of an address.
+func localPart(addr string) string {
+	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+		return addr[:at]
+	}
+	return addr
+}

@@ -1,0 +1,177 @@
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ReplyTo returns the reply address of resource: name+<resource>@domain,
+// or name+<resource>.<signature>@domain when a is signed. The resource
+// keeps its case. The error is an [*IDError] for an unusable id, or wraps
+// [ErrInvalidApp].
+func (a App) ReplyTo(resource string) (string, error) {
+	local, err := a.local(resource)
+	if err != nil {
+		return "", err
+	}
+	return local + "@" + a.Domain, nil
+}
+
+// ParseReplyTo is the inverse of [App.ReplyTo]: it returns the resource
+// named by a reply address of a, in [Canonical] form. The name, domain and
+// signature match in any case. An address that is not one of a's reply
+// addresses gives an error wrapping [ErrNotFound]; one whose signature
+// does not verify, a [*TokenError].
+func (a App) ParseReplyTo(addr string) (string, error) {
+	id, err := a.parseSpec(addr, shapeAddr)
+	if err != nil {
+		return "", a.parseErr(err, "reply address", addr)
+	}
+	return id.resource, nil
+}
+
+// ThreadID returns the per-resource thread root, the reply address in angle
+// brackets: <name+<resource>[.<signature>]@domain>. Every message about the
+// resource carries it in References, so that mail clients thread them
+// together and a reply that lost everything else still leads back.
+func (a App) ThreadID(resource string) (string, error) {
+	local, err := a.local(resource)
+	if err != nil {
+		return "", err
+	}
+	return "<" + local + "@" + a.Domain + ">", nil
+}
+
+// ParseThreadID is the inverse of [App.ThreadID]; see [App.ParseReplyTo]
+// for case and errors.
+func (a App) ParseThreadID(msgID string) (string, error) {
+	spec, ok := strings.CutPrefix(msgID, "<")
+	if ok {
+		spec, ok = strings.CutSuffix(spec, ">")
+	}
+	if !ok {
+		return "", fmt.Errorf("identity: thread id %s lacks angle brackets: %w", quoteShort(msgID), ErrNotFound)
+	}
+	id, err := a.parseSpec(spec, shapeAddr)
+	if err != nil {
+		return "", a.parseErr(err, "thread id", msgID)
+	}
+	return id.resource, nil
+}
+
+// local returns the local part for resource after checking a and resource.
+func (a App) local(resource string) (string, error) {
+	if err := a.Check(); err != nil {
+		return "", err
+	}
+	if err := a.CheckID(resource); err != nil {
+		return "", err
+	}
+	local := a.Name + "+" + resource
+	if sig := a.signature(resource); sig != "" {
+		local += "." + sig
+	}
+	return local, nil
+}
+
+// shape says which of our identifier forms a parser accepts.
+type shape int
+
+const (
+	shapeAddr  shape = iota // name+R[.S]: reply address and thread root
+	shapeMsgID              // name+R[.S].T: Message-ID
+	shapeAny                // either, liberally (Trace)
+)
+
+// ident is one identifier of ours, read back.
+type ident struct {
+	resource string // Canonical
+	token    string // message token; "" in a reply address or thread root
+	keyID    string // key that verified the signature; "" unsigned
+}
+
+// errNotOurs marks an identifier that is not of a's making.
+var errNotOurs = errors.New("not ours")
+
+// parseErr turns a parse failure into the error of a Parse function.
+func (a App) parseErr(err error, what, value string) error {
+	var te *TokenError
+	if errors.As(err, &te) {
+		te.Value = value
+		return te
+	}
+	if err := a.Check(); err != nil {
+		return err
+	}
+	return fmt.Errorf("identity: %s is not a %s of %s: %w", quoteShort(value), what, a, ErrNotFound)
+}
+
+// parseSpec reads an addr-spec or msg-id without angle brackets,
+// name+…@domain. It returns errNotOurs when spec is not of a's making and
+// a *TokenError when it is but its signature does not verify.
+func (a App) parseSpec(spec string, sh shape) (ident, error) {
+	if a.Check() != nil {
+		return ident{}, errNotOurs
+	}
+	at := strings.LastIndexByte(spec, '@')
+	if at < 0 || !strings.EqualFold(spec[at+1:], a.Domain) {
+		return ident{}, errNotOurs
+	}
+	local := spec[:at]
+	plus := strings.IndexByte(local, '+')
+	if plus < 0 || !strings.EqualFold(local[:plus], a.Name) {
+		return ident{}, errNotOurs
+	}
+	return a.parsePlus(local[plus+1:], sh)
+}
+
+// parsePlus reads what follows "name+".
+func (a App) parsePlus(s string, sh shape) (ident, error) {
+	segs := strings.Split(s, ".")
+	r := segs[0]
+	if !a.Signed() {
+		if !validID(r) {
+			return ident{}, errNotOurs
+		}
+		id := ident{resource: Canonical(r)}
+		switch {
+		case sh == shapeAddr && len(segs) == 1:
+		case sh == shapeMsgID && len(segs) == 2 && validToken(segs[1]):
+			id.token = segs[1]
+		case sh == shapeAny:
+			// Liberal: the dotted tail of an identifier made while
+			// signing was on is ignored, since nothing is verified.
+			if len(segs) == 2 && validToken(segs[1]) {
+				id.token = segs[1]
+			}
+		default:
+			return ident{}, errNotOurs
+		}
+		return id, nil
+	}
+	bad := func(reason string) (ident, error) { return ident{}, &TokenError{Reason: reason} }
+	if !validID(r) {
+		return bad("malformed resource id")
+	}
+	n := len(segs)
+	switch {
+	case n < 2:
+		return bad("no signature")
+	case sh == shapeAddr && n != 2, sh == shapeMsgID && n != 3, n > 3:
+		return bad("unexpected form")
+	case n == 3 && !validToken(segs[2]):
+		return bad("malformed message token")
+	}
+	kid, reason := a.verify(r, segs[1])
+	if reason != "" {
+		return bad(reason)
+	}
+	id := ident{resource: Canonical(r), keyID: kid}
+	if n == 3 {
+		id.token = segs[2]
+	}
+	return id, nil
+}
+
+func validToken(s string) bool { return len(s) <= maxToken && validID(s) }

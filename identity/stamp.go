@@ -1,0 +1,111 @@
+package identity
+
+import "strings"
+
+// Stamp holds the identity headers of one outgoing message. Its values are
+// made of checked characters only: they are safe in a header as they are.
+type Stamp struct {
+	Resource   string // the resource id, as given
+	ReplyTo    string // bare address: name+<resource>[.<signature>]@domain
+	MessageID  string // <name+<resource>[.<signature>].<token>@domain>
+	References string // the thread root <name+<resource>[.<signature>]@domain>
+	Tag        string // subject tag with brackets, e.g. "[a74e22bb]"
+	Token      string // the per-message token inside MessageID
+	Signature  string // key id and MAC; "" when the App is unsigned
+}
+
+// Stamp makes the identity headers of one message about resource. token is
+// the per-message unique part of the Message-ID, of [A-Za-z0-9_-] and at
+// most 64 octets; "" means a fresh one from [NewToken]. Pass the same token
+// again when retrying a send, so that the message keeps its Message-ID.
+//
+// It fails, before anything is sent, on an unusable App (wrapping
+// [ErrInvalidApp]), and on an invalid or too long resource id or token (an
+// [*IDError] wrapping [ErrInvalidID] or [ErrTooLong]).
+func (a App) Stamp(resource, token string) (*Stamp, error) {
+	if token == "" {
+		token = NewToken()
+	}
+	msgID, err := a.MessageID(resource, token)
+	if err != nil {
+		return nil, err
+	}
+	local, _ := a.local(resource) // checked by MessageID
+	return &Stamp{
+		Resource:   resource,
+		ReplyTo:    local + "@" + a.Domain,
+		MessageID:  msgID,
+		References: "<" + local + "@" + a.Domain + ">",
+		Tag:        Tag(resource),
+		Token:      token,
+		Signature:  a.signature(resource),
+	}, nil
+}
+
+// TagLen is the number of leading characters of a resource id in its
+// subject tag.
+const TagLen = 8
+
+// Tag returns the subject tag of a resource id: its first [TagLen]
+// characters (the whole id when shorter) in square brackets, such as
+// "[a74e22bb]".
+func Tag(resource string) string {
+	if len(resource) > TagLen {
+		resource = resource[:TagLen]
+	}
+	return "[" + resource + "]"
+}
+
+// Subject returns subject with the tag in front, "[a74e22bb] subject",
+// unless it already carries the tag anywhere (in any case), as a re-sent
+// message or a "Re: [a74e22bb] …" does. An empty subject becomes the tag
+// alone.
+//
+// So that the result is always safe in a header, every run of CR, LF and
+// NUL in subject becomes a single space; a caller that prefers to refuse
+// such a subject checks it first.
+func (s *Stamp) Subject(subject string) string {
+	subject = oneLine(subject)
+	switch {
+	case s.Tag == "":
+		return subject
+	case subject == "":
+		return s.Tag
+	case containsFold(subject, s.Tag):
+		return subject
+	}
+	return s.Tag + " " + subject
+}
+
+// oneLine replaces each run of CR, LF and NUL with one space.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n\x00") {
+		return s
+	}
+	var b strings.Builder
+	run := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' || c == '\n' || c == 0 {
+			if !run {
+				b.WriteByte(' ')
+			}
+			run = true
+			continue
+		}
+		run = false
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// containsFold reports whether s contains the ASCII string sub, ignoring
+// ASCII case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}

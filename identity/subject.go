@@ -1,0 +1,88 @@
+package identity
+
+import (
+	"regexp"
+	"strings"
+)
+
+// replyPrefix matches one reply or forward prefix at the start of a
+// subject, as mail clients write them in the languages we serve and a few
+// more: Re:, RE:, Re[2]:, AW:, SV:, VS:, Antw:, Fwd:, FW:, WG:, TR:, RV:,
+// Enc:, Rif:, Odp:, Réf. :, Rép. :, and the full-width colon.
+var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|r|aw|antw|antwort|sv|vs|fwd|fw|wg|tr|rv|enc|rif|odp|ynt|r[ée]f|r[ée]p)\s*(\[\d+\]|\(\d+\))?\s*\.?\s*[:：]\s*`)
+
+// gatewayMarkers are bracketed words that mail gateways put in front of
+// subjects; they look like short tags and are skipped.
+var gatewayMarkers = map[string]bool{
+	"external": true, "extern": true, "externe": true, "externo": true, "ext": true,
+	"spam": true, "junk": true, "bulk": true, "suspect": true, "caution": true,
+	"warning": true, "secure": true, "encrypt": true, "sensitive": true, "phishing": true,
+}
+
+// SubjectTag finds the subject tag in a Subject header value as it came
+// off the wire (RFC 2047 encoded words are decoded first) and returns what
+// is inside the brackets. It looks past any number of reply and forward
+// prefixes and gateway markers such as [EXTERNAL], then anywhere in the
+// subject. A tag is one to [TagLen] characters of [A-Za-z0-9_-], returned
+// as found.
+//
+// A tag is a prefix of a resource id that anyone can type: treat it as a
+// hint, never as proof (see [Trace]).
+func SubjectTag(subject string) (string, bool) {
+	s := stripPrefixes(decodeHeader(subject))
+	if tag, ok := leadingTag(s); ok {
+		return tag, true
+	}
+	for rest := s; ; {
+		open := strings.IndexByte(rest, '[')
+		if open < 0 {
+			return "", false
+		}
+		rest = rest[open:]
+		if tag, ok := leadingTag(rest); ok {
+			return tag, true
+		}
+		rest = rest[1:]
+	}
+}
+
+// leadingTag returns the tag at the start of s, skipping gateway markers.
+func leadingTag(s string) (string, bool) {
+	for {
+		s = strings.TrimLeft(s, " \t")
+		inner, rest, ok := bracketed(s)
+		if !ok {
+			return "", false
+		}
+		if validID(inner) && len(inner) <= TagLen && !gatewayMarkers[strings.ToLower(inner)] {
+			return inner, true
+		}
+		if !gatewayMarkers[strings.ToLower(inner)] {
+			return "", false
+		}
+		s = stripPrefixes(rest)
+	}
+}
+
+// bracketed splits "[inner]rest".
+func bracketed(s string) (inner, rest string, ok bool) {
+	if !strings.HasPrefix(s, "[") {
+		return "", "", false
+	}
+	end := strings.IndexByte(s, ']')
+	if end < 0 {
+		return "", "", false
+	}
+	return s[1:end], s[end+1:], true
+}
+
+// stripPrefixes removes every leading reply or forward prefix.
+func stripPrefixes(s string) string {
+	for {
+		loc := replyPrefix.FindStringIndex(s)
+		if loc == nil {
+			return strings.TrimLeft(s, " \t")
+		}
+		s = s[loc[1]:]
+	}
+}
