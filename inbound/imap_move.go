@@ -1,0 +1,109 @@
+package inbound
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// ensureFolders creates the Processed and Failed folders when missing.
+func (s *session) ensureFolders() error {
+	for _, name := range []string{s.p.processed(), s.p.failed()} {
+		list, err := s.c.List("", name, nil).Collect()
+		if err != nil {
+			return fmt.Errorf("inbound: list %s: %w", name, err)
+		}
+		exists := false
+		for _, l := range list {
+			if l.Mailbox == name {
+				exists = true
+			}
+		}
+		if !exists {
+			if err := s.create(name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *session) create(name string) error {
+	err := s.c.Create(name, nil).Wait()
+	var ie *imap.Error
+	if errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists {
+		err = nil // someone else made it in between
+	}
+	if err != nil {
+		return fmt.Errorf("inbound: create folder %s: %w", name, err)
+	}
+	s.p.logger().Info("imap: created folder", "folder", name)
+	return nil
+}
+
+func (s *session) folder(o Outcome) string {
+	if o == OutcomeProcessed {
+		return s.p.processed()
+	}
+	return s.p.failed()
+}
+
+// file moves m to the folder of its outcome. A folder that vanished since
+// the session began is created again, once.
+func (s *session) file(m *Mail) error {
+	folder := s.folder(m.Outcome)
+	err := s.move(imap.UID(m.UID), folder)
+	if isTryCreate(err) {
+		if cerr := s.create(folder); cerr != nil {
+			return cerr
+		}
+		err = s.move(imap.UID(m.UID), folder)
+	}
+	if err != nil {
+		return fmt.Errorf("inbound: move UID %d from %s to %s: %w", m.UID, m.Mailbox, folder, err)
+	}
+	return nil
+}
+
+// isTryCreate reports a NO [TRYCREATE] or [NONEXISTENT]: the folder is
+// missing (RFC 3501 §6.4.7, RFC 5530).
+func isTryCreate(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie) &&
+		(ie.Code == imap.ResponseCodeTryCreate || ie.Code == imap.ResponseCodeNonExistent)
+}
+
+func (s *session) move(uid imap.UID, folder string) error {
+	set := imap.UIDSetNum(uid)
+	if s.p.MoveMode == MoveAuto && !s.noMove && s.c.Caps().Has(imap.CapMove) {
+		// RFC 6851 UID MOVE.
+		_, err := s.c.Move(set, folder).Wait()
+		var ie *imap.Error
+		if err == nil || isTryCreate(err) || !errors.As(err, &ie) || ie.Type != imap.StatusResponseTypeNo {
+			return err
+		}
+		// QUIRK: some servers advertise MOVE and refuse it (the seed
+		// article's experience); copy for the rest of the session.
+		s.noMove = true
+		s.p.logger().Warn("imap: MOVE refused; copying and deleting instead", "server", s.ep.addr, "err", err)
+	}
+	if _, err := s.c.Copy(set, folder).Wait(); err != nil {
+		return err
+	}
+	err := s.c.Store(set, &imap.StoreFlags{
+		Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted},
+	}, nil).Close()
+	if err != nil {
+		return fmt.Errorf("flag \\Deleted: %w", err)
+	}
+	if s.c.Caps().Has(imap.CapUIDPlus) {
+		err = s.c.UIDExpunge(set).Close() // RFC 4315: only this message
+	} else {
+		err = s.c.Expunge().Close()
+	}
+	if err != nil {
+		return fmt.Errorf("expunge: %w", err)
+	}
+	return nil
+}
