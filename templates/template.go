@@ -1,24 +1,156 @@
-// Package templates loads and parses mailtrail templates.
 package templates
 
 import (
-	"errors"
-	"io/fs"
+	"fmt"
+	"path"
+	"strings"
 )
 
-// Template is a parsed template. STUB: owned by the templates/render work.
+// MaxSize is the largest template accepted, in bytes.
+const MaxSize = 1 << 20
+
+// Template is a parsed template. It is immutable after Parse and safe for
+// concurrent use.
 type Template struct {
-	Name   string
-	Locale string
-	File   string
+	Name   string // e.g. "vehicle-check", without locale or ".md"
+	Locale string // the locale of the file actually used; "" for the base file
+	File   string // the file name used in error messages
+
+	// Subject is the subject line's template; nil when the template has no
+	// front-matter subject.
+	Subject []Node
+	// Body is the Markdown body's template.
+	Body []Node
+
+	src *source
 }
 
-// Parse parses one template from source. STUB.
+// Source returns the template's full text, front matter included.
+func (t *Template) Source() string { return t.src.text }
+
+// Position returns the line and column of a byte offset in the template's
+// source, as used in its errors.
+func (t *Template) Position(offset int) Pos { return t.src.pos(offset) }
+
+// Errorf returns an *Error at byte offset off of the template, for problems
+// found after parsing (missing data, unsafe markup). sentinel may be nil.
+func (t *Template) Errorf(off int, sentinel error, format string, args ...any) *Error {
+	p := t.src.pos(off)
+	return &Error{File: t.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...), Err: sentinel}
+}
+
+// Parse parses one template from src. file names it in errors; its base name
+// without ".md" and without a locale suffix ("welcome.fr.md") becomes Name,
+// the suffix Locale. Use Parse for templates kept outside a file system, such
+// as in a database. On failure the error is an [ErrorList] with every problem
+// found.
 func Parse(file string, src []byte) (*Template, error) {
-	return nil, errors.New("templates: not implemented")
+	t := &Template{File: file}
+	t.Name, t.Locale = nameFromFile(file)
+	if len(src) > MaxSize {
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("template is %s, over the %s limit", sizeString(len(src)), sizeString(MaxSize))}}
+	}
+	t.src = newSource(file, string(src))
+	p := &parser{s: t.src, start: 0, end: len(src)}
+	if !p.checkText() {
+		return nil, p.errs
+	}
+	bodyStart := 0
+	if subj, ok := p.frontMatter(&bodyStart); ok && subj != nil {
+		sp := &parser{s: t.src, start: subj[0], end: subj[1]}
+		t.Subject = sp.parse()
+		if t.Subject == nil {
+			t.Subject = []Node{}
+		}
+		p.errs = append(p.errs, sp.errs...)
+	}
+	p.start = bodyStart
+	t.Body = p.parse()
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return t, nil
 }
 
-// Load loads name (locale variant first) from fsys. STUB.
-func Load(fsys fs.FS, name, locale string) (*Template, error) {
-	return nil, errors.New("templates: not implemented")
+// frontMatter reads an optional "---" block at the start of the text. It
+// returns the byte range of the subject value (nil when absent) and sets
+// *body to the offset where the Markdown body starts.
+func (p *parser) frontMatter(body *int) ([]int, bool) {
+	src := p.s.text
+	first, rest, ok := cutLine(src, 0)
+	if !ok || strings.TrimRight(src[0:first], " \t\r") != "---" {
+		return nil, false
+	}
+	var subject []int
+	for off := rest; ; {
+		end, next, ok := cutLine(src, off)
+		line := strings.TrimRight(src[off:end], "\r")
+		if strings.TrimRight(line, " \t") == "---" {
+			*body = next
+			return subject, true
+		}
+		if !ok {
+			p.fail(0, ErrSyntax, "front matter opened with --- is not closed by a --- line")
+			*body = len(src)
+			return nil, false
+		}
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+		default:
+			key, _, found := strings.Cut(line, ":")
+			k := strings.TrimSpace(key)
+			if !found || k != "subject" {
+				p.fail(off, ErrSyntax, "unknown front-matter line %q (only \"subject: …\" is supported)", trimmed)
+				break
+			}
+			vs := off + len(key) + 1
+			ve := off + len(line)
+			for vs < ve && (src[vs] == ' ' || src[vs] == '\t') {
+				vs++
+			}
+			for ve > vs && (src[ve-1] == ' ' || src[ve-1] == '\t') {
+				ve--
+			}
+			if ve-vs >= 2 && (src[vs] == '"' || src[vs] == '\'') && src[ve-1] == src[vs] {
+				vs, ve = vs+1, ve-1
+			}
+			if subject != nil {
+				p.fail(off, ErrSyntax, "subject given twice in front matter")
+			}
+			subject = []int{vs, ve}
+		}
+		off = next
+	}
+}
+
+// cutLine returns the end of the line starting at off (before its "\n"), the
+// start of the next line, and whether a "\n" was found.
+func cutLine(s string, off int) (end, next int, ok bool) {
+	i := strings.IndexByte(s[off:], '\n')
+	if i < 0 {
+		return len(s), len(s), false
+	}
+	return off + i, off + i + 1, true
+}
+
+func nameFromFile(file string) (name, locale string) {
+	base := strings.TrimSuffix(path.Base(strings.ReplaceAll(file, "\\", "/")), ".md")
+	if i := strings.LastIndexByte(base, '.'); i > 0 && ValidLocale(base[i+1:]) {
+		return base[:i], base[i+1:]
+	}
+	return base, ""
+}
+
+func sizeString(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1000*1000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
