@@ -26,11 +26,12 @@
 //	References  <name+<resource>@domain>                   <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f@example.com>
 //
 // With signing on (see below) a signature of 13 characters follows the
-// resource in all three identifiers, after a dot:
+// resource in all three identifiers, after a dot; with Keys
+// []Key{{ID: "k", Secret: []byte("example secret, 32 octets long!!")}}:
 //
-//	Reply-To    name+<resource>.<sig>@domain               mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.k5nbqd6gvq2ap@example.com
-//	Message-ID  <name+<resource>.<sig>.<token>@domain>     <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.k5nbqd6gvq2ap.3xkq7nbn2adqgmhwrd6a@example.com>
-//	References  <name+<resource>.<sig>@domain>             <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.k5nbqd6gvq2ap@example.com>
+//	Reply-To    name+<resource>.<sig>@domain               mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.k443b4aksiyjo@example.com
+//	Message-ID  <name+<resource>.<sig>.<token>@domain>     <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.k443b4aksiyjo.3xkq7nbn2adqgmhwrd6a@example.com>
+//	References  <name+<resource>.<sig>@domain>             <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.k443b4aksiyjo@example.com>
 //
 // The parts:
 //
