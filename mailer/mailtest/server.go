@@ -1,0 +1,398 @@
+// Package mailtest provides an in-process SMTP server for tests, as
+// net/http/httptest does for HTTP.
+//
+// NewServer starts a real SMTP server (github.com/emersion/go-smtp, RFC 5321)
+// on 127.0.0.1 with a random port, closed when the test ends. It records
+// every envelope and raw message it accepts; Messages and WaitMessages give
+// them back. Options make it offer or require STARTTLS (RFC 3207) or speak
+// implicit TLS (RFC 8314) with a fresh self-signed certificate that
+// ClientTLSConfig trusts, require AUTH PLAIN or LOGIN (RFC 4954), and
+// misbehave on purpose: reply a given code at a given stage, drop the
+// connection in the middle of the body or after the final ".", stall, or
+// do so only the first N times (see Fault).
+//
+// Listen starts the same server outside tests, on any address, for a
+// development sink.
+//
+// It is not a mail server: it delivers nothing, keeps messages in memory,
+// does not check DKIM, SPF or the message's syntax, and offers neither
+// BDAT-specific faults nor faults between the DATA command and its 354.
+package mailtest
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one message the server accepted.
+type Message struct {
+	From string   // MAIL FROM address
+	To   []string // RCPT TO addresses, in order
+	Data []byte   // the raw message as received, CRLF line endings, dots unstuffed
+	Conn int      // which connection brought it, counting from 1 in accept order
+	TLS  bool     // whether the connection was encrypted
+	User string   // the authenticated user name, or ""
+	Helo string   // the name the client gave in EHLO or HELO
+}
+
+// Stats counts what the server has seen.
+type Stats struct {
+	Connections  int // connections accepted
+	AuthAttempts int // AUTH commands received
+	Resets       int // RSET commands (and EHLO repeated within a session)
+	Messages     int // messages accepted, kept or not
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	startTLS    bool
+	requireTLS  bool
+	implicitTLS bool
+	user, pass  string
+	onMessage   func(Message)
+	discard     bool
+	idle        time.Duration
+	faults      []*fault
+}
+
+// StartTLS makes the server offer STARTTLS.
+func StartTLS() Option { return func(c *config) { c.startTLS = true } }
+
+// RequireTLS makes the server offer STARTTLS and refuse MAIL with 530
+// until the client has used it.
+func RequireTLS() Option { return func(c *config) { c.startTLS, c.requireTLS = true, true } }
+
+// ImplicitTLS makes the server speak TLS from the first byte (smtps).
+func ImplicitTLS() Option { return func(c *config) { c.implicitTLS = true } }
+
+// RequireAuth makes the server offer AUTH PLAIN and LOGIN and refuse MAIL
+// with 530 until the client has authenticated as user with pass. A wrong
+// password gets 535 5.7.8. The server offers AUTH in plaintext too.
+func RequireAuth(user, pass string) Option {
+	return func(c *config) { c.user, c.pass = user, pass }
+}
+
+// OnMessage calls fn with each accepted message, from the connection's
+// goroutine, before the client gets its 250. fn must not block for long.
+func OnMessage(fn func(Message)) Option { return func(c *config) { c.onMessage = fn } }
+
+// DiscardMessages makes the server count accepted messages without keeping
+// them, for long-running sinks that hand them to OnMessage.
+func DiscardMessages() Option { return func(c *config) { c.discard = true } }
+
+// IdleTimeout makes the server close a connection that sends nothing for d,
+// with "421 4.4.2 Idle timeout".
+func IdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = d } }
+
+// Server is an SMTP server running in the process. Its methods are safe for
+// concurrent use.
+type Server struct {
+	cfg       config
+	smtp      *smtp.Server
+	ln        net.Listener
+	tlsConfig *tls.Config // server side; nil without TLS
+	roots     *x509.CertPool
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+
+	mu       sync.Mutex
+	msgs     []Message
+	stats    Stats
+	conns    map[net.Conn]struct{}
+	changed  chan struct{} // closed and replaced when stats change
+	closeErr error
+}
+
+// NewServer starts a server on 127.0.0.1 with a random port and closes it
+// when the test ends. It fails the test if the server cannot start.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Listen("127.0.0.1:0", opts...)
+	if err != nil {
+		t.Fatalf("mailtest: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Listen starts a server on addr (host:port; port 0 picks one). Close stops it.
+func Listen(addr string, opts ...Option) (*Server, error) {
+	s := &Server{
+		done:    make(chan struct{}),
+		conns:   make(map[net.Conn]struct{}),
+		changed: make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(&s.cfg)
+	}
+	if s.cfg.startTLS || s.cfg.implicitTLS {
+		cert, roots, err := newCert()
+		if err != nil {
+			return nil, fmt.Errorf("mailtest: certificate: %w", err)
+		}
+		s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.roots = roots
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("mailtest: %w", err)
+	}
+	s.ln = ln
+
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = "mailtest.localhost"
+	srv.AllowInsecureAuth = true
+	srv.MaxRecipients = 1000
+	srv.ReadTimeout = s.cfg.idle
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	if s.cfg.startTLS {
+		srv.TLSConfig = s.tlsConfig
+	}
+	s.smtp = srv
+
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		srv.Serve(&listener{Listener: ln, srv: s})
+	}()
+	return s, nil
+}
+
+// Addr returns the server's host:port, such as "127.0.0.1:40123".
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL returns an SMTP URL for the server: smtp+insecure://host:port for a
+// plain server, smtp:// when it offers STARTTLS, smtps:// for implicit TLS,
+// with the user name and password of RequireAuth. A TLS client must trust
+// ClientTLSConfig's roots.
+func (s *Server) URL() string {
+	u := url.URL{Scheme: "smtp+insecure", Host: s.Addr()}
+	switch {
+	case s.cfg.implicitTLS:
+		u.Scheme = "smtps"
+	case s.cfg.startTLS:
+		u.Scheme = "smtp"
+	}
+	if s.cfg.user != "" {
+		u.User = url.UserPassword(s.cfg.user, s.cfg.pass)
+	}
+	return u.String()
+}
+
+// ClientTLSConfig returns a new TLS client configuration that trusts the
+// server's certificate (valid for 127.0.0.1, ::1 and localhost). It is nil
+// for a server without TLS.
+func (s *Server) ClientTLSConfig() *tls.Config {
+	if s.roots == nil {
+		return nil
+	}
+	return &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}
+}
+
+// Messages returns a copy of the messages accepted so far, in order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.msgs))
+	for i, m := range s.msgs {
+		out[i] = m.clone()
+	}
+	return out
+}
+
+// WaitMessages waits until the server has accepted at least n messages and
+// returns them, or returns ctx's error with those accepted so far.
+func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
+	for {
+		s.mu.Lock()
+		count, changed := s.stats.Messages, s.changed
+		s.mu.Unlock()
+		if count >= n {
+			return s.Messages(), nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return s.Messages(), fmt.Errorf("mailtest: %d of %d messages: %w", count, n, ctx.Err())
+		case <-s.done:
+			return s.Messages(), fmt.Errorf("mailtest: server closed after %d of %d messages", count, n)
+		}
+	}
+}
+
+// Stats returns the server's counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// Close stops the server: it closes the listener and every connection,
+// releases stalled ones, and waits for its own goroutines.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		err := s.smtp.Close()
+		if errors.Is(err, net.ErrClosed) {
+			err = nil
+		}
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close()
+		}
+		s.closeErr = err
+		s.mu.Unlock()
+		s.wg.Wait()
+	})
+	return s.closeErr
+}
+
+// update changes the counters under the lock and wakes waiters.
+func (s *Server) update(fn func(*Stats)) {
+	s.mu.Lock()
+	fn(&s.stats)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *Server) record(m Message) {
+	if s.cfg.onMessage != nil {
+		s.cfg.onMessage(m.clone())
+	}
+	s.mu.Lock()
+	if !s.cfg.discard {
+		s.msgs = append(s.msgs, m)
+	}
+	s.stats.Messages++
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// match returns the first fault that applies at stage, or nil.
+func (s *Server) match(stage Stage, rcpt string) *fault {
+	for _, f := range s.cfg.faults {
+		if f.take(stage, rcpt) {
+			return f
+		}
+	}
+	return nil
+}
+
+// stall blocks until the server closes.
+func (s *Server) stall() { <-s.done }
+
+func (m Message) clone() Message {
+	m.To = append([]string(nil), m.To...)
+	m.Data = append([]byte(nil), m.Data...)
+	return m
+}
+
+// listener counts connections, tracks them for Close and plays greeting
+// faults, which go-smtp cannot express, before go-smtp sees the connection.
+type listener struct {
+	net.Listener
+	srv *Server
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	s := l.srv
+	for {
+		raw, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		var id int
+		s.update(func(st *Stats) { st.Connections++; id = st.Connections })
+		c := &conn{Conn: raw, id: id, srv: s}
+		s.mu.Lock()
+		select {
+		case <-s.done:
+			s.mu.Unlock()
+			raw.Close()
+			return nil, net.ErrClosed
+		default:
+		}
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+
+		var nc net.Conn = c
+		if s.cfg.implicitTLS {
+			nc = tls.Server(c, s.tlsConfig)
+		}
+		if f := s.match(StageGreeting, ""); f != nil {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				defer nc.Close()
+				switch f.Action {
+				case Reply:
+					nc.SetDeadline(time.Now().Add(10 * time.Second))
+					io.WriteString(nc, f.line())
+				case Stall:
+					s.stall()
+				}
+			}()
+			continue
+		}
+		return nc, nil
+	}
+}
+
+// conn is an accepted connection with its number.
+type conn struct {
+	net.Conn
+	id   int
+	srv  *Server
+	once sync.Once
+}
+
+func (c *conn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.srv.mu.Lock()
+		delete(c.srv.conns, c)
+		c.srv.mu.Unlock()
+	})
+	return err
+}
+
+// connOf finds our conn under a go-smtp connection, TLS or not.
+func connOf(nc net.Conn) *conn {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	c, _ := nc.(*conn)
+	return c
+}
+
+// String describes the server for logs.
+func (s *Server) String() string {
+	mode := "plain"
+	switch {
+	case s.cfg.implicitTLS:
+		mode = "implicit-tls"
+	case s.cfg.requireTLS:
+		mode = "starttls-required"
+	case s.cfg.startTLS:
+		mode = "starttls"
+	}
+	return "mailtest.Server(" + s.Addr() + ", " + mode + ", " + strconv.Itoa(len(s.cfg.faults)) + " faults)"
+}
