@@ -78,6 +78,8 @@ type Server struct {
 	conns     map[net.Conn]struct{}
 	stats     Stats
 	onFetch   func()
+	onIdle    func()
+	change    chan struct{} // closed and replaced on every Deliver
 	closeOnce sync.Once
 	done      chan struct{}
 }
@@ -100,7 +102,7 @@ type Stats struct {
 // ends.
 func NewServer(t testing.TB, opts *Options) *Server {
 	t.Helper()
-	s := &Server{t: t, conns: make(map[net.Conn]struct{}), done: make(chan struct{})}
+	s := &Server{t: t, conns: make(map[net.Conn]struct{}), done: make(chan struct{}), change: make(chan struct{})}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -199,7 +201,23 @@ func (s *Server) Deliver(mailbox string, raw []byte) imap.UID {
 	if err != nil {
 		s.t.Fatalf("imaptest: deliver to %s: %v", mailbox, err)
 	}
+	s.changed()
 	return data.UID
+}
+
+// changes returns a channel closed at the next change.
+func (s *Server) changes() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.change
+}
+
+// changed wakes every IDLE.
+func (s *Server) changed() {
+	s.mu.Lock()
+	close(s.change)
+	s.change = make(chan struct{})
+	s.mu.Unlock()
 }
 
 // Mailboxes lists the names of the user's mailboxes.
@@ -309,6 +327,15 @@ func (s *Server) DropConnections() int {
 func (s *Server) OnFetch(f func()) {
 	s.mu.Lock()
 	s.onFetch = f
+	s.mu.Unlock()
+}
+
+// OnIdle sets a function called each time a client's IDLE has reported
+// what changed and waits for more; nil removes it. A message delivered
+// after the call is announced to that client.
+func (s *Server) OnIdle(f func()) {
+	s.mu.Lock()
+	s.onIdle = f
 	s.mu.Unlock()
 }
 

@@ -66,6 +66,7 @@ func (s *session) Status(mailbox string, options *imap.StatusOptions) (*imap.Sta
 }
 
 func (s *session) Append(mailbox string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
+	defer s.srv.changed()
 	return s.inner.Append(mailbox, r, options)
 }
 
@@ -73,9 +74,29 @@ func (s *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	return s.inner.Poll(w, allowExpunge)
 }
 
+// Idle reports what changed before it began (as Dovecot does), then
+// whatever the Server's change signal announces, until stop. It does not
+// use imapmemserver's own Idle, which keeps updates queued before IDLE
+// until the next change.
 func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 	s.srv.count(func(st *Stats) { st.Idles++ })
-	return s.inner.Idle(w, stop)
+	for {
+		changed := s.srv.changes()
+		if err := s.inner.Poll(w, true); err != nil {
+			return err
+		}
+		s.srv.mu.Lock()
+		hook := s.srv.onIdle
+		s.srv.mu.Unlock()
+		if hook != nil {
+			hook()
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-changed:
+		}
+	}
 }
 
 func (s *session) Unselect() error { return s.inner.Unselect() }
