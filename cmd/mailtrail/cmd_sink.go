@@ -3,9 +3,174 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/internal/webview"
+	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
 
-// runSink is not written yet.
+// sinkOptions are the flags of "mailtrail sink".
+type sinkOptions struct {
+	Listen      string // SMTP address
+	Dir         string // where .eml files go
+	UI          string // web view address; "" for none
+	From        string // APP@DOMAIN messages are traced for; "" guesses
+	AllowPublic bool
+}
+
+const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--allow-public]"
+
+const sinkExample = `mailtrail sink --listen 127.0.0.1:8025 --dir ./sink --ui 127.0.0.1:8026
+  # then: mailtrail send ... --smtp smtp+insecure://127.0.0.1:8025`
+
+// runSink runs a development SMTP server that accepts every message, saves
+// it as an .eml file and prints one line about it, until ctx is done.
 func runSink(ctx context.Context, e *env, args []string) error {
-	return errors.New("sink: not implemented yet")
+	var o sinkOptions
+	fs := newFlags(e, "sink", sinkUsage, sinkExample)
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8025", "SMTP `address` to accept mail on (loopback unless --allow-public)")
+	fs.StringVar(&o.Dir, "dir", "", "`folder` to save each message in as an .eml file (created if missing)")
+	fs.StringVar(&o.UI, "ui", "", "also serve a web view of the messages on this `address`, e.g. 127.0.0.1:8026")
+	fs.StringVar(&o.From, "from", "", "trace messages for this application `address` (APP@DOMAIN); default: guessed from each message's Reply-To")
+	fs.BoolVar(&o.AllowPublic, "allow-public", false, "allow listening on an address that is not loopback (the sink accepts mail from anyone who can reach it)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if o.Dir == "" {
+		return usagef("--dir is required")
+	}
+	return sinkRun(ctx, e, o, nil)
+}
+
+// sinkRun runs the sink. ready, when not nil, is told the addresses actually
+// listened on (tests listen on port 0).
+func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, uiAddr string)) error {
+	var app *identity.App
+	if o.From != "" {
+		a, err := identity.ParseApp(o.From)
+		if err != nil {
+			return usagef("--from: %v", err)
+		}
+		app = &a
+	}
+	if !o.AllowPublic {
+		for _, addr := range []string{o.Listen, o.UI} {
+			if addr == "" {
+				continue
+			}
+			if err := webview.CheckLoopback(ctx, addr); err != nil {
+				if errors.Is(err, webview.ErrPublic) {
+					return usagef("%v (pass --allow-public to listen there anyway)", err)
+				}
+				return usagef("%v", err)
+			}
+		}
+	}
+	mb, err := webview.OpenMailbox(o.Dir)
+	if err != nil {
+		return err
+	}
+	defer mb.Close()
+
+	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now}
+	srv, err := mailtest.Listen(o.Listen, mailtest.DiscardMessages(), mailtest.OnMessage(out.received))
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+	}
+	defer srv.Close()
+	fmt.Fprintf(e.stderr, "sink: accepting mail on %s (smtp+insecure://%s), saving to %s\n", srv.Addr(), srv.Addr(), o.Dir)
+
+	uiAddr := ""
+	uiDone := make(chan error, 1)
+	if o.UI != "" {
+		view, err := webview.NewSink(webview.SinkOptions{Mailbox: mb, App: app})
+		if err != nil {
+			return err
+		}
+		defer view.Close()
+		l, err := webview.Listen(ctx, o.UI, o.AllowPublic)
+		if err != nil {
+			return err
+		}
+		uiAddr = l.Addr().String()
+		fmt.Fprintf(e.stderr, "sink: web view on http://%s/\n", uiAddr)
+		go func() { uiDone <- webview.Serve(ctx, l, view) }()
+	} else {
+		uiDone <- nil
+	}
+	fmt.Fprintln(e.stderr, "sink: press Ctrl-C to stop")
+	if ready != nil {
+		ready(srv.Addr(), uiAddr)
+	}
+	var uiErr error
+	select {
+	case <-ctx.Done():
+		uiErr = <-uiDone
+	case uiErr = <-uiDone: // the web view failed on its own
+	}
+	if err := srv.Close(); err != nil && uiErr == nil {
+		uiErr = err
+	}
+	fmt.Fprintln(e.stderr, "sink: stopped")
+	return uiErr
+}
+
+// sinkPrinter saves each received message and prints its line. OnMessage
+// calls it from several connections at once.
+type sinkPrinter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	errw io.Writer
+	mb   *webview.Mailbox
+	app  *identity.App
+	now  func() time.Time
+}
+
+func (p *sinkPrinter) received(m mailtest.Message) {
+	name, err := p.mb.Save(m.Data, p.now())
+	line := sinkLine(m, name, webview.TraceMessage(m.Data, p.app))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		fmt.Fprintf(p.errw, "sink: %v\n", err)
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+// sinkLine describes one message on one line: envelope sender and
+// recipients, subject, traced resource and file name.
+func sinkLine(m mailtest.Message, file string, tr webview.Traced) string {
+	subject := sinkSubject(m.Data)
+	resource := "-"
+	if tr.Resource != "" {
+		resource = tr.Resource + " (" + tr.Source
+		if !tr.Exact {
+			resource += ", not exact"
+		}
+		resource += ")"
+	}
+	from := m.From
+	if from == "" {
+		from = "<>"
+	}
+	return fmt.Sprintf("from %s to %s subject %q resource %s file %s",
+		from, strings.Join(m.To, ","), subject, resource, file)
+}
+
+// sinkSubject returns the decoded Subject of a raw message.
+func sinkSubject(raw []byte) string {
+	s, err := webview.Subject(raw)
+	if err != nil {
+		return ""
+	}
+	return s
 }

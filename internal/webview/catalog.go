@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/templates"
 )
 
 // entry is one template of the folder: its variants by locale and its sample
@@ -18,18 +19,16 @@ type entry struct {
 	Data    []string          // sample data files: name.json first, then name.*.json sorted
 }
 
-// localeRe matches the locale segment of "name.fr.md" or "name.pt-BR.md".
-var localeRe = regexp.MustCompile(`^[a-z]{2}(?:[-_][A-Za-z]{2}|[-_][0-9]{3})?$`)
-
 // splitTemplateName splits "billing/invoice.fr.md" into ("billing/invoice",
-// "fr"). ok is false for files that are not templates.
+// "fr"), reading a locale suffix as [templates.Load] does. ok is false for
+// files that are not templates.
 func splitTemplateName(p string) (name, locale string, ok bool) {
 	stem, found := strings.CutSuffix(p, ".md")
 	if !found || stem == "" || strings.HasSuffix(stem, "/") {
 		return "", "", false
 	}
 	dir, base := path.Split(stem)
-	if i := strings.LastIndexByte(base, '.'); i > 0 && localeRe.MatchString(base[i+1:]) {
+	if i := strings.LastIndexByte(base, '.'); i > 0 && templates.ValidLocale(base[i+1:]) {
 		return dir + base[:i], base[i+1:], true
 	}
 	return stem, "", true

@@ -222,3 +222,10 @@ func (s *stripSpace) Read(p []byte) (int, error) {
 		}
 	}
 }
+
+// Subject returns the Subject field of a raw message, RFC 2047 encoded
+// words decoded.
+func Subject(raw []byte) (string, error) {
+	_, hdr, err := readHeader(bufio.NewReader(bytes.NewReader(raw)))
+	return decodeWords(hdr.Get("Subject")), err
+}
