@@ -1,0 +1,47 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrVetoed is what a [BeforeSendFunc] returns (or wraps) to stop a message
+// on purpose, so that callers can tell a policy decision from a failure
+// with errors.Is.
+var ErrVetoed = errors.New("mailer: message vetoed by before-send hook")
+
+// BeforeSendFunc is called by [Mailer.Send] with each rendered message just
+// before delivery. It may:
+//   - veto the message by returning an error (ErrVetoed or one wrapping
+//     it, for a deliberate stop): nothing is sent or written, and Send
+//     returns the error wrapped;
+//   - rewrite the envelope: env.To (the recipients the message is
+//     delivered to; the To and Cc header fields stay as rendered, so a
+//     redirected message shows who it was meant for) and env.From;
+//   - replace env.Data, at its own risk: it must still be a message
+//     obeying the wire rules (CRLF only, 7-bit, lines of at most 998
+//     octets), which Send checks again.
+//
+// [Mailer.Render] does not call it: Render gives the bytes before any hook.
+type BeforeSendFunc func(ctx context.Context, env *Envelope) error
+
+// AfterSendFunc is called by [Mailer.Send] after each delivery attempt,
+// with the envelope as delivered and the delivery error (nil on success):
+// for logging, metrics, or storing env.MessageID against env.Resource. It
+// is not called when rendering or a BeforeSend hook failed.
+type AfterSendFunc func(ctx context.Context, env *Envelope, err error)
+
+// Redirect returns a BeforeSendFunc that delivers every message to addr
+// alone, whoever it was addressed to: for a staging system that must never
+// write to real partners. The header fields are left as rendered.
+func Redirect(addr string) BeforeSendFunc {
+	return func(ctx context.Context, env *Envelope) error {
+		a, err := parseAddress("redirect address", addr)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrVetoed, err)
+		}
+		env.To = []string{a.Addr}
+		return nil
+	}
+}

@@ -1,0 +1,577 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/render"
+	"github.com/mailtrail/mailtrail/templates"
+)
+
+// ErrInvalidMessage is wrapped by every refusal of a message's content
+// before anything is sent or written: an invalid or empty address, CR, LF
+// or NUL in a header value, a bad resource id, an unknown template, a
+// template error, an unreadable attachment, a header not on the
+// allow-list. Sending the same message again cannot succeed.
+var ErrInvalidMessage = errors.New("mailer: invalid message")
+
+// JSONPlacement says where the application/json part goes.
+type JSONPlacement int
+
+const (
+	// JSONAlternative puts the JSON first in the multipart/alternative,
+	// before text/plain and text/html (clients show the last one they
+	// can). The default.
+	JSONAlternative JSONPlacement = iota
+	// JSONAttachment puts the JSON beside the alternative, as an attachment
+	// named data.json in a multipart/mixed: for partners whose client shows
+	// an alternative JSON part as a stray attachment anyway (Gmail does).
+	JSONAttachment
+)
+
+// String returns "alternative" or "attachment".
+func (p JSONPlacement) String() string {
+	switch p {
+	case JSONAlternative:
+		return "alternative"
+	case JSONAttachment:
+		return "attachment"
+	}
+	return fmt.Sprintf("JSONPlacement(%d)", int(p))
+}
+
+// DefaultOutbox is the local outbox folder used when no SMTP server is
+// configured and Config.Outbox is empty.
+const DefaultOutbox = "outbox"
+
+// Config configures a [Mailer]. Only From is required; the zero value of
+// every other field is a working default.
+type Config struct {
+	// From is the application's address, "app@example.com", optionally
+	// with a display name: "Fleet desk <app@example.com>". Its local part
+	// and domain make every reply address (app+<resource>@example.com),
+	// Message-ID and References (see package identity). It is also the
+	// SMTP envelope sender.
+	From string
+	// Keys, when set, sign the resource ids in reply addresses and
+	// Message-IDs (identity.App.Keys); nil leaves them unsigned.
+	Keys []identity.Key
+
+	// Templates holds the templates named by Message.Template, such as
+	// os.DirFS("templates") or an embed.FS. Loaded templates are kept for
+	// the Mailer's life: make a new Mailer to pick up edits, or pass
+	// Message.Parsed.
+	Templates fs.FS
+	// Render configures the renderer (HTML layout, strictness); nil means
+	// the defaults of render.New.
+	Render *render.Options
+
+	// SMTP is the server to send through. When nil, SMTPURL is parsed
+	// (see ParseSMTPURL); when that is empty too, the variable
+	// MAILTRAIL_SMTP_URL is read through Getenv; when that is empty too,
+	// messages are written to the local outbox folder.
+	SMTP *SMTPConfig
+	// SMTPURL is an SMTP URL such as "smtp://user:pass@mail.example.com:587",
+	// used when SMTP is nil.
+	SMTPURL string
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+	// Outbox is the folder of the local outbox, used when no SMTP server is
+	// configured; "" means "outbox" in the working directory.
+	Outbox string
+
+	// Logger receives the mailer's log lines; nil means slog.Default().
+	Logger *slog.Logger
+	// Now gives the Date of each message; nil means time.Now.
+	Now func() time.Time
+	// NewToken gives the per-message part of each Message-ID
+	// ([A-Za-z0-9_-], at most 64 octets); nil means a fresh random token
+	// (identity.NewToken). Tests pin it for reproducible output.
+	NewToken func() string
+	// Boundary gives each multipart boundary, the multipart/mixed's first
+	// when there is one, then the multipart/alternative's; nil means fresh
+	// random ones of the form "=_" and 32 hex digits, a string that
+	// quoted-printable and base64 content can never contain. Tests pin it
+	// for reproducible output.
+	Boundary func() string
+
+	// JSON places the application/json part; the zero value puts it first
+	// in the alternative.
+	JSON JSONPlacement
+	// OmitAutoSubmitted leaves out "Auto-Submitted: auto-generated"
+	// (RFC 3834). The header is on by default: it tells well-behaved
+	// autoresponders (vacation notices, ticket systems) not to answer,
+	// which keeps reply loops and out-of-office storms away from the
+	// reply address. The trade-off: a partner's own automation may also
+	// decide to ignore auto-generated mail (some ticket systems and mail
+	// rules skip it), so set this if a partner must process our messages
+	// automatically and drops them. X-Auto-Response-Suppress is always
+	// written.
+	OmitAutoSubmitted bool
+	// ListID, when set, is written as List-Id (RFC 2919), so that readers
+	// can filter these messages: a list id such as "orders.example.com",
+	// optionally with a description: "Work orders <orders.example.com>".
+	ListID string
+
+	// BeforeSend, when set, is called by Send with each rendered message
+	// before delivery; see [BeforeSendFunc].
+	BeforeSend BeforeSendFunc
+	// AfterSend, when set, is called by Send after each delivery attempt;
+	// see [AfterSendFunc].
+	AfterSend AfterSendFunc
+}
+
+// Mailer renders messages and sends them over SMTP or into the local
+// outbox. It is safe for concurrent use. Messages sent over SMTP share the
+// transport's connections (one unless SMTPConfig.MaxConns says more).
+// Close it when done.
+type Mailer struct {
+	cfg      Config
+	app      identity.App
+	from     address
+	listID   string
+	renderer *render.Renderer
+	log      *slog.Logger
+	dlv      deliverer
+
+	mu    sync.Mutex
+	cache map[[2]string]*templates.Template
+}
+
+// deliverer puts a rendered message on its way: over SMTP, or into a folder.
+type deliverer interface {
+	// deliver sends env; where says where it went, for a Receipt.
+	deliver(ctx context.Context, env *Envelope) (where string, err error)
+	close() error
+}
+
+// New checks cfg and returns a Mailer. It fails on a missing or invalid
+// From, an invalid ListID or SMTP configuration, and a renderer that cannot
+// be built. It makes no connection: the first Send does.
+func New(cfg Config) (*Mailer, error) {
+	if cfg.From == "" {
+		return nil, errors.New("mailer: config: From is required (the application's address, app@example.com)")
+	}
+	from, err := parseAddress("From", cfg.From)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: config: %w", err)
+	}
+	app, err := identity.ParseApp(from.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: config: From: %w", err)
+	}
+	app.Keys = cfg.Keys
+	if err := app.Check(); err != nil {
+		return nil, fmt.Errorf("mailer: config: %w", err)
+	}
+	m := &Mailer{cfg: cfg, app: app, from: from, cache: map[[2]string]*templates.Template{}}
+	if m.listID, err = formatListID(cfg.ListID); err != nil {
+		return nil, fmt.Errorf("mailer: config: %w", err)
+	}
+	m.log = cfg.Logger
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	if m.renderer, err = render.New(cfg.Render); err != nil {
+		return nil, fmt.Errorf("mailer: config: %w", err)
+	}
+	smtp, err := smtpConfig(cfg)
+	switch {
+	case errors.Is(err, ErrNoSMTP):
+		dir := cfg.Outbox
+		if dir == "" {
+			dir = DefaultOutbox
+		}
+		m.dlv = &outbox{dir: dir, log: m.log, now: m.now}
+	case err != nil:
+		return nil, fmt.Errorf("mailer: config: %w", err)
+	default:
+		m.dlv = newSMTPDeliverer(smtp, m.log)
+	}
+	return m, nil
+}
+
+// smtpConfig picks the SMTP server from cfg: SMTP, SMTPURL, then the
+// environment; ErrNoSMTP when none is set.
+func smtpConfig(cfg Config) (*SMTPConfig, error) {
+	if cfg.SMTP != nil {
+		c := *cfg.SMTP // don't modify the caller's view
+		if err := c.validate(); err != nil {
+			return nil, err
+		}
+		return &c, nil
+	}
+	if strings.TrimSpace(cfg.SMTPURL) != "" {
+		return ParseSMTPURL(strings.TrimSpace(cfg.SMTPURL))
+	}
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return SMTPConfigFromEnv(getenv)
+}
+
+// formatListID checks a Config.ListID and returns the List-Id field value.
+func formatListID(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	if err := checkHeaderText("ListID", s); err != nil {
+		return "", err
+	}
+	name, id := "", strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		if !strings.HasSuffix(id, ">") {
+			return "", fmt.Errorf("ListID %q: want \"list.example.com\" or \"Description <list.example.com>\"", s)
+		}
+		name, id = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:len(s)-1])
+	}
+	if !isDotAtom(id) || !strings.Contains(id, ".") {
+		return "", fmt.Errorf("ListID %q: the list id must be a dot-atom such as list.example.com (RFC 2919)", s)
+	}
+	if name == "" {
+		return "<" + id + ">", nil
+	}
+	return formatPhrase(name) + " <" + id + ">", nil
+}
+
+func (m *Mailer) now() time.Time {
+	if m.cfg.Now != nil {
+		return m.cfg.Now()
+	}
+	return time.Now()
+}
+
+// Render renders msg into the exact message that Send would transmit:
+// Send is Render followed by delivery. Nothing is sent or written. An
+// empty msg.Resource gets a new id, which the Envelope carries.
+//
+// Errors about msg itself wrap [ErrInvalidMessage].
+func (m *Mailer) Render(ctx context.Context, msg *Message) (*Envelope, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if msg == nil {
+		return nil, fmt.Errorf("%w: nil message", ErrInvalidMessage)
+	}
+	resource := msg.Resource
+	if resource == "" {
+		resource = identity.New()
+	}
+	var token string
+	if m.cfg.NewToken != nil {
+		token = m.cfg.NewToken()
+	}
+	stamp, err := m.app.Stamp(resource, token)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+	}
+	tmpl, err := m.template(msg)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := m.renderer.Render(tmpl, msg.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: render %s: %w", ErrInvalidMessage, tmpl.Name, err)
+	}
+	return m.assemble(msg, parts, stamp)
+}
+
+// template returns msg.Parsed, or the template msg names, loaded once.
+func (m *Mailer) template(msg *Message) (*templates.Template, error) {
+	if msg.Parsed != nil {
+		return msg.Parsed, nil
+	}
+	if msg.Template == "" {
+		return nil, fmt.Errorf("%w: no template named (Message.Template)", ErrInvalidMessage)
+	}
+	if m.cfg.Templates == nil {
+		return nil, fmt.Errorf("%w: template %q: Config.Templates is nil", ErrInvalidMessage, msg.Template)
+	}
+	key := [2]string{msg.Template, msg.Locale}
+	m.mu.Lock()
+	t, ok := m.cache[key]
+	m.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	t, err := templates.Load(m.cfg.Templates, msg.Template, msg.Locale)
+	if err != nil {
+		return nil, fmt.Errorf("%w: template %q: %w", ErrInvalidMessage, msg.Template, err)
+	}
+	m.mu.Lock()
+	m.cache[key] = t
+	m.mu.Unlock()
+	return t, nil
+}
+
+// assemble checks everything msg puts in a header and writes the message:
+// the one code path behind Render and Send.
+func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Stamp) (*Envelope, error) {
+	bad := func(err error) (*Envelope, error) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+	}
+	to, err := parseAddresses("To", msg.To)
+	if err != nil {
+		return bad(err)
+	}
+	cc, err := parseAddresses("Cc", msg.Cc)
+	if err != nil {
+		return bad(err)
+	}
+	bcc, err := parseAddresses("Bcc", msg.Bcc)
+	if err != nil {
+		return bad(err)
+	}
+	if len(to)+len(cc)+len(bcc) == 0 {
+		return bad(errors.New("no recipient (To, Cc and Bcc are empty)"))
+	}
+	// The subject is data: refuse, rather than repair, a CR, LF or NUL.
+	if err := checkHeaderText("subject", parts.Subject); err != nil {
+		return bad(err)
+	}
+	subject := stamp.Subject(parts.Subject)
+	if err := checkHeaderText("subject", subject); err != nil {
+		return bad(err)
+	}
+	if err := checkStamp(stamp); err != nil {
+		return bad(err)
+	}
+	extra, err := extraFields(msg.Header)
+	if err != nil {
+		return bad(err)
+	}
+	files, err := readAttachments(msg.Attachments)
+	if err != nil {
+		return bad(err)
+	}
+	boundary := m.cfg.Boundary
+	if boundary == nil {
+		boundary = randomBoundary
+	}
+	mb, err := buildBody(parts, m.cfg.JSON, files, boundary)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: %w", err)
+	}
+
+	var h headerBlock
+	h.b = make([]byte, 0, 1024+len(mb.body))
+	h.add("Date", m.now().Format(time.RFC1123Z))
+	h.add("From", formatAddress(m.from))
+	if len(to) > 0 {
+		h.add("To", formatList(to))
+	}
+	if len(cc) > 0 {
+		h.add("Cc", formatList(cc))
+	}
+	h.add("Reply-To", formatAddress(address{Addr: stamp.ReplyTo}))
+	h.add("Subject", encodeText(subject))
+	h.add("Message-ID", stamp.MessageID)
+	h.add("References", stamp.References)
+	h.add("MIME-Version", "1.0")
+	if !m.cfg.OmitAutoSubmitted {
+		h.add("Auto-Submitted", "auto-generated")
+	}
+	// Exchange and Outlook: no out-of-office or other automatic replies.
+	// Non-delivery reports stay on: they tell us an address is wrong.
+	h.add("X-Auto-Response-Suppress", "OOF, AutoReply")
+	if m.listID != "" {
+		h.add("List-Id", m.listID)
+	}
+	for _, f := range extra {
+		h.add(f.name, f.value)
+	}
+	h.add("Content-Type", mb.contentType)
+	if h.err != nil {
+		return bad(h.err)
+	}
+	data := append(h.b, '\r', '\n')
+	data = append(data, mb.body...)
+	if err := checkWire(data); err != nil {
+		return nil, fmt.Errorf("mailer: internal: %w", err)
+	}
+
+	rcpts := make([]string, 0, len(to)+len(cc)+len(bcc))
+	for _, list := range [][]address{to, cc, bcc} {
+		for _, a := range list {
+			rcpts = append(rcpts, a.Addr)
+		}
+	}
+	return &Envelope{
+		From:      m.from.Addr,
+		To:        rcpts,
+		MessageID: stamp.MessageID,
+		Resource:  stamp.Resource,
+		Data:      data,
+	}, nil
+}
+
+// checkStamp checks the identity values once more before they reach a
+// header: package identity builds them from checked characters, and this
+// keeps that promise from being the only guard.
+func checkStamp(s *identity.Stamp) error {
+	if err := checkAddrSpec(s.ReplyTo); err != nil {
+		return fmt.Errorf("reply address %q: %w", s.ReplyTo, err)
+	}
+	for _, id := range []struct{ what, v string }{{"Message-ID", s.MessageID}, {"References", s.References}} {
+		if !isMsgIDText(id.v) {
+			return fmt.Errorf("%s %q is not a msg-id", id.what, id.v)
+		}
+	}
+	return nil
+}
+
+// isMsgIDText reports whether s is "<" printable ASCII without spaces ">".
+func isMsgIDText(s string) bool {
+	if len(s) < 3 || s[0] != '<' || s[len(s)-1] != '>' {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
+}
+
+func formatList(list []address) string {
+	var b strings.Builder
+	for i, a := range list {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(formatAddress(a))
+	}
+	return b.String()
+}
+
+// Receipt says what Send did with a message.
+type Receipt struct {
+	// Resource is the resource id the message carries: Message.Resource,
+	// or the new id made for it.
+	Resource string
+	// MessageID is the Message-ID field, with angle brackets. Store it
+	// against the resource; note that some providers (Amazon SES) replace
+	// it, while References, the resource's thread root, survives.
+	MessageID string
+	// Recipients are the envelope recipients the message went to, after
+	// any BeforeSend hook.
+	Recipients []string
+	// Path is the file written in the local outbox; "" when sent over SMTP.
+	Path string
+}
+
+// Send renders msg (exactly as [Mailer.Render] does), runs the BeforeSend
+// hook, delivers the message over SMTP or into the local outbox, and runs
+// the AfterSend hook. It returns once the server accepted the message with
+// 250 after DATA, or the file is safely on disk.
+//
+// Errors: about msg itself, [ErrInvalidMessage]; from the BeforeSend hook,
+// wrapped as returned (see [ErrVetoed]); from SMTP, a [*SendError].
+func (m *Mailer) Send(ctx context.Context, msg *Message) (*Receipt, error) {
+	env, err := m.Render(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return m.deliver(ctx, env)
+}
+
+// deliver runs the hooks around one delivery.
+func (m *Mailer) deliver(ctx context.Context, env *Envelope) (*Receipt, error) {
+	if m.cfg.BeforeSend != nil {
+		if err := m.cfg.BeforeSend(ctx, env); err != nil {
+			return nil, fmt.Errorf("mailer: before-send hook: %w", err)
+		}
+		if err := checkEnvelope(env); err != nil {
+			return nil, fmt.Errorf("mailer: before-send hook: %w", err)
+		}
+	}
+	where, err := m.dlv.deliver(ctx, env)
+	if m.cfg.AfterSend != nil {
+		m.cfg.AfterSend(ctx, env, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Receipt{
+		Resource:   env.Resource,
+		MessageID:  env.MessageID,
+		Recipients: append([]string(nil), env.To...),
+		Path:       where,
+	}, nil
+}
+
+// checkEnvelope checks an envelope a hook may have changed.
+func checkEnvelope(env *Envelope) error {
+	if len(env.To) == 0 {
+		return fmt.Errorf("%w: no recipient left on the envelope", ErrInvalidMessage)
+	}
+	for i, a := range append([]string{env.From}, env.To...) {
+		what := "envelope recipient"
+		if i == 0 {
+			what = "envelope sender"
+		}
+		if err := checkHeaderText(what, a); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		}
+		if err := checkAddrSpec(a); err != nil {
+			return fmt.Errorf("%w: %s %q: %w", ErrInvalidMessage, what, a, err)
+		}
+	}
+	if err := checkWire(env.Data); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+	}
+	return nil
+}
+
+// Result is the outcome of one message of a batch.
+type Result struct {
+	Receipt *Receipt // nil when Err is set
+	Err     error
+}
+
+// SendBatch sends msgs in order over the Mailer's transport, reusing its
+// connection, and returns one Result per message, in the same order. A
+// message that fails does not stop the others; a cancelled ctx does,
+// and the remaining messages get ctx's error.
+func (m *Mailer) SendBatch(ctx context.Context, msgs []*Message) []Result {
+	out := make([]Result, len(msgs))
+	for i, msg := range msgs {
+		if err := ctx.Err(); err != nil {
+			out[i].Err = err
+			continue
+		}
+		out[i].Receipt, out[i].Err = m.Send(ctx, msg)
+	}
+	return out
+}
+
+// Close releases the Mailer's connections. Messages already accepted are
+// unaffected; Send after Close fails.
+func (m *Mailer) Close() error {
+	return m.dlv.close()
+}
+
+// smtpDeliverer sends over SMTP through the transport.
+type smtpDeliverer struct {
+	cfg *SMTPConfig
+	log *slog.Logger
+}
+
+func newSMTPDeliverer(cfg *SMTPConfig, log *slog.Logger) *smtpDeliverer {
+	return &smtpDeliverer{cfg: cfg, log: log}
+}
+
+func (d *smtpDeliverer) deliver(ctx context.Context, env *Envelope) (string, error) {
+	return "", errors.New("mailer: SMTP transport not available yet")
+}
+
+func (d *smtpDeliverer) close() error { return nil }
