@@ -462,7 +462,9 @@ func TestAssemble_badInput(t *testing.T) {
 		{"header name with colon", func(m *Message, p *render.Parts) { m.Header = map[string]string{"X-A:b": "1"} }, nil, "header name"},
 		{"header name with space", func(m *Message, p *render.Parts) { m.Header = map[string]string{"X-A b": "1"} }, nil, "header name"},
 		{"header twice", func(m *Message, p *render.Parts) { m.Header = map[string]string{"X-Tag": "1", "x-tag": "2"} }, nil, "twice"},
-		{"list header non-ASCII", func(m *Message, p *render.Parts) { m.Header = map[string]string{"List-Unsubscribe": "<mailto:é@example.com>"} }, nil, "ASCII"},
+		{"list header non-ASCII", func(m *Message, p *render.Parts) {
+			m.Header = map[string]string{"List-Unsubscribe": "<mailto:é@example.com>"}
+		}, nil, "ASCII"},
 		{"attachment name CRLF", func(m *Message, p *render.Parts) {
 			m.Attachments = []Attachment{{Filename: "a\r\nb.txt", Data: []byte("x")}}
 		}, nil, "carriage return"},
