@@ -92,8 +92,13 @@ func Classify(h mail.Header) Kind {
 
 func isAutoReply(h mail.Header) bool {
 	if v := strings.TrimSpace(get(h, "Auto-Submitted")); v != "" {
-		kw, _, _ := strings.Cut(v, ";")
-		if !strings.EqualFold(strings.TrimSpace(kw), "no") {
+		// RFC 3834 section 5: a keyword, then optional parameters and
+		// comments.
+		kw := v
+		if i := strings.IndexAny(v, " \t;("); i >= 0 {
+			kw = v[:i]
+		}
+		if !strings.EqualFold(kw, "no") {
 			return true
 		}
 	}

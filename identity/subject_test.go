@@ -1,0 +1,112 @@
+package identity_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailtrail/mailtrail/identity"
+)
+
+func TestTag(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{uuidR, "[a74e22bb]"},
+		{uuidU, "[A74E22BB]"},
+		{"42", "[42]"},
+		{"12345678", "[12345678]"},
+		{"123456789", "[12345678]"},
+	}
+	for _, tt := range tests {
+		if got := identity.Tag(tt.in); got != tt.want {
+			t.Errorf("Tag(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStamp_Subject(t *testing.T) {
+	st := must[*identity.Stamp](t)(app(t).Stamp(uuidR, tokA))
+	short := must[*identity.Stamp](t)(app(t).Stamp("42", tokA))
+	tests := []struct {
+		name  string
+		stamp *identity.Stamp
+		in    string
+		want  string
+	}{
+		{"plain", st, "Vehicle check", "[a74e22bb] Vehicle check"},
+		{"short id", short, "Invoice", "[42] Invoice"},
+		{"already tagged", st, "[a74e22bb] Vehicle check", "[a74e22bb] Vehicle check"},
+		{"reply", st, "Re: [a74e22bb] Vehicle check", "Re: [a74e22bb] Vehicle check"},
+		{"tag anywhere", st, "Vehicle check [a74e22bb]", "Vehicle check [a74e22bb]"},
+		{"tag upper", st, "RE: [A74E22BB] Vehicle check", "RE: [A74E22BB] Vehicle check"},
+		{"other tag", st, "[b74e22bb] Vehicle check", "[a74e22bb] [b74e22bb] Vehicle check"},
+		{"unbracketed id", st, "a74e22bb check", "[a74e22bb] a74e22bb check"},
+		{"empty", st, "", "[a74e22bb]"},
+		{"non-ASCII", st, "Contrôle du véhicule", "[a74e22bb] Contrôle du véhicule"},
+		{"CR LF injection", st, "Hi\r\nBcc: x@evil.test", "[a74e22bb] Hi Bcc: x@evil.test"},
+		{"bare LF and NUL", st, "a\nb\x00c\r", "[a74e22bb] a b c "},
+		{"idempotent", st, "[a74e22bb] Hi", "[a74e22bb] Hi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.stamp.Subject(tt.in)
+			if got != tt.want {
+				t.Fatalf("Subject(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if again := tt.stamp.Subject(got); again != got {
+				t.Fatalf("Subject(Subject(%q)) = %q, want it unchanged", tt.in, again)
+			}
+			if strings.ContainsAny(got, "\r\n\x00") {
+				t.Fatalf("Subject(%q) = %q holds CR, LF or NUL", tt.in, got)
+			}
+		})
+	}
+}
+
+func TestSubjectTag(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     string // "" means none
+	}{
+		{"plain", "[a74e22bb] Vehicle check", "a74e22bb"},
+		{"Re", "Re: [a74e22bb] Vehicle check", "a74e22bb"},
+		{"stacked", "RE: AW: [a74e22bb] Vehicle check", "a74e22bb"},
+		{"many", "Re: RE: AW: SV: Fwd: WG: FW: TR: RV: Antw: VS: [a74e22bb] x", "a74e22bb"},
+		{"no space", "Re:[a74e22bb]x", "a74e22bb"},
+		{"counter", "Re[2]: [a74e22bb] x", "a74e22bb"},
+		{"counter parens", "Re(3): [a74e22bb] x", "a74e22bb"},
+		{"French", "Rép. : [a74e22bb] Contrôle", "a74e22bb"},
+		{"French upper", "RÉP. : [a74e22bb] Contrôle", "a74e22bb"},
+		{"French ref", "Réf. : [a74e22bb] Contrôle", "a74e22bb"},
+		{"full-width colon", "Re： [a74e22bb] x", "a74e22bb"},
+		{"encoded Q", "=?UTF-8?Q?R=C3=A9p._:_[a74e22bb]_Contr=C3=B4le?=", "a74e22bb"},
+		{"encoded B", "=?UTF-8?B?UmU6IFthNzRlMjJiYl0gQ29udHLDtGxl?=", "a74e22bb"},
+		{"encoded split", "=?UTF-8?Q?Re:_[a74e?= =?UTF-8?Q?22bb]_x?=", "a74e22bb"},
+		{"encoded latin1", "=?ISO-8859-1?Q?R=E9p._:_[a74e22bb]_Contr=F4le?=", "a74e22bb"},
+		{"encoded windows-1252", "=?windows-1252?Q?AW:_=84[a74e22bb]=93?=", "a74e22bb"},
+		{"encoded iso-8859-15", "=?iso-8859-15?B?Uulw?= [a74e22bb]", "a74e22bb"},
+		{"unknown charset", "=?x-unknown?Q?R=E9p?= : [a74e22bb]", "a74e22bb"},
+		{"broken word", "=?UTF-8?Q?Re:?= =?UTF-8?B?###?= [a74e22bb]", "a74e22bb"},
+		{"gateway marker", "RE: [EXTERNAL] RE: [a74e22bb] x", "a74e22bb"},
+		{"gateway marker first", "[SPAM] [a74e22bb] x", "a74e22bb"},
+		{"anywhere", "Automatic reply: Re: [a74e22bb] x", "a74e22bb"},
+		{"trailing", "Vehicle check [a74e22bb]", "a74e22bb"},
+		{"short id", "Re: [42] Invoice", "42"},
+		{"upper as found", "RE: [A74E22BB] x", "A74E22BB"},
+		{"first of two", "Re: [a74e22bb] [b74e22bb]", "a74e22bb"},
+		{"too long", "Re: [a74e22bb-3313] x", ""},
+		{"bad char", "Re: [a74e 22bb] x", ""},
+		{"empty brackets", "Re: [] x", ""},
+		{"unclosed", "Re: [a74e22bb x", ""},
+		{"none", "Re: Vehicle check", ""},
+		{"empty", "", ""},
+		{"only marker", "[EXTERNAL] hello", ""},
+		{"later after junk", "Re: [a74e 22bb] [a74e22bb]", "a74e22bb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := identity.SubjectTag(tt.in)
+			if got != tt.want || ok != (tt.want != "") {
+				t.Fatalf("SubjectTag(%q) = %q, %v, want %q", tt.in, got, ok, tt.want)
+			}
+		})
+	}
+}
