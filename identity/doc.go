@@ -74,12 +74,13 @@
 // [Trace] reads the header fields of an incoming message and returns the
 // resource and where it was found, trying the exact sources first:
 //
-//	1. address      our plus address in To, Cc, Delivered-To, X-Original-To,
-//	                Envelope-To, X-Envelope-To                      exact
-//	2. in-reply-to  our Message-ID or thread root in In-Reply-To   exact
-//	3. references   the same in References, newest (last) first    exact
-//	4. subject      the subject tag, through Re:/AW:/SV:/Fwd:/WG:/Rép. :
-//	                prefixes and RFC 2047 encoded words            a hint
+//	Trust  Source       Where                                           Result
+//	first  address      our plus address in To, Cc, Delivered-To,       exact
+//	                    X-Original-To, Envelope-To, X-Envelope-To
+//	then   in-reply-to  our Message-ID or thread root in In-Reply-To    exact
+//	then   references   the same in References, newest (last) first     exact
+//	last   subject      the subject tag, through Re:/AW:/SV:/Fwd:/WG:/  a hint
+//	                    Rép. : prefixes and RFC 2047 encoded words
 //
 // Only identifiers of our name at our domain count; display names, angle
 // brackets, quoting and upper-casing by clients and gateways are
