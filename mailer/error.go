@@ -42,8 +42,9 @@ var (
 	// transport never falls back to plaintext and sends no AUTH then.
 	ErrTLS = errors.New("mailer: tls failure")
 
-	// ErrAuth marks a failed SMTP authentication (typically 535 5.7.8).
-	// Its text never holds the password.
+	// ErrAuth marks a refused SMTP authentication (typically 535 5.7.8),
+	// or a server that offers no usable mechanism. It is permanent: the
+	// same credentials fail again. Its text never holds the password.
 	ErrAuth = errors.New("mailer: authentication failed")
 )
 
@@ -62,13 +63,13 @@ const (
 	OpQuit     = "quit"     // QUIT
 )
 
-// class is the retry class of a SendError.
-type class int
+// sendClass is the retry class of a SendError.
+type sendClass int
 
 const (
-	classTransient class = iota
-	classPermanent
-	classUnknown
+	sendTransient sendClass = iota
+	sendPermanent
+	sendUnknown
 )
 
 // SendError describes a failed or partly failed SMTP send. It carries the
@@ -91,7 +92,7 @@ type SendError struct {
 	Accepted []string    // recipients that got the message in a partial delivery
 	Err      error       // the underlying cause (network, TLS, context), or nil
 
-	class class
+	class sendClass
 }
 
 // RcptError is the server's refusal of one recipient at RCPT TO.
@@ -105,12 +106,12 @@ type RcptError struct {
 // Temporary reports whether the refusal may succeed later: a 4xx code, or
 // 552, which RFC 5321 §4.5.3.1.10 says to treat as 452 at RCPT.
 func (r RcptError) Temporary() bool {
-	return classifyCode(OpRcpt, r.Code) == classTransient
+	return classifyReply(OpRcpt, r.Code) == sendTransient
 }
 
 // Error returns the refusal as "<rcpt>: 550 5.1.1 text".
 func (r RcptError) Error() string {
-	return fmt.Sprintf("<%s>: %s", r.Rcpt, replyText(r.Code, r.Enhanced, r.Msg))
+	return fmt.Sprintf("<%s>: %s", r.Rcpt, smtpReplyText(r.Code, r.Enhanced, r.Msg))
 }
 
 // Error returns a one-line description such as
@@ -136,9 +137,9 @@ func (e *SendError) Error() string {
 		}
 	case e.Code != 0:
 		b.WriteString(": ")
-		b.WriteString(replyText(e.Code, e.Enhanced, e.Msg))
+		b.WriteString(smtpReplyText(e.Code, e.Enhanced, e.Msg))
 	}
-	if e.class == classUnknown {
+	if e.class == sendUnknown {
 		b.WriteString(": outcome unknown, the server may have accepted the message")
 	}
 	if e.Err != nil {
@@ -154,28 +155,29 @@ func (e *SendError) Unwrap() error { return e.Err }
 
 // Temporary reports whether sending the same message again later may
 // succeed. It is false for an unknown outcome.
-func (e *SendError) Temporary() bool { return e.class == classTransient }
+func (e *SendError) Temporary() bool { return e.class == sendTransient }
 
 // Is makes errors.Is match the class and kind sentinels of this package.
 func (e *SendError) Is(target error) bool {
 	switch target {
 	case ErrTransient:
-		return e.class == classTransient
+		return e.class == sendTransient
 	case ErrPermanent:
-		return e.class == classPermanent
+		return e.class == sendPermanent
 	case ErrUnknownOutcome:
-		return e.class == classUnknown
+		return e.class == sendUnknown
 	case ErrTimeout:
-		return isTimeout(e.Err)
+		return isTimeoutErr(e.Err)
 	case ErrTLS:
 		return e.Op == OpTLS || e.Op == OpStartTLS
 	case ErrAuth:
-		return e.Op == OpAuth
+		// A refusal; a 454 or a dropped connection during AUTH is transient.
+		return e.Op == OpAuth && e.class == sendPermanent
 	}
 	return false
 }
 
-func replyText(code int, enhanced, msg string) string {
+func smtpReplyText(code int, enhanced, msg string) string {
 	parts := make([]string, 0, 3)
 	parts = append(parts, fmt.Sprintf("%03d", code))
 	if enhanced != "" {
@@ -188,25 +190,25 @@ func replyText(code int, enhanced, msg string) string {
 	return strings.Join(parts, " ")
 }
 
-// classifyCode maps a reply code at op to a retry class (RFC 5321 §4.2.1).
-func classifyCode(op string, code int) class {
+// classifyReply maps a reply code at op to a retry class (RFC 5321 §4.2.1).
+func classifyReply(op string, code int) sendClass {
 	switch {
 	case op == OpRcpt && code == 552:
 		// RFC 5321 §4.5.3.1.10: "too many recipients" sent as 552 is to be
 		// treated as the temporary 452.
-		return classTransient
+		return sendTransient
 	case code >= 500 && code < 600:
-		return classPermanent
+		return sendPermanent
 	default:
 		// 4xx, and unexpected 2xx/3xx replies: a confused server may do
 		// better later; the caller's retry budget bounds this.
-		return classTransient
+		return sendTransient
 	}
 }
 
 // replyError builds a SendError from a server reply.
 func replyError(op string, se *smtp.SMTPError) *SendError {
-	e := &SendError{Op: op, Code: se.Code, Msg: se.Message, class: classifyCode(op, se.Code)}
+	e := &SendError{Op: op, Code: se.Code, Msg: se.Message, class: classifyReply(op, se.Code)}
 	if se.EnhancedCode != smtp.EnhancedCodeNotSet && se.EnhancedCode != smtp.NoEnhancedCode {
 		c := se.EnhancedCode
 		e.Enhanced = fmt.Sprintf("%d.%d.%d", c[0], c[1], c[2])
@@ -214,30 +216,30 @@ func replyError(op string, se *smtp.SMTPError) *SendError {
 	return e
 }
 
-// classify turns any error met at op into a *SendError. afterDot says the
+// classifySend turns any error met at op into a *SendError. afterDot says the
 // final "." of the message was written, so a lost reply leaves the outcome
 // unknown.
-func classify(op string, err error, afterDot bool) *SendError {
+func classifySend(op string, err error, afterDot bool) *SendError {
 	if se, ok := errors.AsType[*SendError](err); ok {
 		return se
 	}
 	if se, ok := errors.AsType[*smtp.SMTPError](err); ok {
 		return replyError(op, se)
 	}
-	e := &SendError{Op: op, Err: err, class: classTransient}
+	e := &SendError{Op: op, Err: err, class: sendTransient}
 	switch {
 	case afterDot:
-		e.class = classUnknown
-	case isTLSVerify(err):
+		e.class = sendUnknown
+	case isTLSVerifyErr(err):
 		// A certificate that does not verify will not verify on retry either.
 		e.Op = OpTLS
-		e.class = classPermanent
+		e.class = sendPermanent
 	}
 	return e
 }
 
 // isTimeout reports whether err is a deadline or timeout error.
-func isTimeout(err error) bool {
+func isTimeoutErr(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -249,7 +251,7 @@ func isTimeout(err error) bool {
 }
 
 // isTLSVerify reports whether err is a certificate verification failure.
-func isTLSVerify(err error) bool {
+func isTLSVerifyErr(err error) bool {
 	var (
 		ve  *tls.CertificateVerificationError
 		ua  x509.UnknownAuthorityError
