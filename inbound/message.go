@@ -1,33 +1,151 @@
-// Package inbound parses incoming messages and replies.
 package inbound
 
 import (
-	"errors"
+	"bytes"
+	"fmt"
 	"io"
 	"net/mail"
-
-	"github.com/mailtrail/mailtrail/identity"
 )
 
-// Message is a parsed incoming message. CONTRACT (fields may grow).
+// Default limits of [Options].
+const (
+	DefaultMaxSize  = 25 << 20 // 25 MiB, the common limit of mail providers
+	DefaultMaxParts = 1000
+	DefaultMaxDepth = 20
+)
+
+// Options configures [ParseWith]. A nil *Options is the same as a zero
+// Options: the defaults below.
+type Options struct {
+	// MaxSize is the largest message accepted, in bytes. Zero means
+	// DefaultMaxSize (25 MiB). A larger message is refused with a
+	// [*SizeError] after reading MaxSize+1 bytes, never more.
+	MaxSize int64
+	// MaxParts is the largest number of MIME parts parsed, the root
+	// included. Zero means DefaultMaxParts (1000). Beyond it the parse is
+	// cut short and [DefectPartLimit] recorded.
+	MaxParts int
+	// MaxDepth is the deepest nesting of multiparts and enclosed messages.
+	// Zero means DefaultMaxDepth (20). A deeper part is kept whole as a
+	// leaf and [DefectDepthLimit] recorded.
+	MaxDepth int
+	// EnvelopeFrom is the SMTP MAIL FROM (return path) when the caller
+	// knows it, as an SMTP server does. Empty means unknown: Message.From
+	// then comes from the From header field.
+	EnvelopeFrom string
+	// EnvelopeTo is the SMTP RCPT TO list when known. Empty means
+	// unknown: Message.To then comes from the To and Cc header fields.
+	EnvelopeTo []string
+}
+
+func (o *Options) maxSize() int64 {
+	if o == nil || o.MaxSize <= 0 {
+		return DefaultMaxSize
+	}
+	return o.MaxSize
+}
+
+func (o *Options) maxParts() int {
+	if o == nil || o.MaxParts <= 0 {
+		return DefaultMaxParts
+	}
+	return o.MaxParts
+}
+
+func (o *Options) maxDepth() int {
+	if o == nil || o.MaxDepth <= 0 {
+		return DefaultMaxDepth
+	}
+	return o.MaxDepth
+}
+
+// Message is a parsed incoming message. Its JSON form (see
+// [Message.MarshalJSON]) is the shape of the ASGI email draft.
 type Message struct {
-	From    string      // envelope sender when known, else the From header's address
-	To      []string    // envelope recipients when known, else To/Cc addresses
-	Header  mail.Header // raw header fields as on the wire (canonical keys)
+	// From is the envelope sender when known (Options.EnvelopeFrom), else
+	// the bare address of the From header field; empty when neither is
+	// there or the field cannot be read.
+	From string
+	// To lists the envelope recipients when known (Options.EnvelopeTo),
+	// else the bare addresses of the To and Cc header fields.
+	To []string
+	// Header holds the top-level header fields with canonical keys and
+	// raw values: unfolded, not RFC 2047-decoded. Repeated fields keep
+	// every value in order. It is Content.Header.
+	Header mail.Header
+	// Content is the root of the MIME tree; its header is the message's.
 	Content *Part
+	// Defects lists every defect found anywhere in the tree, in the order
+	// of [Message.Walk]; each is also on the part where it was found.
+	Defects []Defect
+	// Size is the length of the raw message in bytes.
+	Size int
 }
 
-// Part is one node of the MIME tree. CONTRACT (fields may grow).
-type Part struct {
-	ContentType string
-	Parts       []*Part
-	Body        []byte
+// Parse reads a raw RFC 5322 message with the default [Options]. See
+// [ParseWith].
+func Parse(r io.Reader) (*Message, error) { return ParseWith(r, nil) }
+
+// ParseWith reads a raw RFC 5322 message (RFC 2045-2049 MIME) from r. It
+// is liberal in what it accepts: any line endings (LF, CRLF, CR, mixed),
+// 8-bit bytes, a leading mbox "From " line, and broken MIME, which is read
+// as Python's email package (compat32 policy) reads it, with the
+// problems listed as defects. It fails only when r fails, when the input
+// is empty ([ErrEmpty]) or when it is larger than opts.MaxSize
+// ([*SizeError]); the part and depth limits cut the parse short with a
+// defect instead. The whole message is held in memory.
+func ParseWith(r io.Reader, opts *Options) (*Message, error) {
+	max := opts.maxSize()
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("inbound: read message: %w", err)
+	}
+	if int64(len(data)) > max {
+		return nil, &SizeError{Limit: max}
+	}
+	return parseBytes(data, opts)
 }
 
-// Parse reads a raw RFC 5322 message. STUB.
-func Parse(r io.Reader) (*Message, error) { return nil, errors.New("inbound: not implemented") }
+func parseBytes(data []byte, opts *Options) (*Message, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, ErrEmpty
+	}
+	p := &parser{
+		r:        lineReader{buf: data},
+		maxParts: opts.maxParts(),
+		maxDepth: opts.maxDepth(),
+	}
+	root := p.parsePart(0, "text/plain")
+	m := &Message{Header: root.Header, Content: root, Size: len(data)}
+	root.Walk(func(pt *Part) error {
+		m.Defects = append(m.Defects, pt.Defects...)
+		return nil
+	})
+	if opts != nil && opts.EnvelopeFrom != "" {
+		m.From = opts.EnvelopeFrom
+	} else if list := addressList(root.Header.Get("From")); len(list) > 0 {
+		m.From = list[0]
+	}
+	if opts != nil && len(opts.EnvelopeTo) > 0 {
+		m.To = append([]string(nil), opts.EnvelopeTo...)
+	} else {
+		for _, k := range []string{"To", "Cc"} {
+			for _, v := range root.Header[k] {
+				m.To = append(m.To, addressList(v)...)
+			}
+		}
+	}
+	return m, nil
+}
 
-// Trace finds the resource m is about, following bounces. STUB.
-func Trace(m *Message, app identity.App) (*identity.Result, error) {
-	return nil, identity.ErrNotFound
+// Subject returns the Subject header field, RFC 2047-decoded.
+func (m *Message) Subject() string { return DecodeHeader(m.Header.Get("Subject")) }
+
+// Walk calls fn for every part of the message, depth first, the root
+// first. See [Part.Walk].
+func (m *Message) Walk(fn func(*Part) error) error {
+	if m == nil || m.Content == nil {
+		return nil
+	}
+	return m.Content.Walk(fn)
 }

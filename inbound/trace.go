@@ -1,0 +1,87 @@
+package inbound
+
+import (
+	"bytes"
+	"net/mail"
+
+	"github.com/mailtrail/mailtrail/identity"
+)
+
+// Trace finds the resource m is about. A bounce (a delivery status
+// notification, RFC 3464: multipart/report holding message/rfc822 or
+// text/rfc822-headers, or any message with message/delivery-status beside
+// an enclosed original) is traced exactly through the headers of the
+// original message we sent, with [identity.TraceBounce], and has Kind
+// [identity.Bounce]. Any other message is traced from its own headers with
+// [identity.Trace], whose documentation gives the order of trust and the
+// caveat on subject-only matches. Errors are identity's: ErrNotFound when
+// nothing of ours is found (the Result still says the kind and sender),
+// a *identity.TokenError for a forged signed identifier.
+func Trace(m *Message, app identity.App) (*identity.Result, error) {
+	if m == nil {
+		return nil, identity.ErrNotFound
+	}
+	if orig, ok := m.BouncedHeader(); ok {
+		return identity.TraceBounce(m.Header, orig, app)
+	}
+	return identity.Trace(m.Header, app)
+}
+
+// BouncedHeader returns the header of the original message embedded in a
+// bounce, and whether m is a bounce that embeds one. A bounce is a
+// multipart/report (RFC 6522) or a message holding message/delivery-status;
+// the original is its first message/rfc822 (or message/global) part, or
+// its text/rfc822-headers part (RFC 6522 section 4). A multipart/report of
+// another report-type (a read receipt) is not a bounce.
+func (m *Message) BouncedHeader() (mail.Header, bool) {
+	if m == nil || m.Content == nil {
+		return nil, false
+	}
+	root := m.Content
+	isReport := root.ContentType == "multipart/report"
+	if isReport {
+		if rt := root.Params["report-type"]; rt != "" && rt != "delivery-status" && rt != "global-delivery-status" {
+			return nil, false
+		}
+	}
+	var status bool
+	var orig mail.Header
+	found := false
+	root.Walk(func(p *Part) error {
+		switch p.ContentType {
+		case "message/delivery-status", "message/global-delivery-status":
+			status = true
+		case "message/rfc822", "message/global":
+			if !found && len(p.Parts) == 1 {
+				orig, found = p.Parts[0].Header, true
+			}
+			return SkipParts // the original's own parts are not the report's
+		case "text/rfc822-headers", "message/global-headers":
+			if !found {
+				orig, found = readHeaderBlock(p.Body), true
+			}
+		}
+		return nil
+	})
+	if !found || !(isReport || status) {
+		return nil, false
+	}
+	return orig, true
+}
+
+// readHeaderBlock parses a bare header block, as in text/rfc822-headers.
+func readHeaderBlock(b []byte) mail.Header {
+	b = append(bytes.TrimLeft(b, "\r\n"), "\n\n"...)
+	p := &parser{r: lineReader{buf: b}, maxParts: 1, maxDepth: 1}
+	var lines [][]byte
+	for {
+		line, ok := p.r.next()
+		if !ok || !isHeaderLine(line) {
+			break
+		}
+		lines = append(lines, line)
+	}
+	pt := &Part{}
+	pt.setHeader(lines, "text/plain")
+	return pt.Header
+}
