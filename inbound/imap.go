@@ -77,8 +77,9 @@ type Poller struct {
 	// Nil means none: handling is purely at-least-once.
 	Ledger Ledger
 
-	// MaxSize is the largest message fetched, in octets. A larger one is
-	// filed in Failed without being downloaded. Zero means 50 MiB.
+	// MaxSize is the largest message fetched and parsed, in octets. A
+	// larger one is filed in Failed without being downloaded, with a
+	// [*SizeError] (ErrTooLarge). Zero means DefaultMaxSize.
 	MaxSize int64
 
 	// DialTimeout bounds connecting, TLS and login. Zero means 30s.
@@ -204,8 +205,6 @@ var (
 	// ErrTLS is a TLS handshake that failed, or a server without STARTTLS
 	// for an imap:// URL. No password was sent.
 	ErrTLS = errors.New("inbound: IMAP TLS failed")
-	// ErrTooLarge is a message over [Poller.MaxSize]; it is filed in Failed.
-	ErrTooLarge = errors.New("inbound: message too large")
 )
 
 // PanicError is a handler panic, recovered; the message is filed in Failed.
@@ -226,7 +225,7 @@ func (p *Poller) maxSize() int64 {
 	if p.MaxSize > 0 {
 		return p.MaxSize
 	}
-	return 50 << 20
+	return DefaultMaxSize
 }
 
 func (p *Poller) logger() *slog.Logger {

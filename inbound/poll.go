@@ -129,7 +129,7 @@ func (s *session) one(ctx context.Context, h Handler, m *Mail) error {
 	log := s.p.logger().With("mailbox", m.Mailbox, "uid", m.UID)
 	if m.Size > s.p.maxSize() {
 		m.Outcome = OutcomeFailed
-		m.Err = fmt.Errorf("%w: UID %d is %d octets, the limit is %d", ErrTooLarge, m.UID, m.Size, s.p.maxSize())
+		m.Err = fmt.Errorf("inbound: UID %d is %d octets: %w", m.UID, m.Size, &SizeError{Limit: s.p.maxSize()})
 	} else {
 		raw, err := s.fetch(imap.UID(m.UID))
 		if err != nil {

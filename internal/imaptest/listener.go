@@ -70,3 +70,38 @@ func (w *commandScanner) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// capFilterListener hides capabilities from what the server writes:
+// imapserver always offers IDLE to IMAP4rev1 clients, and a test may want
+// a server without it. It wraps the connections above TLS.
+type capFilterListener struct {
+	net.Listener
+	hide [][]byte // e.g. " IDLE"
+}
+
+func (l *capFilterListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &capFilterConn{Conn: c, hide: l.hide}, nil
+}
+
+type capFilterConn struct {
+	net.Conn
+	hide [][]byte
+}
+
+func (c *capFilterConn) Write(p []byte) (int, error) {
+	if !bytes.Contains(p, []byte("CAPABILITY")) {
+		return c.Conn.Write(p)
+	}
+	q := p
+	for _, h := range c.hide {
+		q = bytes.ReplaceAll(q, h, nil)
+	}
+	if _, err := c.Conn.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -52,7 +52,7 @@ type Options struct {
 	TLS TLSMode
 
 	NoMove    bool // do not advertise MOVE (COPY + EXPUNGE only)
-	NoIdle    bool // do not advertise IDLE
+	NoIdle    bool // do not advertise IDLE (not with TLS StartTLS)
 	NoUIDPlus bool // do not advertise UIDPLUS (so no UID EXPUNGE); implies IMAP4rev1
 
 	// BrokenMove advertises MOVE but answers every MOVE with NO, as some
@@ -122,9 +122,6 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	if !s.opts.NoMove {
 		caps[imap.CapMove] = struct{}{}
 	}
-	if !s.opts.NoIdle {
-		caps[imap.CapIdle] = struct{}{}
-	}
 
 	var tlsConfig *tls.Config
 	if s.opts.TLS != Plain {
@@ -157,6 +154,11 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	s.ln = &trackingListener{Listener: ln, srv: s}
 	if s.opts.TLS == Implicit {
 		s.ln = tls.NewListener(s.ln, tlsConfig)
+	}
+	if s.opts.NoIdle && s.opts.TLS != StartTLS {
+		// imapserver offers IDLE to every IMAP4rev1 client; hide it in
+		// the plain text of the conversation.
+		s.ln = &capFilterListener{Listener: s.ln, hide: [][]byte{[]byte(" IDLE")}}
 	}
 	go func() {
 		defer close(s.done)
