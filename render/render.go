@@ -1,34 +1,213 @@
-// Package render turns a template and data into the parts of a message.
 package render
 
 import (
 	"errors"
+	"fmt"
 	htmltemplate "html/template"
+	"strings"
+	"sync"
 
 	"github.com/mailtrail/mailtrail/templates"
 )
 
-// Parts are the rendered alternatives of one message. CONTRACT.
+// Parts are the rendered alternatives of one message.
 type Parts struct {
 	Subject string // plain text, data verbatim, no identity tag
 	Text    string // text/plain body, LF line endings
 	HTML    string // text/html body, inside the layout
 	JSON    []byte // application/json body: the data, exactly
+
+	// Warnings lists, in lenient mode, the placeholders that had no value
+	// (or an object or list where text was expected) and were rendered empty.
+	Warnings []*templates.Error
 }
 
-// Options configures a Renderer. STUB.
+// Default limits, used when the Options fields are zero.
+const (
+	DefaultMaxValueSize  = 1 << 20
+	DefaultMaxOutputSize = 10 << 20
+)
+
+// ErrUnsafeSubject reports a value that would put CR, LF or NUL into the
+// subject line; it is wrapped in a *templates.Error.
+var ErrUnsafeSubject = errors.New("render: unsafe subject")
+
+// Options configures a Renderer. A nil *Options uses the defaults.
 type Options struct {
-	Layout  *htmltemplate.Template
+	// Layout is the trusted HTML layout, executed with a LayoutData. nil
+	// means DefaultLayout.
+	Layout *htmltemplate.Template
+	// Brand, LogoURL and Footer are passed to the layout (trusted text).
+	Brand, LogoURL, Footer string
+	// InlineCSS maps an element name of the body ("p", "a", "h1", …) to a
+	// style attribute added to each such element after sanitizing. nil
+	// means DefaultInlineCSS with the default layout and none with another
+	// layout; an empty non-nil map means none.
+	InlineCSS map[string]string
+	// Lenient renders a placeholder with no value as empty and reports it in
+	// Parts.Warnings instead of failing.
 	Lenient bool
+	// MaxValueSize is the largest value accepted, in bytes; zero means
+	// DefaultMaxValueSize.
+	MaxValueSize int
+	// MaxOutputSize bounds the expanded template (text plus values) of one
+	// message, in bytes; zero means DefaultMaxOutputSize.
+	MaxOutputSize int
+	// MaxShapes is how many skeletons are cached per template (one per
+	// distinct set of section counts); zero means 64. Shapes beyond it are
+	// rendered without caching.
+	MaxShapes int
 }
 
-// Renderer renders templates. STUB.
-type Renderer struct{}
+// Renderer renders templates with data. It is safe for concurrent use and
+// caches per-template work; keep one for the life of the application.
+type Renderer struct {
+	opts    Options
+	layout  *layout
+	css     map[string]string // escaped style attribute values
+	cssText string            // all style text, kept clear of sentinels
+	mu      sync.RWMutex
+	cache   map[*templates.Template]*prepared
+}
 
-// New returns a Renderer. STUB.
-func New(opts *Options) (*Renderer, error) { return &Renderer{}, nil }
+// maxTemplates bounds the Renderer's per-template cache; when full it is
+// emptied (templates re-parsed from a database each time would otherwise
+// accumulate).
+const maxTemplates = 1024
 
-// Render renders t with data. STUB.
+// New returns a Renderer. It executes the layout once to check it.
+func New(opts *Options) (*Renderer, error) {
+	r := &Renderer{cache: make(map[*templates.Template]*prepared)}
+	if opts != nil {
+		r.opts = *opts
+	}
+	if r.opts.MaxValueSize <= 0 {
+		r.opts.MaxValueSize = DefaultMaxValueSize
+	}
+	if r.opts.MaxOutputSize <= 0 {
+		r.opts.MaxOutputSize = DefaultMaxOutputSize
+	}
+	if r.opts.MaxShapes <= 0 {
+		r.opts.MaxShapes = 64
+	}
+	css := r.opts.InlineCSS
+	lt := r.opts.Layout
+	if lt == nil {
+		lt = DefaultLayout()
+		if css == nil {
+			css = DefaultInlineCSS
+		}
+	}
+	r.css = make(map[string]string, len(css))
+	var all strings.Builder
+	for el, style := range css {
+		r.css[strings.ToLower(el)] = escapeAttr(style)
+		all.WriteString(el + " " + style + "\n")
+	}
+	r.cssText = all.String()
+	l, err := newLayout(lt, LayoutData{Brand: r.opts.Brand, LogoURL: r.opts.LogoURL, Footer: r.opts.Footer})
+	if err != nil {
+		return nil, err
+	}
+	r.layout = l
+	return r, nil
+}
+
+// Render renders t with data. data is usually a map[string]any decoded with
+// json.Decoder.UseNumber; other values are normalized as
+// templates.Normalize describes. Errors about the template or a value are
+// *templates.Error values naming file:line:col.
 func (r *Renderer) Render(t *templates.Template, data any) (*Parts, error) {
-	return nil, errors.New("render: not implemented")
+	return r.render(t, data, true, r.opts.Lenient)
+}
+
+func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool) (*Parts, error) {
+	if t == nil {
+		return nil, errors.New("render: nil template")
+	}
+	data, err := templates.Normalize(data)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	p := r.prepare(t)
+	parts := &Parts{}
+	subject, err := r.subject(p, data, lenient, &parts.Warnings)
+	if err != nil {
+		return nil, err
+	}
+	parts.Subject = subject
+
+	c := getCollector(r, p, lenient)
+	defer putCollector(c)
+	if err := templates.Execute(t.Body, data, c); err != nil {
+		return nil, err
+	}
+	parts.Warnings = append(parts.Warnings, c.warnings...)
+	var sk *skeleton
+	if cached {
+		sk, err = p.skeleton(r, c.shape, data)
+	} else {
+		sk, err = p.build(r, data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(sk.values) != len(c.values) {
+		// cannot happen: the same shape expands to the same sentinels
+		return nil, fmt.Errorf("render: %s: internal error: %d values for %d slots", t.File, len(c.values), len(sk.values))
+	}
+	parts.Text = sk.text.fill(c.values)
+	if cached {
+		parts.HTML, err = r.layout.fill(sk, c.values, subject)
+	} else {
+		parts.HTML, err = r.layout.execute(sk.html.fill(c.values), subject)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(parts.HTML)+len(parts.Text) > 4*r.opts.MaxOutputSize {
+		return nil, fmt.Errorf("render: %s: output over the %s limit: %w", t.File, sizeString(4*r.opts.MaxOutputSize), templates.ErrTooLarge)
+	}
+	parts.JSON, err = encodeJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts.Warnings) == 0 {
+		parts.Warnings = nil
+	}
+	return parts, nil
+}
+
+// prepare returns the per-template state, made once.
+func (r *Renderer) prepare(t *templates.Template) *prepared {
+	r.mu.RLock()
+	p := r.cache[t]
+	r.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	p = newPrepared(t, r.cssText)
+	r.mu.Lock()
+	if old := r.cache[t]; old != nil {
+		p = old
+	} else {
+		if len(r.cache) >= maxTemplates {
+			r.cache = make(map[*templates.Template]*prepared)
+		}
+		r.cache[t] = p
+	}
+	r.mu.Unlock()
+	return p
+}
+
+func sizeString(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1000*1000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
