@@ -7,9 +7,12 @@
 
   // Tabs: the open tab lives in the URL fragment, so a reload keeps it.
   var tabs = document.querySelectorAll("[data-tab]");
+  var bar = document.querySelector(".tabs");
   function show(name) {
     if (!tabs.length) return;
-    if (!document.getElementById(name)) name = tabs[0].getAttribute("data-tab");
+    if (!name || !document.getElementById(name) || !document.querySelector('[data-tab="' + name + '"]')) {
+      name = (bar && bar.getAttribute("data-default")) || tabs[0].getAttribute("data-tab");
+    }
     tabs.forEach(function (t) {
       var on = t.getAttribute("data-tab") === name;
       t.classList.toggle("on", on);

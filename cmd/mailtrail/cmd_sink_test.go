@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"net/smtp"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/internal/webview"
+)
+
+// sinkWaitLimit bounds waits in the sink tests; it is a deadline against a
+// hang, not a measure of speed.
+const sinkWaitLimit = 30 * time.Second
+
+// sinkBuffer is a bytes.Buffer safe for the sink's concurrent writes.
+type sinkBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *sinkBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *sinkBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// sinkStart runs the sink in-process on loopback port 0 and returns its SMTP
+// and web view addresses. The sink is stopped, and checked to stop cleanly,
+// when the test ends.
+func sinkStart(t *testing.T, o sinkOptions) (smtpAddr, uiAddr string, stdout *sinkBuffer) {
+	t.Helper()
+	stdout, stderr := &sinkBuffer{}, &sinkBuffer{}
+	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	type addrs struct{ smtp, ui string }
+	ready := make(chan addrs, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- sinkRun(ctx, e, o, func(s, u string) { ready <- addrs{s, u} })
+	}()
+	select {
+	case a := <-ready:
+		smtpAddr, uiAddr = a.smtp, a.ui
+	case err := <-done:
+		cancel()
+		t.Fatalf("sink stopped before it was ready: %v\nstderr: %s", err, stderr)
+	case <-time.After(sinkWaitLimit):
+		cancel()
+		t.Fatal("sink not ready")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("sink after cancel = %v, want nil", err)
+			}
+			if !strings.Contains(stderr.String(), "sink: stopped") {
+				t.Errorf("sink stderr = %q, want a stop notice", stderr)
+			}
+		case <-time.After(sinkWaitLimit):
+			t.Error("sink did not stop after cancel")
+		}
+	})
+	return smtpAddr, uiAddr, stdout
+}
+
+// sinkSendOne sends one message about resource through the SMTP server at
+// addr, as an application would.
+func sinkSendOne(t *testing.T, addr string, app identity.App, resource string, i int) {
+	t.Helper()
+	st, err := app.Stamp(resource, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := fmt.Sprintf("From: %s@%s\r\nTo: partner%d@example.test\r\nReply-To: %s\r\nSubject: %s\r\n"+
+		"Message-ID: %s\r\nReferences: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
+		"Message %d about %s.\r\n",
+		app.Name, app.Domain, i, st.ReplyTo, st.Subject(fmt.Sprintf("Vehicle check %d", i)),
+		st.MessageID, st.References, i, resource)
+	from := app.Name + "@" + app.Domain
+	if err := smtp.SendMail(addr, nil, from, []string{fmt.Sprintf("partner%d@example.test", i)}, []byte(msg)); err != nil {
+		t.Fatalf("send message %d: %v", i, err)
+	}
+}
+
+func TestSink_tenMessages(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sink")
+	smtpAddr, uiAddr, stdout := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: dir, UI: "127.0.0.1:0"})
+	app := identity.App{Name: "fleet", Domain: "example.test"}
+
+	resources := make(map[string]bool)
+	for i := range 10 {
+		r := identity.New()
+		resources[r] = true
+		sinkSendOne(t, smtpAddr, app, r, i)
+	}
+
+	// Each message is saved before the sink answers 250, so all ten are
+	// there now.
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 10 {
+		t.Fatalf("sink saved %d .eml files, want 10: %q", len(files), files)
+	}
+	traced := make(map[string]bool)
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Errorf("%s does not parse: %v", f, err)
+			continue
+		}
+		id := strings.Trim(m.Header.Get("Message-ID"), "<>")
+		if !strings.Contains(filepath.Base(f), strings.ReplaceAll(id, "+", "+")) {
+			t.Errorf("file %s is not named after its Message-ID %s", filepath.Base(f), id)
+		}
+		tr := webview.TraceMessage(raw, &app)
+		if !resources[tr.Resource] {
+			t.Errorf("%s traces to %q (%v), want one of the resources sent", f, tr.Resource, tr.Err)
+		}
+		traced[tr.Resource] = true
+	}
+	if len(traced) != 10 {
+		t.Errorf("the files trace to %d resources, want 10", len(traced))
+	}
+
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 10 {
+		t.Fatalf("sink printed %d lines, want 10:\n%s", len(lines), stdout)
+	}
+	for r := range resources {
+		if !strings.Contains(stdout.String(), "resource "+r+" (references)") {
+			t.Errorf("sink output has no line with resource %s:\n%s", r, stdout)
+		}
+	}
+	if !strings.HasPrefix(lines[0], "from fleet@example.test to partner0@example.test subject \"[") {
+		t.Errorf("first line = %q, want from, to and subject", lines[0])
+	}
+
+	// The web view lists them, newest first, with their resources.
+	resp, err := http.Get("http://" + uiAddr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	for r := range resources {
+		if !strings.Contains(page, r) {
+			t.Errorf("web view does not show resource %s", r)
+		}
+	}
+	if i, j := strings.Index(page, "Vehicle check 9"), strings.Index(page, "Vehicle check 0"); i < 0 || j < 0 || i > j {
+		t.Errorf("web view does not list message 9 before message 0 (at %d and %d)", i, j)
+	}
+}
+
+func TestSink_usage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no dir", []string{"sink", "--listen", "127.0.0.1:0"}, 2, "--dir is required"},
+		{"public smtp", []string{"sink", "--listen", "0.0.0.0:0", "--dir", "x"}, 2, "--allow-public"},
+		{"public ui", []string{"sink", "--listen", "127.0.0.1:0", "--ui", ":0", "--dir", "x"}, 2, "--allow-public"},
+		{"bad from", []string{"sink", "--listen", "127.0.0.1:0", "--dir", "x", "--from", "a+b@x"}, 2, "--from"},
+		{"extra arg", []string{"sink", "--dir", "x", "more"}, 2, "unexpected argument"},
+		{"help", []string{"sink", "--help"}, 0, "example:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			dir := t.TempDir()
+			args := append([]string(nil), tt.args...)
+			for i, a := range args {
+				if a == "x" {
+					args[i] = filepath.Join(dir, "x")
+				}
+			}
+			if code := run(context.Background(), e, args); code != tt.code {
+				t.Fatalf("run(%q) = %d, want %d; stderr %q", args, code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("run(%q) stderr = %q, want it to mention %q", args, stderr.String(), tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
+				t.Errorf("run(%q) created the folder although it refused to start", args)
+			}
+		})
+	}
+}
+
+func identityApp(t *testing.T) identity.App {
+	t.Helper()
+	app, err := identity.ParseApp("fleet@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
