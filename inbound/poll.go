@@ -16,10 +16,11 @@ import (
 
 // Poll connects, processes every message in the mailbox once, logs out and
 // returns. Each message is fetched by UID with BODY.PEEK[], parsed with
-// [Parse], traced with [Trace] (when [Poller.App] is set), handed to h, and
-// filed in Processed (h returned nil) or Failed (h returned an error or
-// panicked, or the message could not be parsed or was too large). Messages
-// flagged \Deleted are skipped: they are on their way out.
+// [ParseWith] (with MaxSize), traced with [Trace] (when [Poller.App] is
+// set), handed to h, and filed in Processed (h returned nil) or Failed (h
+// returned an error or panicked, or the message could not be parsed or was
+// too large). Messages flagged \Deleted are skipped: they are on their way
+// out.
 //
 // Poll returns the first error that stopped it: a configuration, connection,
 // login or move error, or ctx's error. Handler errors do not stop it; they
@@ -163,7 +164,7 @@ func (s *session) one(ctx context.Context, h Handler, m *Mail) error {
 // handle parses, traces and hands m to h, setting m.Outcome. stop is true
 // when ctx ended the handler: the message then stays where it is.
 func (s *session) handle(ctx context.Context, h Handler, m *Mail) (stop bool, err error) {
-	msg, err := Parse(bytes.NewReader(m.Raw))
+	msg, err := ParseWith(bytes.NewReader(m.Raw), &Options{MaxSize: s.p.maxSize()})
 	if err != nil || msg == nil {
 		if err == nil {
 			err = errors.New("no message")
