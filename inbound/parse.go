@@ -197,7 +197,9 @@ func (p *parser) parsePart(depth int, defaultType string) *Part {
 				pt.raw = p.r.rest()
 				break
 			}
+			start := p.r.pos
 			pt.Parts = []*Part{p.parsePart(depth+1, "text/plain")}
+			pt.raw = p.r.buf[start:p.r.pos] // the enclosed message as written
 			break
 		}
 		p.parseMultipart(pt, depth)
@@ -291,6 +293,9 @@ func (p *parser) parseMultipart(pt *Part, depth int) {
 			}
 		} else if last.raw != nil {
 			last.raw = trimEOL(last.raw)
+		}
+		if nested(child.ContentType) && child.raw != nil {
+			child.raw = trimEOL(child.raw)
 		}
 		p.last = pt
 		pt.Parts = append(pt.Parts, child)

@@ -8,8 +8,8 @@ import (
 
 // Part is one node of the MIME tree. A multipart has Parts and no Body; a
 // message/rfc822 (or message/global, message/news, message/external-body)
-// part has the enclosed message as its only element of Parts; any other
-// part has a Body.
+// part has the enclosed message, parsed, as its only element of Parts and
+// the same message as written in Body; any other part has a Body.
 type Part struct {
 	// ContentType is the media type, lower-cased, without parameters, as
 	// "text/plain". A part without a usable Content-Type field gets the
@@ -20,7 +20,7 @@ type Part struct {
 	Parts []*Part
 	// Body is the content with the Content-Transfer-Encoding (base64,
 	// quoted-printable) removed, in its declared charset: see [Part.Text]
-	// for UTF-8. Nil for a part with Parts.
+	// for UTF-8. Nil for a multipart that has Parts.
 	Body []byte
 
 	// Header holds the part's header fields: canonical keys, raw values.

@@ -1,0 +1,118 @@
+package inbound
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+)
+
+// ASGI returns the message in the shape of the ASGI email draft, as maps
+// and slices ready for encoding/json:
+//
+//	{
+//	  "from": "sender@example.com",          // envelope or From header; null when none
+//	  "to": ["app+id@example.com"],           // envelope or To and Cc
+//	  "headers": {"subject": "Re: …", …},      // names lower-cased, values RFC 2047-decoded
+//	  "defects": ["…"],                       // only when there are any
+//	  "content": {                            // the MIME tree
+//	    "content-type": "multipart/alternative",
+//	    "parts": [
+//	      {"content-type": "text/plain", "charset": "utf-8",
+//	       "headers": {…}, "body": "Hello"},
+//	      {"content-type": "image/png", "filename": "a.png",
+//	       "headers": {…}, "body": "iVBORw0…", "body-encoding": "base64"}
+//	    ]
+//	  }
+//	}
+//
+// A header field that appears more than once (Received, say) has its
+// values joined with "\n", in order: a line break cannot occur in an
+// unfolded value, so nothing is lost and every value stays a string, as
+// the draft has it. The draft's body is bytes, which JSON lacks: a text
+// body (text/*, JSON, XML, delivery reports) is given as its text decoded
+// to UTF-8; any other body is base64 (RFC 4648) with "body-encoding":
+// "base64" beside it. An enclosed message (message/rfc822) has "parts"
+// holding the enclosed message's content object. Content objects below
+// the root carry their own "headers"; "charset", "filename",
+// "disposition" and "defects" appear when set.
+func (m *Message) ASGI() map[string]any {
+	out := map[string]any{
+		"from":    nil,
+		"to":      append([]string{}, m.To...),
+		"headers": asgiHeaders(m.Content.Fields),
+		"content": asgiContent(m.Content, true),
+	}
+	if m.From != "" {
+		out["from"] = m.From
+	}
+	if len(m.Defects) > 0 {
+		out["defects"] = m.Defects
+	}
+	return out
+}
+
+// MarshalJSON encodes [Message.ASGI].
+func (m *Message) MarshalJSON() ([]byte, error) { return json.Marshal(m.ASGI()) }
+
+func asgiHeaders(fields []Field) map[string]string {
+	h := make(map[string]string, len(fields))
+	for _, f := range fields {
+		k := strings.ToLower(f.Name)
+		v := DecodeHeader(f.Value)
+		if prev, ok := h[k]; ok {
+			v = prev + "\n" + v
+		}
+		h[k] = v
+	}
+	return h
+}
+
+func asgiContent(p *Part, root bool) map[string]any {
+	c := map[string]any{"content-type": p.ContentType}
+	if !root {
+		c["headers"] = asgiHeaders(p.Fields)
+	}
+	if p.Charset != "" {
+		c["charset"] = p.Charset
+	}
+	if p.Filename != "" {
+		c["filename"] = p.Filename
+	}
+	if p.Disposition != "" {
+		c["disposition"] = p.Disposition
+	}
+	if len(p.Defects) > 0 {
+		c["defects"] = p.Defects
+	}
+	if len(p.Parts) > 0 {
+		parts := make([]any, len(p.Parts))
+		for i, sub := range p.Parts {
+			parts[i] = asgiContent(sub, false)
+		}
+		c["parts"] = parts
+		return c
+	}
+	if isTextual(p.ContentType) {
+		s, _ := p.Text()
+		c["body"] = s
+	} else {
+		c["body"] = base64.StdEncoding.EncodeToString(p.Body)
+		c["body-encoding"] = "base64"
+	}
+	return c
+}
+
+// isTextual reports whether a body of this type is text to a reader.
+func isTextual(ct string) bool {
+	if strings.HasPrefix(ct, "text/") {
+		return true
+	}
+	switch ct {
+	case "application/json", "application/xml", "application/yaml", "application/x-yaml",
+		"application/javascript", "application/ld+json",
+		"message/delivery-status", "message/disposition-notification", "message/feedback-report",
+		"message/global-delivery-status", "message/global-disposition-notification", "message/global-headers":
+		return true
+	}
+	return strings.HasSuffix(ct, "+json") || strings.HasSuffix(ct, "+xml")
+}
