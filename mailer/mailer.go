@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailtrail/mailtrail/identity"
@@ -96,12 +96,13 @@ type Config struct {
 	// ([A-Za-z0-9_-], at most 64 octets); nil means a fresh random token
 	// (identity.NewToken). Tests pin it for reproducible output.
 	NewToken func() string
-	// Boundary gives each multipart boundary, the multipart/mixed's first
-	// when there is one, then the multipart/alternative's; nil means fresh
-	// random ones of the form "=_" and 32 hex digits, a string that
-	// quoted-printable and base64 content can never contain. Tests pin it
-	// for reproducible output.
-	Boundary func() string
+	// Boundary gives the boundary of the multipart at each nesting level
+	// of a message: level 0 is the outermost (the multipart/mixed when
+	// there are attachments, else the multipart/alternative), level 1 the
+	// alternative inside the mixed. nil means fresh random ones of the form
+	// "=_" and 32 hex digits, a string that quoted-printable and base64
+	// content can never contain. Tests pin it for reproducible output.
+	Boundary func(level int) string
 
 	// JSON places the application/json part; the zero value puts it first
 	// in the alternative.
@@ -141,9 +142,8 @@ type Mailer struct {
 	renderer *render.Renderer
 	log      *slog.Logger
 	dlv      deliverer
-
-	mu    sync.Mutex
-	cache map[[2]string]*templates.Template
+	set      *templates.Set // nil when Config.Templates is nil
+	closed   atomic.Bool
 }
 
 // deliverer puts a rendered message on its way: over SMTP, or into a folder.
@@ -172,7 +172,10 @@ func New(cfg Config) (*Mailer, error) {
 	if err := app.Check(); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
-	m := &Mailer{cfg: cfg, app: app, from: from, cache: map[[2]string]*templates.Template{}}
+	m := &Mailer{cfg: cfg, app: app, from: from}
+	if cfg.Templates != nil {
+		m.set = templates.NewSet(cfg.Templates)
+	}
 	if m.listID, err = formatListID(cfg.ListID); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
@@ -293,23 +296,13 @@ func (m *Mailer) template(msg *Message) (*templates.Template, error) {
 	if msg.Template == "" {
 		return nil, fmt.Errorf("%w: no template named (Message.Template)", ErrInvalidMessage)
 	}
-	if m.cfg.Templates == nil {
+	if m.set == nil {
 		return nil, fmt.Errorf("%w: template %q: Config.Templates is nil", ErrInvalidMessage, msg.Template)
 	}
-	key := [2]string{msg.Template, msg.Locale}
-	m.mu.Lock()
-	t, ok := m.cache[key]
-	m.mu.Unlock()
-	if ok {
-		return t, nil
-	}
-	t, err := templates.Load(m.cfg.Templates, msg.Template, msg.Locale)
+	t, err := m.set.Get(msg.Template, msg.Locale)
 	if err != nil {
 		return nil, fmt.Errorf("%w: template %q: %w", ErrInvalidMessage, msg.Template, err)
 	}
-	m.mu.Lock()
-	m.cache[key] = t
-	m.mu.Unlock()
 	return t, nil
 }
 
@@ -475,7 +468,12 @@ type Receipt struct {
 // 250 after DATA, or the file is safely on disk.
 //
 // Errors: about msg itself, [ErrInvalidMessage]; from the BeforeSend hook,
-// wrapped as returned (see [ErrVetoed]); from SMTP, a [*SendError].
+// wrapped as returned (see [ErrVetoed]); from SMTP, a [*SendError] (match
+// its class with errors.Is: [ErrTransient], [ErrPermanent],
+// [ErrUnknownOutcome]). Whenever the message was rendered, the Receipt
+// comes back with the error too: its Resource and MessageID are those of
+// the message that failed (retry with the same ones), and its Recipients
+// those that got it anyway in a partial delivery (see [SendError]).
 func (m *Mailer) Send(ctx context.Context, msg *Message) (*Receipt, error) {
 	env, err := m.Render(ctx, msg)
 	if err != nil {
@@ -486,27 +484,32 @@ func (m *Mailer) Send(ctx context.Context, msg *Message) (*Receipt, error) {
 
 // deliver runs the hooks around one delivery.
 func (m *Mailer) deliver(ctx context.Context, env *Envelope) (*Receipt, error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
 	if m.cfg.BeforeSend != nil {
+		rc := &Receipt{Resource: env.Resource, MessageID: env.MessageID}
 		if err := m.cfg.BeforeSend(ctx, env); err != nil {
-			return nil, fmt.Errorf("mailer: before-send hook: %w", err)
+			return rc, fmt.Errorf("mailer: before-send hook: %w", err)
 		}
 		if err := checkEnvelope(env); err != nil {
-			return nil, fmt.Errorf("mailer: before-send hook: %w", err)
+			return rc, fmt.Errorf("mailer: before-send hook: %w", err)
 		}
 	}
 	where, err := m.dlv.deliver(ctx, env)
 	if m.cfg.AfterSend != nil {
 		m.cfg.AfterSend(ctx, env, err)
 	}
+	rc := &Receipt{Resource: env.Resource, MessageID: env.MessageID, Path: where}
 	if err != nil {
-		return nil, err
+		// A partial delivery: the message went to the accepted recipients.
+		if se, ok := errors.AsType[*SendError](err); ok {
+			rc.Recipients = append([]string(nil), se.Accepted...)
+		}
+		return rc, err
 	}
-	return &Receipt{
-		Resource:   env.Resource,
-		MessageID:  env.MessageID,
-		Recipients: append([]string(nil), env.To...),
-		Path:       where,
-	}, nil
+	rc.Recipients = append([]string(nil), env.To...)
+	return rc, nil
 }
 
 // checkEnvelope checks an envelope a hook may have changed.
@@ -554,24 +557,29 @@ func (m *Mailer) SendBatch(ctx context.Context, msgs []*Message) []Result {
 	return out
 }
 
-// Close releases the Mailer's connections. Messages already accepted are
-// unaffected; Send after Close fails.
+// ErrClosed is returned by Send after Close.
+var ErrClosed = errors.New("mailer: closed")
+
+// Close says QUIT on the Mailer's SMTP connections and releases them.
+// Messages already accepted are unaffected; Send after Close returns
+// ErrClosed. Close is idempotent.
 func (m *Mailer) Close() error {
+	if m.closed.Swap(true) {
+		return nil
+	}
 	return m.dlv.close()
 }
 
-// smtpDeliverer sends over SMTP through the transport.
-type smtpDeliverer struct {
-	cfg *SMTPConfig
-	log *slog.Logger
-}
+// smtpDeliverer sends over SMTP through the transport, which keeps its
+// connections open between messages.
+type smtpDeliverer struct{ t *transport }
 
 func newSMTPDeliverer(cfg *SMTPConfig, log *slog.Logger) *smtpDeliverer {
-	return &smtpDeliverer{cfg: cfg, log: log}
+	return &smtpDeliverer{t: newTransport(cfg, log)}
 }
 
 func (d *smtpDeliverer) deliver(ctx context.Context, env *Envelope) (string, error) {
-	return "", errors.New("mailer: SMTP transport not available yet")
+	return "", d.t.send(ctx, env.From, env.To, env.Data)
 }
 
-func (d *smtpDeliverer) close() error { return nil }
+func (d *smtpDeliverer) close() error { return d.t.close() }

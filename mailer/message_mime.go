@@ -36,7 +36,7 @@ type mimeBody struct {
 //   - attachment names: go-mail puts RFC 2047 words inside a quoted
 //     parameter; here the Content-Type and Content-Disposition of each
 //     attachment are preset, with RFC 2231 parameters.
-func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func() string) (*mimeBody, error) {
+func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
 	gm := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithCharset(gomail.CharsetUTF8))
 	if placement == JSONAlternative {
 		gm.AddAlternativeString("application/json", string(parts.JSON),
@@ -85,9 +85,9 @@ func buildBody(parts *render.Parts, placement JSONPlacement, files []file, bound
 }
 
 // rebound cuts go-mail's output after its top-level Content-Type field and
-// replaces its random boundaries with ones from next: the
-// multipart/mixed's first when mixed, then the multipart/alternative's.
-func rebound(out []byte, mixed bool, next func() string) (*mimeBody, error) {
+// replaces its random boundaries with next(0) for the outermost multipart
+// and next(1) for the alternative nested in a mixed.
+func rebound(out []byte, mixed bool, next func(level int) string) (*mimeBody, error) {
 	const ctPrefix = "Content-Type: multipart/"
 	i := bytes.Index(out, []byte(ctPrefix))
 	if i < 0 {
@@ -125,7 +125,7 @@ func rebound(out []byte, mixed bool, next func() string) (*mimeBody, error) {
 		if random[n] == "" {
 			return nil, errors.New("assemble: internal: no boundary in go-mail output")
 		}
-		ours[n] = next()
+		ours[n] = next(n)
 		if err := checkBoundary(ours[n]); err != nil {
 			return nil, err
 		}

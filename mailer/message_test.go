@@ -33,18 +33,14 @@ var fixedNow = time.Date(2026, 3, 14, 9, 26, 53, 0, time.FixedZone("CET", 3600))
 // an outbox in a temporary folder.
 func testConfig(t testing.TB) Config {
 	t.Helper()
-	n := 0
 	return Config{
 		From:     "Fleet desk <fleet@example.com>",
 		Now:      func() time.Time { return fixedNow },
 		NewToken: func() string { return "tok0123456789" },
-		Boundary: func() string {
-			n++
-			return fmt.Sprintf("=_b%d", n)
-		},
-		Outbox: filepath.Join(t.TempDir(), "outbox"),
-		Getenv: func(string) string { return "" },
-		Logger: discardLogger(),
+		Boundary: func(level int) string { return fmt.Sprintf("=_b%d", level+1) },
+		Outbox:   filepath.Join(t.TempDir(), "outbox"),
+		Getenv:   func(string) string { return "" },
+		Logger:   discardLogger(),
 	}
 }
 

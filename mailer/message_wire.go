@@ -41,7 +41,7 @@ func checkWire(data []byte) error {
 // randomBoundary returns "=_" and 32 random hex digits. "=_" never occurs
 // in quoted-printable ('=' is followed by hex digits or a line end) nor in
 // base64, so the boundary cannot collide with any encoded part.
-func randomBoundary() string {
+func randomBoundary(int) string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return "=_" + hex.EncodeToString(b[:])
