@@ -127,7 +127,7 @@ func (p *Preview) nav(ctx context.Context, list []*entry, cur *entry, locale, da
 	items := make([]navItem, 0, len(list))
 	for _, e := range list {
 		it := navItem{Title: e.Name, URL: "/t/" + escapePath(e.Name), Current: e == cur}
-		it.Problems = len(p.problems(ctx, e))
+		it.Problems = len(p.problems(e))
 		for _, l := range e.Locales {
 			if l == "" {
 				continue

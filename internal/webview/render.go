@@ -1,9 +1,21 @@
 package webview
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
 
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/render"
+	"github.com/mailtrail/mailtrail/templates"
 )
 
 // sample is one template rendered with one data file, or what kept it from
@@ -22,10 +34,190 @@ type sample struct {
 // that leaves something to show: a broken template still gets its check
 // problems, a message that fails to assemble still shows its parts.
 func (p *Preview) render(ctx context.Context, sel *selection) *sample {
-	return &sample{errors: []string{"webview: rendering is not wired yet"}}
+	s := &sample{resource: p.opts.Resource, tag: identity.Tag(p.opts.Resource)}
+
+	tmpl, err := templates.Load(p.fsys, sel.entry.Name, sel.locale)
+	if err != nil {
+		s.errors = append(s.errors, errorLines(err)...)
+		return s
+	}
+	data, err := readData(p.fsys, sel.data)
+	if err != nil {
+		s.errors = append(s.errors, err.Error())
+		s.problems = lines(render.Check(tmpl, nil))
+		return s
+	}
+	ropts, err := p.renderOptions()
+	if err != nil {
+		s.errors = append(s.errors, err.Error())
+		return s
+	}
+	r, err := render.New(ropts)
+	if err != nil {
+		s.errors = append(s.errors, errorLines(err)...)
+		return s
+	}
+	s.problems = lines(r.Check(tmpl, data))
+	if s.parts, err = r.Render(tmpl, data); err != nil {
+		s.errors = append(s.errors, errorLines(err)...)
+		s.parts = nil
+		return s
+	}
+	for _, w := range s.parts.Warnings {
+		s.problems = append(s.problems, w.Error())
+	}
+	s.subject = s.parts.Subject
+
+	m, err := mailer.New(mailer.Config{
+		From:      p.opts.From,
+		Templates: p.fsys,
+		Render:    ropts,
+		Getenv:    func(string) string { return "" }, // never an SMTP server
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		s.errors = append(s.errors, "message: "+err.Error())
+		return s
+	}
+	defer m.Close()
+	env, err := m.Render(ctx, &mailer.Message{
+		Parsed:   tmpl,
+		Locale:   sel.locale,
+		To:       []string{p.opts.To},
+		Resource: p.opts.Resource,
+		Data:     data,
+	})
+	if err != nil {
+		s.errors = append(s.errors, "message: "+err.Error())
+		return s
+	}
+	s.eml = env.Data
+	if subj, err := Subject(env.Data); err == nil && subj != "" {
+		s.subject = subj
+	}
+	return s
 }
 
-// problems runs check on every file of a template.
-func (p *Preview) problems(ctx context.Context, e *entry) []string {
-	return nil
+// renderOptions reads the layout file, if any, again for every page, so an
+// edit shows at once.
+func (p *Preview) renderOptions() (*render.Options, error) {
+	if p.opts.Layout == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(p.opts.Layout)
+	if err != nil {
+		return nil, fmt.Errorf("layout: %w", err)
+	}
+	lt, err := render.ParseLayout(filepath.Base(p.opts.Layout), string(b))
+	if err != nil {
+		return nil, fmt.Errorf("layout %s: %w", p.opts.Layout, err)
+	}
+	return &render.Options{Layout: lt}, nil
+}
+
+// problems lists what check finds in every file of a template, with its
+// first sample data file when that reads.
+func (p *Preview) problems(e *entry) []string {
+	var data any
+	if len(e.Data) > 0 {
+		if d, err := readData(p.fsys, e.Data[0]); err == nil {
+			data = d
+		}
+	}
+	var out []string
+	for _, l := range e.Locales {
+		t, err := templates.Load(p.fsys, e.Name, l)
+		if err != nil {
+			out = append(out, errorLines(err)...)
+			continue
+		}
+		out = append(out, lines(render.Check(t, data))...)
+	}
+	return out
+}
+
+func lines(list templates.ErrorList) []string {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// errorLines splits an error into one line per problem (a
+// templates.ErrorList holds several).
+func errorLines(err error) []string {
+	var list templates.ErrorList
+	if errors.As(err, &list) {
+		out := make([]string, 0, len(list))
+		for _, e := range list {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// readData reads a sample data file: a JSON object, numbers kept exactly.
+// An empty name means no data: an empty object.
+func readData(fsys fs.FS, name string) (map[string]any, error) {
+	if name == "" {
+		return map[string]any{}, nil
+	}
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("data file %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	err = dec.Decode(&v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("text after the JSON value")
+		}
+	}
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col := lineCol(b, int(se.Offset)-1) // Offset is just past the bad byte
+			return nil, fmt.Errorf("data file %s:%d:%d is not JSON: %v", name, line, col, err)
+		}
+		return nil, fmt.Errorf("data file %s is not JSON: %v", name, err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("data file %s is not a JSON object (it holds %s)", name, jsonKind(v))
+	}
+	return obj, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return "something else"
+}
+
+// lineCol turns a byte offset into a 1-based line and column (in runes).
+func lineCol(b []byte, off int) (int, int) {
+	if off > len(b) {
+		off = len(b)
+	}
+	before := b[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return line, len([]rune(string(before[start:]))) + 1
 }
