@@ -1,0 +1,103 @@
+// Package mailer renders templated messages and sends them over SMTP, or
+// into a local outbox folder when no SMTP server is configured.
+//
+// A [Mailer] is made once with [New] from a [Config]: the application's
+// address, the templates, and where to send. [Mailer.Send] takes a
+// [Message] (template, recipients, resource id, data, attachments), renders
+// its parts with package render, stamps it with the identifiers of package
+// identity, assembles it and delivers it. [Mailer.Render] runs the same
+// code without delivering, and gives the exact bytes Send would transmit.
+//
+//	m, err := mailer.New(mailer.Config{From: "fleet@example.com", Templates: os.DirFS("templates")})
+//	rc, err := m.Send(ctx, &mailer.Message{Template: "vehicle-check", To: []string{"partner@example.net"}, Data: data})
+//	// rc.Resource: the new resource id; rc.MessageID: store it against the resource
+//
+// # The message
+//
+// Every message is multipart/alternative with, in this order,
+// application/json (the data, exactly), text/plain and text/html (RFC 2046
+// §5.1.4: the last is the preferred one); [Config].JSON can move the JSON
+// out of the alternative into a data.json attachment. Attachments put a
+// multipart/mixed around the alternative, each with a Content-Disposition
+// whose file name is written as RFC 2231 UTF-8 parameters when it is not
+// plain ASCII.
+//
+// The header block is, in this order: Date, From (with its optional display
+// name), To, Cc (Bcc recipients are only on the SMTP envelope), Reply-To
+// (app+<resource>@domain), Subject (tagged "[<first 8 of the id>] ", once),
+// Message-ID (unique per message, naming the resource), References (the
+// resource's thread root, the same for every message about it),
+// MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
+// [Config].OmitAutoSubmitted for the trade-off), X-Auto-Response-Suppress:
+// OOF, AutoReply (so that Exchange sends no out-of-office replies, while
+// delivery reports still come back), List-Id when configured (RFC 2919),
+// the message's extra fields in name order, and Content-Type. No
+// In-Reply-To is written: a first message replies to nothing, and
+// References alone groups a resource's messages in Gmail, Outlook, Apple
+// Mail and Thunderbird. Mail providers may replace the Message-ID (Amazon
+// SES does); the thread root in References and the reply address survive.
+//
+// # Wire rules
+//
+// The output is 7-bit, with CRLF line ends only, no bare CR or LF, no NUL,
+// and no line longer than 998 octets (RFC 5322 §2.1.1); every rendered
+// message is checked against these rules before it leaves [Mailer.Render].
+// Header fields are folded at spaces within 78 octets wherever the text
+// allows; non-ASCII text, and words too long to fold, become RFC 2047
+// encoded words ("Q" encoding, UTF-8) of whole characters. Bodies are
+// quoted-printable or base64, whichever is shorter for the part; JSON that
+// holds line ends is always base64, so that it comes back byte for byte.
+//
+// Nothing from data reaches a header unchecked: CR, LF or NUL in a subject,
+// address, display name, resource id, file name or extra header value is
+// refused with an error wrapping [ErrInvalidMessage], as are invalid UTF-8
+// and bidirectional override characters, before anything is sent or
+// written. Addresses are parsed with net/mail and must then have a dot-atom
+// local part of at most 64 octets and a host-name domain: quoted local
+// parts (`"a@b> ORCPT=c"@d`), address literals and non-ASCII addresses
+// are refused, so that no address can add an ESMTP parameter to an SMTP
+// command.
+//
+// # Assembly with go-mail
+//
+// The MIME body is assembled by github.com/wneessen/go-mail. Three of its
+// habits do not fit a reproducible, strictly folded message, and are
+// handled here: its fixed boundary (WithBoundary) is shared by every
+// multipart level, so its random boundaries are replaced by those of
+// [Config].Boundary; its header block (alphabetical, unfolded long words, a
+// User-Agent) is replaced by ours, keeping only its top-level Content-Type;
+// and attachment names, which it writes as RFC 2047 words inside quotes,
+// are preset as RFC 2231 parameters.
+//
+// # Sending
+//
+// With [Config].SMTP, [Config].SMTPURL or the MAILTRAIL_SMTP_URL variable
+// set, messages go over SMTP (see [ParseSMTPURL]: smtp:// requires
+// STARTTLS, smtps:// is implicit TLS, smtp+insecure:// is for a local
+// relay). The connection stays open between messages, so [Mailer.SendBatch]
+// and successive Sends reuse it; [Mailer.Close] ends it. Failures are
+// [*SendError] values matching [ErrTransient], [ErrPermanent] or
+// [ErrUnknownOutcome]. Send reports success only after the server's 250 to
+// the final ".".
+//
+// With none set, each message is written as <time>-<message-id>.eml into
+// the outbox folder ([Config].Outbox, default ./outbox), atomically (a
+// temporary file in the same folder, fsync, rename, fsync of the folder),
+// and the Mailer says so once through log/slog. The files hold exactly the
+// bytes Send would transmit; Bcc recipients, being on the envelope only,
+// do not appear in them.
+//
+// # Hooks
+//
+// [Config].BeforeSend sees each rendered [Envelope] before delivery and may
+// veto it or change its recipients ([Redirect] sends everything to one
+// test address on a staging system); [Config].AfterSend sees every
+// delivery's outcome, for logs, metrics, or storing the Message-ID
+// against the resource.
+//
+// # What it does not do
+//
+// No SMTPUTF8 (RFC 6531) or 8BITMIME: everything is 7-bit. No S/MIME, PGP
+// or DKIM signing (a relay signs). No retry: a failed Send returns its
+// error with a [Receipt] naming the message, and the caller decides.
+package mailer

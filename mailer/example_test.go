@@ -1,0 +1,155 @@
+package mailer_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/mailer/mailtest"
+)
+
+// templatesFS stands for os.DirFS("templates") or an embed.FS.
+var templatesFS = fstest.MapFS{
+	"vehicle-check.md": {Data: []byte(`---
+subject: Vehicle check {{vehicle.plate_number}}
+---
+Dear partner,
+
+Please check vehicle **{{vehicle.plate_number}}** located {{vehicle.address}}.
+`)},
+}
+
+var vehicle = map[string]any{"vehicle": map[string]any{"plate_number": "AB-123-CD", "address": "3 rue de la Paix, Paris"}}
+
+// With no SMTP server configured, Send writes each message into the local
+// outbox folder.
+func ExampleMailer_Send() {
+	dir, _ := os.MkdirTemp("", "outbox")
+	defer os.RemoveAll(dir)
+
+	m, err := mailer.New(mailer.Config{
+		From:      "Fleet desk <fleet@example.com>",
+		Templates: templatesFS,
+		Outbox:    dir,                               // default ./outbox
+		Getenv:    func(string) string { return "" }, // ignore MAILTRAIL_SMTP_URL here
+		Logger:    slog.New(slog.DiscardHandler),     // default slog.Default()
+		NewToken:  func() string { return "k3x9" },   // default random
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+
+	rc, err := m.Send(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"partner@example.net"},
+		Resource: "WO-42",
+		Data:     vehicle,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("resource:  ", rc.Resource)
+	fmt.Println("message-id:", rc.MessageID)
+	fmt.Println("file:      ", filepath.Ext(rc.Path))
+	// Output:
+	// resource:   WO-42
+	// message-id: <fleet+WO-42.k3x9@example.com>
+	// file:       .eml
+}
+
+// Send over SMTP, here to an in-process mailtest server.
+func ExampleMailer_Send_smtp() {
+	srv, err := mailtest.Listen("127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+
+	m, err := mailer.New(mailer.Config{
+		From:      "fleet@example.com",
+		Templates: templatesFS,
+		SMTPURL:   srv.URL(), // smtp+insecure://127.0.0.1:port; in production smtp://user:pass@host:587
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+
+	rc, err := m.Send(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"partner@example.net"},
+		Resource: "WO-42",
+		Data:     vehicle,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	got := srv.Messages()[0]
+	msg, _ := mail.ReadMessage(bytes.NewReader(got.Data))
+	fmt.Println("to:      ", got.To)
+	fmt.Println("subject: ", msg.Header.Get("Subject"))
+	fmt.Println("reply-to:", msg.Header.Get("Reply-To"))
+	fmt.Println("resource:", rc.Resource)
+	// Output:
+	// to:       [partner@example.net]
+	// subject:  [WO-42] Vehicle check AB-123-CD
+	// reply-to: fleet+WO-42@example.com
+	// resource: WO-42
+}
+
+// Render gives the exact bytes Send would transmit.
+func ExampleMailer_Render() {
+	m, err := mailer.New(mailer.Config{
+		From:      "Fleet desk <fleet@example.com>",
+		Templates: templatesFS,
+		Getenv:    func(string) string { return "" },
+		Now:       func() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) },
+		NewToken:  func() string { return "k3x9" },
+		Boundary:  func(level int) string { return fmt.Sprintf("=_%d", level) },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	env, err := m.Render(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"partner@example.net"},
+		Resource: "WO-42",
+		Data:     vehicle,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sc := bufio.NewScanner(bytes.NewReader(env.Data))
+	for sc.Scan() && sc.Text() != "" { // the header block
+		fmt.Println(strings.TrimSuffix(sc.Text(), "\r"))
+	}
+	// Output:
+	// Date: Sat, 14 Mar 2026 09:26:53 +0000
+	// From: Fleet desk <fleet@example.com>
+	// To: partner@example.net
+	// Reply-To: fleet+WO-42@example.com
+	// Subject: [WO-42] Vehicle check AB-123-CD
+	// Message-ID: <fleet+WO-42.k3x9@example.com>
+	// References: <fleet+WO-42@example.com>
+	// MIME-Version: 1.0
+	// Auto-Submitted: auto-generated
+	// X-Auto-Response-Suppress: OOF, AutoReply
+	// Content-Type: multipart/alternative; boundary="=_0"
+}
