@@ -143,6 +143,8 @@ func TestApp_ParseReplyTo(t *testing.T) {
 		{"message id form", u, "mail-api+" + uuidR + ".tok@example.com", "", identity.ErrNotFound},
 		{"brackets", u, "<mail-api+" + uuidR + "@example.com>", "", identity.ErrNotFound},
 		{"bad char", u, "mail-api+a=b@example.com", "", identity.ErrNotFound},
+		{"id over the budget", u, "mail-api+" + strings.Repeat("0", 56) + "@example.com", "", identity.ErrNotFound},
+		{"longest id", u, "mail-api+" + strings.Repeat("0", 55) + "@example.com", strings.Repeat("0", 55), nil},
 		{"empty", u, "", "", identity.ErrNotFound},
 		{"signed", s, "mail-api+" + uuidR + "." + sigR + "@example.com", uuidR, nil},
 		{"signed upper", s, strings.ToUpper("mail-api+" + uuidR + "." + sigR + "@example.com"), uuidR, nil},
@@ -152,6 +154,7 @@ func TestApp_ParseReplyTo(t *testing.T) {
 		{"signed unknown key", s, "mail-api+" + uuidR + ".z443b4aksiyjo@example.com", "", identity.ErrBadToken},
 		{"signed short", s, "mail-api+" + uuidR + ".k443b4@example.com", "", identity.ErrBadToken},
 		{"signed bad alphabet", s, "mail-api+" + uuidR + ".k443b4aksiyj1@example.com", "", identity.ErrBadToken},
+		{"signed id over the budget", s, "mail-api+" + strings.Repeat("0", 42) + "." + sigR + "@example.com", "", identity.ErrBadToken},
 		{"signed other app", s, "billing+" + uuidR + "." + sigR + "@example.com", "", identity.ErrNotFound},
 	}
 	for _, tt := range tests {

@@ -130,8 +130,10 @@ func (a App) parseSpec(spec string, sh shape) (ident, error) {
 func (a App) parsePlus(s string, sh shape) (ident, error) {
 	segs := strings.Split(s, ".")
 	r := segs[0]
+	// We never make an id longer than the budget: a longer one is not ours.
+	okID := validID(r) && len(r) <= a.MaxIDLen()
 	if !a.Signed() {
-		if !validID(r) {
+		if !okID {
 			return ident{}, errNotOurs
 		}
 		id := ident{resource: Canonical(r)}
@@ -151,7 +153,7 @@ func (a App) parsePlus(s string, sh shape) (ident, error) {
 		return id, nil
 	}
 	bad := func(reason string) (ident, error) { return ident{}, &TokenError{Reason: reason} }
-	if !validID(r) {
+	if !okID {
 		return bad("malformed resource id")
 	}
 	n := len(segs)
