@@ -268,3 +268,26 @@ func checkRoundTrip(t *testing.T, a identity.App, id string, tokens []string) {
 		t.Errorf("SubjectTag(Tag(%q)) = %q, %v, want %q", id, got, ok, tag)
 	}
 }
+
+func TestApp_ParseReplyTo_unicodeFolding(t *testing.T) {
+	a := identity.App{Name: "desk", Domain: "sk.test"}
+	for _, addr := range []string{
+		"de\u017fk+42@sk.test", // long s folds to s in Unicode
+		"des\u212a+42@sk.test", // Kelvin sign folds to k
+		"desk+42@\u017fk.test", // in the domain
+		"desk+42.\x00@sk.test", // NUL in a tail
+		"desk+42.a b@sk.test",  // space in a tail
+	} {
+		if r, err := a.ParseReplyTo(addr); err == nil {
+			t.Errorf("ParseReplyTo(%q) = %q, want an error", addr, r)
+		}
+		h := header(t, "To: x@y.test")
+		h["To"] = []string{addr}
+		if r, err := identity.Trace(h, a); err == nil {
+			t.Errorf("Trace(To: %q) = %+v, want ErrNotFound", addr, *r)
+		}
+	}
+	if r, err := a.ParseReplyTo("DESK+42@SK.TEST"); r != "42" || err != nil {
+		t.Errorf("ParseReplyTo(upper) = %q, %v", r, err)
+	}
+}

@@ -115,12 +115,12 @@ func (a App) parseSpec(spec string, sh shape) (ident, error) {
 		return ident{}, errNotOurs
 	}
 	at := strings.LastIndexByte(spec, '@')
-	if at < 0 || !strings.EqualFold(spec[at+1:], a.Domain) {
+	if at < 0 || !equalFoldASCII(spec[at+1:], a.Domain) {
 		return ident{}, errNotOurs
 	}
 	local := spec[:at]
 	plus := strings.IndexByte(local, '+')
-	if plus < 0 || !strings.EqualFold(local[:plus], a.Name) {
+	if plus < 0 || !equalFoldASCII(local[:plus], a.Name) {
 		return ident{}, errNotOurs
 	}
 	return a.parsePlus(local[plus+1:], sh)
@@ -143,8 +143,14 @@ func (a App) parsePlus(s string, sh shape) (ident, error) {
 			id.token = segs[1]
 		case sh == shapeAny:
 			// Liberal: the dotted tail of an identifier made while
-			// signing was on is ignored, since nothing is verified.
-			if len(segs) == 2 && validToken(segs[1]) {
+			// signing was on is ignored, since nothing is verified; it
+			// must still be made of our characters.
+			for _, seg := range segs[1:] {
+				if !validToken(seg) {
+					return ident{}, errNotOurs
+				}
+			}
+			if len(segs) == 2 {
 				id.token = segs[1]
 			}
 		default:
@@ -177,3 +183,24 @@ func (a App) parsePlus(s string, sh shape) (ident, error) {
 }
 
 func validToken(s string) bool { return len(s) <= maxToken && validID(s) }
+
+// equalFoldASCII is strings.EqualFold for ASCII only: no Unicode folding
+// (the Kelvin sign is not a 'k' in an address of ours).
+func equalFoldASCII(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		a, b := s[i], t[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
