@@ -1,11 +1,292 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mailtrail/mailtrail/mailer"
 )
 
-// runRender is not written yet.
+// renderOptions are the flags shared by render and send.
+type renderOptions struct {
+	Template string   // path of the template file, T.md
+	Data     string   // path of the JSON data file, "-" for stdin
+	From     string   // the application's address
+	To       []string // recipients, from repeated or comma-separated --to
+	Resource string   // the resource id
+	Locale   string   // the template variant
+	Attach   []string // files to attach
+	Output   string   // render: the output file; "" means stdout
+	Batch    string   // a JSONL file of records (batch mode)
+}
+
+// renderAddrList is a flag that may be repeated and takes comma-separated
+// addresses: --to a@x.test --to "B <b@x.test>, c@x.test".
+type renderAddrList struct{ list *[]string }
+
+func (l renderAddrList) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ", ")
+}
+
+func (l renderAddrList) Set(s string) error {
+	for _, a := range renderSplitAddrs(s) {
+		if a = strings.TrimSpace(a); a != "" {
+			*l.list = append(*l.list, a)
+		}
+	}
+	return nil
+}
+
+// renderSplitAddrs splits s at commas outside quoted strings and angle
+// brackets, so that `"Dupont, E" <e@x.test>, f@x.test` gives two entries.
+func renderSplitAddrs(s string) []string {
+	var out []string
+	quoted, angle, start := false, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == '<' && !quoted:
+			angle = true
+		case c == '>' && !quoted:
+			angle = false
+		case c == ',' && !quoted && !angle:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// renderStringList is a repeatable flag.
+type renderStringList struct{ list *[]string }
+
+func (l renderStringList) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l renderStringList) Set(s string) error { *l.list = append(*l.list, s); return nil }
+
+// renderFlags registers the flags render and send share.
+func renderFlags(fs *flag.FlagSet, o *renderOptions) {
+	fs.StringVar(&o.Template, "template", "", "template file `T.md` (its folder holds the locale variants)")
+	fs.StringVar(&o.Data, "data", "", "JSON data file `D.json`, or - for standard input")
+	fs.StringVar(&o.From, "from", "", "the application's address `APP@DOMAIN`, optionally \"Name <APP@DOMAIN>\"")
+	fs.Var(renderAddrList{&o.To}, "to", "recipient `ADDR`; repeat the flag or separate with commas")
+	fs.StringVar(&o.Resource, "resource", "", "the resource `ID` the message is about ([A-Za-z0-9_-])")
+	fs.StringVar(&o.Locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
+	fs.Var(renderStringList{&o.Attach}, "attach", "attach `FILE`; repeat for more")
+}
+
+// renderCheck checks the flags of one message (batch mode takes To, Data
+// and Resource from the records instead).
+func renderCheck(o *renderOptions, needResource bool) error {
+	var missing []string
+	if o.Template == "" {
+		missing = append(missing, "--template")
+	}
+	if o.From == "" {
+		missing = append(missing, "--from")
+	}
+	if o.Batch == "" {
+		if o.Data == "" {
+			missing = append(missing, "--data")
+		}
+		if len(o.To) == 0 {
+			missing = append(missing, "--to")
+		}
+		if needResource && o.Resource == "" {
+			missing = append(missing, "--resource")
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("missing %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// renderMailerConfig returns the Mailer configuration for o: templates from
+// the template file's folder, log lines on stderr.
+func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error) {
+	st, err := os.Stat(o.Template)
+	if err != nil {
+		return mailer.Config{}, "", fmt.Errorf("template: %w", err)
+	}
+	if st.IsDir() {
+		return mailer.Config{}, "", fmt.Errorf("template %s is a folder, want a .md file", o.Template)
+	}
+	dir, file := filepath.Split(o.Template)
+	if dir == "" {
+		dir = "."
+	}
+	name := strings.TrimSuffix(file, ".md")
+	cfg := mailer.Config{
+		From:      o.From,
+		Templates: os.DirFS(dir),
+		Logger:    renderLogger(e.stderr),
+		// Only send decides where messages go; render never looks.
+		Getenv: func(string) string { return "" },
+	}
+	return cfg, name, nil
+}
+
+// renderLogger logs to w without timestamps: the CLI's log lines are read
+// by people.
+func renderLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// renderReadData reads the JSON data file (or stdin for "-"), keeping
+// numbers as written.
+func renderReadData(e *env, path string) (any, error) {
+	var r io.Reader
+	if path == "-" {
+		r = e.stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var data any
+	if err := dec.Decode(&data); err != nil {
+		return nil, fmt.Errorf("data %s: %w", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("data %s: more than one JSON value", path)
+	}
+	return data, nil
+}
+
+// renderMessage builds the message of o.
+func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, error) {
+	data, err := renderReadData(e, o.Data)
+	if err != nil {
+		return nil, err
+	}
+	msg := &mailer.Message{
+		Template: template,
+		Locale:   o.Locale,
+		To:       o.To,
+		Resource: o.Resource,
+		Data:     data,
+	}
+	for _, path := range o.Attach {
+		msg.Attachments = append(msg.Attachments, mailer.Attachment{Path: path})
+	}
+	return msg, nil
+}
+
+const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [-o OUT.eml]"
+
+const renderExample = `mailtrail render --template templates/vehicle-check.md --data check.json --from fleet@example.com --to partner@example.net --resource WO-42 -o check.eml`
+
+// runRender writes the exact bytes send would transmit, CRLF line endings,
+// to stdout or to -o. On any error it writes no file.
 func runRender(ctx context.Context, e *env, args []string) error {
-	return errors.New("render: not implemented yet")
+	var o renderOptions
+	fs := newFlags(e, "render", renderUsage, renderExample)
+	renderFlags(fs, &o)
+	fs.StringVar(&o.Output, "o", "", "write the message to `OUT.eml` (atomically) instead of standard output")
+	fs.StringVar(&o.Batch, "batch", "", "render every record of `records.jsonl` into the mbox file given with -o")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := renderCheck(&o, true); err != nil {
+		return err
+	}
+	if o.Batch != "" {
+		return renderBatch(ctx, e, &o)
+	}
+	cfg, name, err := renderMailerConfig(e, &o)
+	if err != nil {
+		return err
+	}
+	m, err := mailer.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	msg, err := renderMessage(e, &o, name)
+	if err != nil {
+		return err
+	}
+	env, err := m.Render(ctx, msg)
+	if err != nil {
+		return err
+	}
+	if o.Output == "" {
+		_, err := e.stdout.Write(env.Data)
+		return err
+	}
+	if err := renderWriteFile(o.Output, env.Data); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s (resource %s, Message-ID %s)\n", o.Output, env.Resource, env.MessageID)
+	return nil
+}
+
+// renderWriteFile writes data to path atomically: a temporary file in the
+// same folder, fsync, rename. On error nothing is left behind.
+func renderWriteFile(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = io.Copy(f, bytes.NewReader(data)); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
+		d.Sync() // best effort: the file is complete either way
+		d.Close()
+	}
+	return nil
 }

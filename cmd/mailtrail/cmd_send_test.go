@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mailtrail/mailtrail/mailer/mailtest"
+)
+
+// TestSend_outbox is the README's main command on a fresh machine: no SMTP
+// configured, the message lands in ./outbox.
+func TestSend_outbox(t *testing.T) {
+	tmpl, data := renderFixture(t)
+	t.Chdir(t.TempDir())
+	e, stdout, stderr := renderTestEnv(nil)
+	code := run(context.Background(), e, []string{"send", "--template", tmpl, "--data", data,
+		"--from", "fleet@example.com", "--to", "partner@example.net"})
+	if code != 0 {
+		t.Fatalf("send exit %d: %s", code, stderr)
+	}
+	out := stdout.String()
+	m := regexp.MustCompile(`(?m)^resource:   ([0-9a-f-]{36})\nmessage-id: (<fleet\+[^>]+@example\.com>)\nwritten:    (outbox/\S+\.eml) `).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("stdout = %q, want resource, message-id and the outbox file", out)
+	}
+	b, err := os.ReadFile(m[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := renderParse(t, b)
+	if msg.Header.Get("Message-ID") != m[2] || !strings.Contains(msg.Header.Get("Reply-To"), m[1]) {
+		t.Errorf("file headers do not match the printed ids: %v", msg.Header)
+	}
+	if !strings.Contains(stderr.String(), "outbox") {
+		t.Errorf("stderr = %q, want the line saying messages go to the outbox", stderr)
+	}
+}
+
+func TestSend_smtp(t *testing.T) {
+	tmpl, data := renderFixture(t)
+	tests := []struct {
+		name string
+		flag bool // --smtp rather than MAILTRAIL_SMTP_URL
+	}{{"flag", true}, {"environment", false}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mailtest.NewServer(t)
+			args := []string{"send", "--template", tmpl, "--data", data, "--from", "fleet@example.com",
+				"--to", "partner@example.net", "--resource", "WO-42", "--outbox", filepath.Join(t.TempDir(), "outbox")}
+			vars := map[string]string{}
+			if tc.flag {
+				args = append(args, "--smtp", srv.URL())
+				vars["MAILTRAIL_SMTP_URL"] = "smtp://unused.invalid"
+			} else {
+				vars["MAILTRAIL_SMTP_URL"] = srv.URL()
+			}
+			e, stdout, stderr := renderTestEnv(vars)
+			if code := run(context.Background(), e, args); code != 0 {
+				t.Fatalf("send exit %d: %s", code, stderr)
+			}
+			got := srv.Messages()
+			if len(got) != 1 || got[0].To[0] != "partner@example.net" {
+				t.Fatalf("server got %+v", got)
+			}
+			renderParse(t, got[0].Data)
+			if !strings.Contains(stdout.String(), "resource:   WO-42\n") || !strings.Contains(stdout.String(), "sent:") {
+				t.Errorf("stdout = %q", stdout)
+			}
+		})
+	}
+}
+
+func TestSend_errors(t *testing.T) {
+	tmpl, data := renderFixture(t)
+	base := []string{"send", "--template", tmpl, "--data", data, "--from", "fleet@example.com", "--to", "partner@example.net"}
+	tests := []struct {
+		name     string
+		args     []string
+		vars     map[string]string
+		wantCode int
+		want     string
+	}{
+		{"password with @ not encoded", base, map[string]string{"MAILTRAIL_SMTP_URL": "smtp://user:p@ss@mail.example.com:587"}, 2, "percent-encode"},
+		{"bad scheme", append(base, "--smtp", "ftp://mail.example.com"), nil, 2, "scheme"},
+		{"server refuses", nil, nil, 1, "550"},
+		{"batch not yet", append(base, "--batch", "records.jsonl"), nil, 1, "not available yet"},
+		{"bad concurrency", append(base, "--concurrency", "0"), nil, 2, "concurrency"},
+		{"missing flags", []string{"send", "--template", tmpl}, nil, 2, "missing --from, --data, --to"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if args == nil {
+				srv := mailtest.NewServer(t, mailtest.RejectRcpt(550))
+				args = append(append([]string{}, base...), "--smtp", srv.URL())
+			}
+			outbox := filepath.Join(t.TempDir(), "outbox")
+			e, _, stderr := renderTestEnv(tc.vars)
+			code := run(context.Background(), e, append(args, "--outbox", outbox))
+			if code != tc.wantCode {
+				t.Errorf("exit %d, want %d; stderr: %s", code, tc.wantCode, stderr)
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr = %q, want it to mention %q", stderr, tc.want)
+			}
+			if strings.Contains(stderr.String(), "p@ss") {
+				t.Errorf("stderr shows the password: %q", stderr)
+			}
+			if _, err := os.Stat(outbox); err == nil {
+				t.Errorf("an outbox was written after an error")
+			}
+		})
+	}
+}
