@@ -65,8 +65,8 @@ var separatorRE = regexp.MustCompile(`(?i)^\s*(?:-{2,}|_{2,}|={2,})\s*(?:origina
 
 // headerLabelRE matches the first label of a quoted header block (From),
 // optionally in *bold* as Gmail renders Outlook's, in the languages served.
-var fromLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:from|de|von|da|van|od|från|fra)\s*\*{0,2}\s*:`)
-var otherLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:sent|date|to|cc|subject|envoyé|date d'envoi|à|objet|gesendet|datum|an|betreff|enviado|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp)\s*\*{0,2}\s*:`)
+var fromLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:from|de|von|da|van|od|från|fra|от)\s*\*{0,2}\s*:`)
+var otherLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:sent|date|to|cc|subject|envoyé|date d'envoi|à|objet|gesendet|datum|an|betreff|enviado|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|отправлено|кому|тема|дата|копия)\s*\*{0,2}\s*:`)
 var ruleRE = regexp.MustCompile(`^\s*(?:[-_=]\s*){5,}$`)
 
 // cutHistory cuts lines at the first unambiguous start of quoted history.
@@ -165,7 +165,8 @@ func joinAttribution(lines []string) []string {
 		}
 		// "…date… <" / "addr> wrote:" with a quote below.
 		if i+1 < len(lines) && strings.TrimSpace(l) != "" && !strings.HasPrefix(l, ">") &&
-			attributionEndRE.MatchString(lines[i+1]) && !attributionStartRE.MatchString(lines[i+1]) &&
+			!strings.HasPrefix(lines[i+1], ">") && attributionEndRE.MatchString(lines[i+1]) &&
+			!attributionStartRE.MatchString(lines[i+1]) &&
 			quoteFollows(lines[i+2:]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
 			if isAttribution(joined) {

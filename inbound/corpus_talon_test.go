@@ -1,0 +1,135 @@
+package inbound
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+type talonCase struct {
+	File     string  `json:"file"`
+	Kind     string  `json:"kind"`
+	Expected string  `json:"expected_reply_text"`
+	Sender   string  `json:"sender"`
+	Sig      *string `json:"expected_signature"`
+	Text     string  `json:"expected_text"`
+	Derived  *struct {
+		StartsWith string `json:"expected_reply_text_starts_with"`
+		EndsWith   string `json:"expected_reply_text_ends_with"`
+	} `json:"derived_not_upstream"`
+}
+
+// talonVariants are the plain_reply cases where this package strips a
+// signature that talon keeps: StripQuote removes signatures as
+// email_reply_parser does (see the corpora README).
+var talonVariants = map[string]string{
+	"fixtures/standard_replies/iphone.eml":  "Hello",
+	"fixtures/standard_replies/sparrow.eml": "Hello",
+}
+
+// talonMisses are talon cases the rules do not reach, with the reason.
+var talonMisses = map[string]string{
+	"fixtures/reply-separated-by-hr.html": "the name \"Bob\" above the <hr> stays: talon drops the whole <div> holding " +
+		"the rule, which would also drop a reply written in that div; rules cannot tell a sign-off name from text",
+}
+
+func loadTalon(t *testing.T) (string, []talonCase) {
+	dir := corpusDir(t, "talon")
+	var exp struct {
+		Cases []talonCase `json:"cases"`
+	}
+	readJSON(t, filepath.Join(dir, "expectations.json"), &exp)
+	return dir, exp.Cases
+}
+
+func noSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func TestParseReply_talon(t *testing.T) {
+	dir, cases := loadTalon(t)
+	for _, c := range cases {
+		if c.Kind == "signature" {
+			continue
+		}
+		t.Run(strings.TrimPrefix(c.File, "fixtures/"), func(t *testing.T) {
+			if reason, ok := talonMisses[c.File]; ok {
+				t.Skipf("known miss: %s", reason)
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, c.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch c.Kind {
+			case "plain_reply":
+				m, err := ParseWith(strings.NewReader(string(raw)), nil)
+				if err != nil {
+					t.Fatalf("Parse() error = %v", err)
+				}
+				p := m.BodyPart("text/plain")
+				if p == nil {
+					t.Fatal("no text/plain part")
+				}
+				text, _ := p.Text()
+				got := StripQuote(text)
+				want := strings.TrimSpace(c.Expected)
+				if v, ok := talonVariants[c.File]; ok {
+					want = v
+				}
+				if got != want {
+					t.Errorf("StripQuote(text part) = %q, want %q", got, want)
+				}
+			case "html_reply":
+				got := StripQuote(HTMLText(string(raw)))
+				if noSpace(got) != noSpace(c.Expected) {
+					t.Errorf("StripQuote(HTMLText()) = %q, want %q (white space ignored)", got, c.Expected)
+				}
+			case "plain_reply_raw":
+				m, err := Parse(strings.NewReader(string(raw)))
+				if err != nil {
+					t.Fatalf("Parse() error = %v", err)
+				}
+				text, _ := m.BodyPart("text/plain").Text()
+				got := StripQuote(text)
+				if !strings.HasPrefix(got, c.Derived.StartsWith) || !strings.HasSuffix(got, c.Derived.EndsWith) {
+					t.Errorf("StripQuote() = %q, want it to start with %q and end with %q", got, c.Derived.StartsWith, c.Derived.EndsWith)
+				}
+			default:
+				t.Fatalf("unknown kind %q", c.Kind)
+			}
+		})
+	}
+}
+
+func TestStripSignature_talon(t *testing.T) {
+	dir, cases := loadTalon(t)
+	for _, c := range cases {
+		if c.Kind != "signature" {
+			continue
+		}
+		t.Run(filepath.Base(c.File), func(t *testing.T) {
+			if reason, ok := talonMisses[c.File]; ok {
+				t.Skipf("known miss: %s", reason)
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, c.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, sig := StripSignature(string(raw), c.Sender)
+			wantSig := ""
+			if c.Sig != nil {
+				wantSig = strings.TrimSpace(*c.Sig)
+			}
+			if body != strings.TrimSpace(c.Text) || sig != wantSig {
+				t.Errorf("StripSignature(_, %q) =\n%q,\n%q\nwant\n%q,\n%q", c.Sender, body, sig, strings.TrimSpace(c.Text), wantSig)
+			}
+		})
+	}
+}

@@ -1,0 +1,127 @@
+package inbound
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+)
+
+// sigWindow is how many non-blank lines from the bottom a signature may
+// start in (talon uses the same bound).
+const sigWindow = 11
+
+var closingRE = regexp.MustCompile(`(?i)^\s*(?:thanks|thank you|many thanks|thx|regards|best regards|kind regards|best|cheers|sincerely|yours|merci|cordialement|bien à vous|bien cordialement|salutations|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|grüße|gruß|saludos|un saludo|atentamente|gracias)\b[^.?]{0,30}$`)
+var sigRuleRE = regexp.MustCompile(`^\s*(?:--\s*|[-_=*]{4,}\s*)$`)
+
+// StripSignature splits a reply body (quotes already stripped, see
+// [StripQuote]) into the text and the signature at its end, given the
+// sender ("Name <addr>", a bare address or a name; may be empty). The
+// signature starts, within the last 11 non-blank lines, at a "-- " line,
+// or at the first short line (at most four words) naming the sender (the
+// display name, its first word, the address or its local part), moved up
+// to a rule line ("----") or a closing line ("Thanks,", "Cordialement,",
+// "Mit freundlichen Grüßen", "Saludos", …) just above. Without a sender
+// only the "-- " delimiter counts. Both results are trimmed of white space;
+// the signature is empty when none was found.
+func StripSignature(text, sender string) (body, signature string) {
+	text = normalizeNewlines(text)
+	lines := strings.Split(strings.TrimRight(text, " \t\n"), "\n")
+	// The window: the last sigWindow non-blank lines.
+	start, n := len(lines), 0
+	for i := len(lines) - 1; i >= 0 && n < sigWindow; i-- {
+		if strings.TrimSpace(lines[i]) != "" {
+			n++
+			start = i
+		}
+	}
+	names := senderTokens(sender)
+	at := -1
+	for i := start; i < len(lines); i++ {
+		l := lines[i]
+		if strings.TrimRight(l, " ") == "--" {
+			at = i
+			break
+		}
+		if len(names) > 0 && len(strings.Fields(l)) <= 4 && namesSender(l, names) {
+			at = i
+			break
+		}
+	}
+	if at <= 0 {
+		return strings.TrimSpace(text), ""
+	}
+	// Move up over a rule or a closing line just above.
+	seen := 0
+	for k := at - 1; k > 0 && seen < 3; k-- {
+		l := lines[k]
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		seen++
+		if sigRuleRE.MatchString(l) || seen == 1 && closingRE.MatchString(l) {
+			at = k
+			if closingRE.MatchString(l) {
+				break
+			}
+		}
+	}
+	return strings.TrimSpace(strings.Join(lines[:at], "\n")), strings.TrimSpace(strings.Join(lines[at:], "\n"))
+}
+
+// senderTokens lists the lower-cased forms of the sender to look for.
+func senderTokens(sender string) []string {
+	sender = strings.TrimSpace(sender)
+	if sender == "" {
+		return nil
+	}
+	var name, addr string
+	if a, err := mail.ParseAddress(sender); err == nil {
+		name, addr = a.Name, a.Address
+	} else if strings.Contains(sender, "@") {
+		addr = sender
+	} else {
+		name = sender
+	}
+	var toks []string
+	add := func(s string) {
+		if s = strings.ToLower(strings.TrimSpace(s)); len(s) >= 3 {
+			toks = append(toks, s)
+		}
+	}
+	add(name)
+	if f := strings.Fields(name); len(f) > 1 {
+		add(f[0])
+	}
+	if addr != "" {
+		add(addr)
+		local, _, _ := strings.Cut(addr, "@")
+		add(local)
+		if f := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '+' }); len(f) > 1 {
+			add(f[0])
+		}
+	}
+	return toks
+}
+
+// namesSender reports whether line holds one of the tokens as whole words.
+func namesSender(line string, toks []string) bool {
+	l := strings.ToLower(line)
+	for _, t := range toks {
+		for off := 0; ; {
+			i := strings.Index(l[off:], t)
+			if i < 0 {
+				break
+			}
+			i += off
+			if (i == 0 || !isWordByte(l[i-1])) && (i+len(t) == len(l) || !isWordByte(l[i+len(t)])) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c >= 0x80
+}
