@@ -33,7 +33,7 @@ func parseIMAPURL(raw string) (*endpoint, error) {
 		return nil, fmt.Errorf("%w: no IMAP URL (want imaps://user:pass@host:993)", ErrConfig)
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || strayAt(u) {
 		// url.Parse's error quotes the input, password included.
 		return nil, fmt.Errorf("%w: cannot parse the IMAP URL %s (percent-encode '@', ':' and '/' in the user name and password)",
 			ErrConfig, redactUnparsed(raw))
@@ -88,10 +88,17 @@ func isLoopback(host string) bool {
 // and host as far as they can be told apart from the credentials.
 func RedactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil {
+	if err != nil || strayAt(u) {
 		return redactUnparsed(rawURL)
 	}
 	return u.Redacted()
+}
+
+// strayAt reports an '@' outside the user information: the credentials
+// held a raw '/', '?' or '#', which ended the authority early, and the
+// password is now in the host, path, query or fragment.
+func strayAt(u *url.URL) bool {
+	return strings.ContainsRune(u.Host+u.Path+u.RawPath+u.RawQuery+u.Fragment+u.Opaque, '@')
 }
 
 // redactUnparsed cuts the credentials out of a URL that url.Parse refused:

@@ -17,6 +17,7 @@ package imaptest
 import (
 	"bytes"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -99,9 +100,12 @@ type Stats struct {
 }
 
 // NewServer starts a server on 127.0.0.1 port 0 and closes it when the test
-// ends.
+// ends. With a nil t (in an Example), failures panic and the caller must
+// Close the server.
 func NewServer(t testing.TB, opts *Options) *Server {
-	t.Helper()
+	if t != nil {
+		t.Helper()
+	}
 	s := &Server{t: t, conns: make(map[net.Conn]struct{}), done: make(chan struct{}), change: make(chan struct{})}
 	if opts != nil {
 		s.opts = *opts
@@ -111,7 +115,7 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	s.mem.AddUser(s.user)
 	for _, name := range append([]string{"INBOX"}, s.opts.Mailboxes...) {
 		if err := s.user.Create(name, nil); err != nil {
-			t.Fatalf("imaptest: create %s: %v", name, err)
+			s.fatalf("imaptest: create %s: %v", name, err)
 		}
 	}
 
@@ -127,7 +131,7 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	if s.opts.TLS != Plain {
 		cert, err := newTLSCert()
 		if err != nil {
-			t.Fatalf("imaptest: %v", err)
+			s.fatalf("imaptest: %v", err)
 		}
 		s.cert = cert
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert.pair}}
@@ -149,7 +153,7 @@ func NewServer(t testing.TB, opts *Options) *Server {
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("imaptest: listen: %v", err)
+		s.fatalf("imaptest: listen: %v", err)
 	}
 	s.ln = &trackingListener{Listener: ln, srv: s}
 	if s.opts.TLS == Implicit {
@@ -164,7 +168,9 @@ func NewServer(t testing.TB, opts *Options) *Server {
 		defer close(s.done)
 		_ = s.srv.Serve(s.ln)
 	}()
-	t.Cleanup(s.Close)
+	if t != nil {
+		t.Cleanup(s.Close)
+	}
 	return s
 }
 
@@ -195,13 +201,13 @@ func (s *Server) ClientTLSConfig() *tls.Config {
 
 // Deliver appends a message to mailbox (INBOX when empty) and returns its UID.
 func (s *Server) Deliver(mailbox string, raw []byte) imap.UID {
-	s.t.Helper()
+	s.helper()
 	if mailbox == "" {
 		mailbox = "INBOX"
 	}
 	data, err := s.user.Append(mailbox, literal{bytes.NewReader(raw)}, &imap.AppendOptions{})
 	if err != nil {
-		s.t.Fatalf("imaptest: deliver to %s: %v", mailbox, err)
+		s.fatalf("imaptest: deliver to %s: %v", mailbox, err)
 	}
 	s.changed()
 	return data.UID
@@ -224,7 +230,7 @@ func (s *Server) changed() {
 
 // Mailboxes lists the names of the user's mailboxes.
 func (s *Server) Mailboxes() []string {
-	s.t.Helper()
+	s.helper()
 	var names []string
 	s.withClient(func(c *imapclient.Client) error {
 		list, err := c.List("", "*", nil).Collect()
@@ -242,7 +248,7 @@ func (s *Server) Mailboxes() []string {
 // Messages returns the raw messages in mailbox in UID order, or nil when
 // the mailbox does not exist. Messages flagged \Deleted are left out.
 func (s *Server) Messages(mailbox string) [][]byte {
-	s.t.Helper()
+	s.helper()
 	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
 		return nil
 	}
@@ -276,10 +282,10 @@ func (s *Server) Messages(mailbox string) [][]byte {
 
 // UIDValidity returns mailbox's UIDVALIDITY.
 func (s *Server) UIDValidity(mailbox string) uint32 {
-	s.t.Helper()
+	s.helper()
 	st, err := s.user.Status(mailbox, &imap.StatusOptions{UIDValidity: true})
 	if err != nil {
-		s.t.Fatalf("imaptest: status %s: %v", mailbox, err)
+		s.fatalf("imaptest: status %s: %v", mailbox, err)
 	}
 	return st.UIDValidity
 }
@@ -288,13 +294,13 @@ func (s *Server) UIDValidity(mailbox string) uint32 {
 // UIDVALIDITY, as a server does after losing its index, and drops every
 // connection (a client's UIDs for that mailbox are void).
 func (s *Server) ResetUIDValidity(mailbox string) {
-	s.t.Helper()
+	s.helper()
 	msgs := s.Messages(mailbox)
 	if err := s.user.Delete(mailbox); err != nil {
-		s.t.Fatalf("imaptest: delete %s: %v", mailbox, err)
+		s.fatalf("imaptest: delete %s: %v", mailbox, err)
 	}
 	if err := s.user.Create(mailbox, nil); err != nil {
-		s.t.Fatalf("imaptest: create %s: %v", mailbox, err)
+		s.fatalf("imaptest: create %s: %v", mailbox, err)
 	}
 	for _, m := range msgs {
 		s.Deliver(mailbox, m)
@@ -304,9 +310,9 @@ func (s *Server) ResetUIDValidity(mailbox string) {
 
 // DeleteMailbox removes mailbox and its messages, as an operator might.
 func (s *Server) DeleteMailbox(mailbox string) {
-	s.t.Helper()
+	s.helper()
 	if err := s.user.Delete(mailbox); err != nil {
-		s.t.Fatalf("imaptest: delete %s: %v", mailbox, err)
+		s.fatalf("imaptest: delete %s: %v", mailbox, err)
 	}
 }
 
@@ -359,10 +365,10 @@ func (s *Server) Close() {
 
 // withClient runs f on a fresh logged-in client of the server.
 func (s *Server) withClient(f func(c *imapclient.Client) error) {
-	s.t.Helper()
+	s.helper()
 	conn, err := net.Dial("tcp", s.ln.Addr().String())
 	if err != nil {
-		s.t.Fatalf("imaptest: dial: %v", err)
+		s.fatalf("imaptest: dial: %v", err)
 	}
 	var c *imapclient.Client
 	switch s.opts.TLS {
@@ -371,20 +377,20 @@ func (s *Server) withClient(f func(c *imapclient.Client) error) {
 	case StartTLS:
 		c, err = imapclient.NewStartTLS(conn, &imapclient.Options{TLSConfig: s.ClientTLSConfig()})
 		if err != nil {
-			s.t.Fatalf("imaptest: starttls: %v", err)
+			s.fatalf("imaptest: starttls: %v", err)
 		}
 	default:
 		c = imapclient.New(conn, nil)
 	}
 	defer c.Close()
 	if err := c.Login(User, Password).Wait(); err != nil {
-		s.t.Fatalf("imaptest: login: %v", err)
+		s.fatalf("imaptest: login: %v", err)
 	}
 	if err := f(c); err != nil {
-		s.t.Fatalf("imaptest: %v", err)
+		s.fatalf("imaptest: %v", err)
 	}
 	if err := c.Logout().Wait(); err != nil {
-		s.t.Fatalf("imaptest: logout: %v", err)
+		s.fatalf("imaptest: logout: %v", err)
 	}
 	// The helper's own LOGOUT is not the code under test's.
 	s.mu.Lock()
@@ -392,6 +398,20 @@ func (s *Server) withClient(f func(c *imapclient.Client) error) {
 	s.stats.Logins--
 	s.stats.Conns--
 	s.mu.Unlock()
+}
+
+func (s *Server) helper() {
+	if s.t != nil {
+		s.t.Helper()
+	}
+}
+
+func (s *Server) fatalf(format string, args ...any) {
+	if s.t == nil {
+		panic(fmt.Sprintf(format, args...))
+	}
+	s.t.Helper()
+	s.t.Fatalf(format, args...)
 }
 
 func (s *Server) count(f func(st *Stats)) {
