@@ -78,6 +78,15 @@ type messageView struct {
 	HasJSON        bool
 	Headers        []field
 	Raw            string
+	SourceFile     string    // the template file, in the preview
+	Source         []srcLine // its lines
+}
+
+// srcLine is one line of a template file, with the problems found on it.
+type srcLine struct {
+	N     int
+	Text  string
+	Notes []string
 }
 
 // pages holds the parsed page templates, one set per page.

@@ -292,6 +292,17 @@ func (p *Preview) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	} else {
 		m.HTMLURL, m.TextURL, m.JSONURL = "", "", ""
 	}
+	if s.parts == nil && m.Subject == "" {
+		m.Subject = e.Name // nothing rendered: name the template at least
+	}
+	m.SourceFile = file
+	if src, err := fs.ReadFile(p.fsys, file); err == nil {
+		for i, line := range strings.Split(strings.TrimSuffix(string(src), "\n"), "\n") {
+			m.Source = append(m.Source, srcLine{N: i + 1, Text: strings.TrimSuffix(line, "\r"), Notes: s.marks[i+1]})
+		}
+	} else {
+		m.Errors = append(m.Errors, "template "+file+": "+err.Error())
+	}
 	pg.Msg = m
 	show(w, p.log, p.pages.message, http.StatusOK, pg)
 }

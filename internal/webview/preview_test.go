@@ -128,7 +128,8 @@ func TestPreview_badInput(t *testing.T) {
 		// shows its errors with file:line:col instead of a blank page.
 		{path: "/", status: 200, wants: []string{`href="/t/broken"`, `class="badge"`}},
 		{path: "/t/broken", status: 200,
-			wants: []string{`id="errors"`, "broken.md:6:1:", "[a74e22bb]", `data-tab="text"`}},
+			wants: []string{`id="errors"`, "broken.md:6:1:", "[a74e22bb]", `data-tab="text"`,
+				`data-default="template"`, `<li id="L6" class="bad"><code>{{#items}}</code><span class="note">6:1: `}},
 		{path: "/part/text/broken", status: 422, wants: []string{"broken.md:6:1:"}},
 		// A data file that is not JSON says so, and where.
 		{path: "/t/notjson", status: 200, wants: []string{"data file notjson.json:2:3 is not JSON"}},

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 
 	"github.com/mailtrail/mailtrail/identity"
@@ -28,6 +29,28 @@ type sample struct {
 	tag      string
 	resource string
 	eml      []byte // the message as it would be sent
+	marks    map[int][]string // template line → the errors and problems there
+}
+
+// mark notes the lines of the template's file named in err (a
+// *templates.Error or a templates.ErrorList).
+func (s *sample) mark(file string, err error) {
+	var list templates.ErrorList
+	var one *templates.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = templates.ErrorList{one}
+	}
+	for _, e := range list {
+		if e.File != file && path.Base(e.File) != path.Base(file) {
+			continue
+		}
+		if s.marks == nil {
+			s.marks = make(map[int][]string)
+		}
+		s.marks[e.Line] = append(s.marks[e.Line], fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg))
+	}
 }
 
 // render renders the selection. Nothing here returns early on a problem
@@ -35,16 +58,20 @@ type sample struct {
 // problems, a message that fails to assemble still shows its parts.
 func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	s := &sample{resource: p.opts.Resource, tag: identity.Tag(p.opts.Resource)}
+	file := sel.entry.Files[sel.locale]
 
 	tmpl, err := templates.Load(p.fsys, sel.entry.Name, sel.locale)
 	if err != nil {
 		s.errors = append(s.errors, errorLines(err)...)
+		s.mark(file, err)
 		return s
 	}
 	data, err := readData(p.fsys, sel.data)
 	if err != nil {
 		s.errors = append(s.errors, err.Error())
-		s.problems = lines(render.Check(tmpl, nil))
+		problems := render.Check(tmpl, nil)
+		s.problems = lines(problems)
+		s.mark(file, problems)
 		return s
 	}
 	ropts, err := p.renderOptions()
@@ -57,9 +84,12 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 		s.errors = append(s.errors, errorLines(err)...)
 		return s
 	}
-	s.problems = lines(r.Check(tmpl, data))
+	problems := r.Check(tmpl, data)
+	s.problems = lines(problems)
+	s.mark(file, problems)
 	if s.parts, err = r.Render(tmpl, data); err != nil {
 		s.errors = append(s.errors, errorLines(err)...)
+		s.mark(file, err)
 		s.parts = nil
 		return s
 	}
