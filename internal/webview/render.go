@@ -28,7 +28,7 @@ type sample struct {
 	subject  string // with the tag
 	tag      string
 	resource string
-	eml      []byte // the message as it would be sent
+	eml      []byte           // the message as it would be sent
 	marks    map[int][]string // template line → the errors and problems there
 }
 
