@@ -472,20 +472,40 @@ type Receipt struct {
 // its class with errors.Is: [ErrTransient], [ErrPermanent],
 // [ErrUnknownOutcome]). Whenever the message was rendered, the Receipt
 // comes back with the error too: its Resource and MessageID are those of
-// the message that failed (retry with the same ones), and its Recipients
-// those that got it anyway in a partial delivery (see [SendError]).
+// the message that failed, and its Recipients those that got it anyway in
+// a partial delivery (see [SendError]). To retry with the same
+// Message-ID, Render once and [Mailer.Deliver] the Envelope again.
 func (m *Mailer) Send(ctx context.Context, msg *Message) (*Receipt, error) {
 	env, err := m.Render(ctx, msg)
 	if err != nil {
 		return nil, err
 	}
-	return m.deliver(ctx, env)
+	return m.deliver(ctx, env, true)
 }
 
-// deliver runs the hooks around one delivery.
-func (m *Mailer) deliver(ctx context.Context, env *Envelope) (*Receipt, error) {
+// Deliver delivers a message rendered by [Mailer.Render], as Send does
+// after rendering: BeforeSend hook, delivery, AfterSend hook. It is how a
+// message is retried with the same bytes and so the same Message-ID
+// (RFC 5321 §4.5.4.1 lets receivers drop the duplicate if the first attempt
+// did arrive), and how rendering and sending can run apart (render now,
+// store the Envelope, deliver later). env may be changed by the hook.
+func (m *Mailer) Deliver(ctx context.Context, env *Envelope) (*Receipt, error) {
+	if env == nil {
+		return nil, fmt.Errorf("%w: nil envelope", ErrInvalidMessage)
+	}
+	return m.deliver(ctx, env, false)
+}
+
+// deliver runs the hooks around one delivery. rendered says env comes
+// straight from Render, already checked.
+func (m *Mailer) deliver(ctx context.Context, env *Envelope, rendered bool) (*Receipt, error) {
 	if m.closed.Load() {
 		return nil, ErrClosed
+	}
+	if !rendered {
+		if err := checkEnvelope(env); err != nil {
+			return nil, err
+		}
 	}
 	if m.cfg.BeforeSend != nil {
 		rc := &Receipt{Resource: env.Resource, MessageID: env.MessageID}

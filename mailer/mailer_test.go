@@ -467,3 +467,29 @@ func TestSend_concurrent(t *testing.T) {
 		t.Errorf("server got %d messages, want 8", n)
 	}
 }
+
+// TestDeliver_retrySameMessageID retries a message refused with 451 by
+// delivering the same Envelope again: same bytes, same Message-ID.
+func TestDeliver_retrySameMessageID(t *testing.T) {
+	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 451, Times: 1}))
+	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil })
+	env, err := m.Render(context.Background(), testMessage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := m.Deliver(context.Background(), env)
+	if !errors.Is(err, ErrTransient) {
+		t.Fatalf("first Deliver() = %v, want ErrTransient", err)
+	}
+	second, err := m.Deliver(context.Background(), env)
+	if err != nil {
+		t.Fatalf("second Deliver() = %v", err)
+	}
+	if first.MessageID != second.MessageID || second.MessageID != env.MessageID {
+		t.Errorf("Message-IDs %q, %q, want %q twice", first.MessageID, second.MessageID, env.MessageID)
+	}
+	got := srv.Messages()
+	if len(got) != 1 || !bytes.Equal(got[0].Data, env.Data) {
+		t.Errorf("server got %d messages, want the rendered one once", len(got))
+	}
+}

@@ -603,7 +603,7 @@ func TestRender_sameBytesAsSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := bytes.Clone(env.Data)
-	rc, err := m.deliver(context.Background(), env)
+	rc, err := m.Deliver(context.Background(), env)
 	if err != nil {
 		t.Fatalf("deliver() = %v", err)
 	}
@@ -642,11 +642,39 @@ func TestPythonEmail(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check_python_email.py: %v\n%s", err, out)
 	}
+	// A message through the real templates, renderer and layout, with an
+	// attachment.
+	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
+	msg := testMessage()
+	msg.Locale = "fr"
+	msg.Attachments = []Attachment{{Filename: "relevé.csv", Data: []byte("a;b\n1;2\n")}}
+	env, err := m.Render(context.Background(), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.eml")
+	os.WriteFile(live, env.Data, 0o644)
+	if out, err := exec.Command(py, "../.ci/check_python_email.py", live).CombinedOutput(); err != nil {
+		t.Fatalf("check_python_email.py on a rendered message: %v\n%s", err, out)
+	}
+
 	// The checker must catch a broken message too.
 	bad := filepath.Join(t.TempDir(), "bad.eml")
 	data, _ := os.ReadFile(files[0])
 	os.WriteFile(bad, bytes.Replace(data, []byte("\r\n\r\n"), []byte("\n\r\n"), 1), 0o644)
 	if out, err := exec.Command(py, "../.ci/check_python_email.py", bad).CombinedOutput(); err == nil {
 		t.Errorf("check_python_email.py accepted a message with a bare LF:\n%s", out)
+	}
+}
+
+func BenchmarkAssemble(b *testing.B) {
+	m := newTestMailer(b, nil)
+	msg := &Message{To: []string{"Partner <partner@example.net>"}, Resource: "a74e22bb-3313-4dc4-af28-6c2bd1351c0f"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := assembleParts(b, m, msg, unicodeParts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
