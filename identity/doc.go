@@ -46,11 +46,13 @@
 //     3.6.4) while the Message-ID still names the resource, so that an
 //     In-Reply-To alone leads back to it.
 //   - References carries one stable thread root per resource, which is the
-//     reply address in angle brackets: every message about one resource
-//     names it, so Gmail, Outlook, Apple Mail and Thunderbird thread them
-//     together, and a reply's References still lead back when a provider
-//     (Amazon SES, for one) has replaced our Message-ID. Never rely on the
-//     Message-ID alone.
+//     reply address in angle brackets. Every message about the resource
+//     names it, so clients that thread by References (Thunderbird, Apple
+//     Mail; Gmail when the subjects also match) put them in one thread, and
+//     a reply's References still lead back when a provider (Amazon SES, for
+//     one) has replaced our Message-ID. Never rely on the Message-ID alone.
+//     Outlook groups conversations by subject and its own Thread-Index,
+//     which this package does not make.
 //   - The subject tag is "[" + the first 8 characters of the id (the whole
 //     id when shorter) + "]" ([Tag]); [Stamp.Subject] puts it in front of
 //     the subject once, and not again when the subject already carries it
@@ -82,9 +84,9 @@
 //	last   subject      the subject tag, through Re:/AW:/SV:/Fwd:/WG:/  a hint
 //	                    Rép. : prefixes and RFC 2047 encoded words
 //
-// Only identifiers of our name at our domain count; display names, angle
-// brackets, quoting and upper-casing by clients and gateways are
-// tolerated. The first identifier of ours found decides; a forged one is an
+// Only identifiers of our name at our domain count, both compared without
+// regard to ASCII case; display names, angle brackets, quoting, comments and
+// upper-casing by clients and gateways are tolerated. The first identifier of ours found decides; a forged one is an
 // error, never a skip to the next.
 //
 // A subject tag is not an id: it is a prefix of one, and anyone can type
@@ -119,7 +121,8 @@
 // change case cannot break it (ids that differ only in case share it). A
 // forger can only guess online, one sent message per guess, so 60 bits is
 // far out of reach, while a longer MAC would eat the 64 octets the id
-// needs: with a name of 8 characters, a signed UUID still fits (63 octets).
+// needs: a signed UUID fits behind names of up to 13 characters
+// ([App.MaxIDLen]).
 // The same signature rides in Message-ID and References, so a reply that
 // lost its address still verifies.
 //
@@ -138,8 +141,9 @@
 //
 // # What it does not do
 //
-// It reads header fields only: it does not parse bodies or MIME (the
-// inbound package does, and calls [TraceBounce] for reports). It does not
+// It reads header fields only: it does not parse bodies or MIME; a caller
+// that has taken a delivery report apart passes the embedded original's
+// header fields to [TraceBounce]. It does not
 // look anything up: the caller maps a resource id, or a subject tag, to its
 // own records. It writes no headers: the mailer puts a [Stamp]'s values in
 // the message. It uses no custom header fields (RFC 6648), only Reply-To,
