@@ -204,9 +204,10 @@ type inboxMessage struct {
 	Mailbox     string      `json:"mailbox"`
 	UIDValidity uint32      `json:"uidvalidity"`
 	UID         uint32      `json:"uid"`
-	Key         string      `json:"key"` // Message-ID, or sha256 of the message: the idempotency key
-	Message     any         `json:"message"`
-	Trace       *inboxTrace `json:"trace"` // null when no resource was found
+	Key         string      `json:"key"`     // Message-ID, or sha256 of the message: the idempotency key
+	Message     any         `json:"message"` // the ASGI email shape (inbound.Message.ASGI)
+	Reply       *inboxReply `json:"reply"`   // what the sender said: text without quotes, data, attachments
+	Trace       *inboxTrace `json:"trace"`   // null when no resource was found
 	TraceError  string      `json:"trace_error,omitempty"`
 }
 
@@ -222,7 +223,7 @@ type inboxTrace struct {
 func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *inbound.Mail) error {
 	in := inboxMessage{
 		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID, Key: m.Key,
-		Message: inboxASGI(m.Message),
+		Message: inboxASGI(m.Message), Reply: inboxReplyOf(m.Message),
 	}
 	if t := m.Trace; t != nil {
 		in.Trace = &inboxTrace{Resource: t.Resource, Source: t.Source, Exact: t.Exact, Sender: t.Sender, Kind: t.Kind}
@@ -300,5 +301,31 @@ func inboxASGI(m *inbound.Message) any {
 	if m == nil {
 		return nil
 	}
-	return m
+	return m.ASGI()
+}
+
+// inboxReply is what the sender said, as inbound.ParseReply reads it.
+type inboxReply struct {
+	Text        string            `json:"text"`
+	Data        map[string]any    `json:"data"` // null when the reply holds no structured data
+	DataType    string            `json:"data_type,omitempty"`
+	Attachments []inboxAttachment `json:"attachments"`
+}
+
+type inboxAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+}
+
+func inboxReplyOf(m *inbound.Message) *inboxReply {
+	if m == nil {
+		return nil
+	}
+	r := inbound.ParseReply(m)
+	out := &inboxReply{Text: r.Text, Data: r.Data, DataType: r.DataType, Attachments: []inboxAttachment{}}
+	for _, a := range r.Attachments {
+		out.Attachments = append(out.Attachments, inboxAttachment{a.Filename, a.ContentType, a.Size})
+	}
+	return out
 }

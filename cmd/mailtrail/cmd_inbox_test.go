@@ -17,7 +17,7 @@ import (
 
 const inboxResource = "0b9f4a52-8c1e-4d3a-9f7e-2a6c5d4e3f21"
 
-func inboxReply(t *testing.T, n int, traced bool) []byte {
+func inboxMsg(t *testing.T, n int, traced bool) []byte {
 	t.Helper()
 	to := "someone@example.test"
 	if traced {
@@ -104,8 +104,8 @@ func TestInbox_usage(t *testing.T) {
 
 func TestInbox_lines(t *testing.T) {
 	srv := imaptest.NewServer(t, nil)
-	srv.Deliver("", inboxReply(t, 1, true))
-	srv.Deliver("", inboxReply(t, 2, false))
+	srv.Deliver("", inboxMsg(t, 1, true))
+	srv.Deliver("", inboxMsg(t, 2, false))
 	var out syncBuffer
 	// The URL from the environment, as a deployment would set it.
 	code, stderr := inboxRun(context.Background(), []string{"inbox", "--from", "app@example.test"},
@@ -134,8 +134,8 @@ func TestInbox_lines(t *testing.T) {
 
 func TestInbox_exec(t *testing.T) {
 	srv := imaptest.NewServer(t, &imaptest.Options{NoMove: true})
-	srv.Deliver("", inboxReply(t, 1, true))
-	srv.Deliver("", inboxReply(t, 2, false))
+	srv.Deliver("", inboxMsg(t, 1, true))
+	srv.Deliver("", inboxMsg(t, 2, false))
 	dir := t.TempDir()
 	// Save the JSON; succeed only for a message traced exactly.
 	script := fmt.Sprintf(`cat > %s/msg-$MAILTRAIL_UID.json && grep -q '"exact":true' %s/msg-$MAILTRAIL_UID.json || { echo "no exact trace" >&2; exit 3; }`, dir, dir)
@@ -164,12 +164,16 @@ func TestInbox_exec(t *testing.T) {
 			Exact            bool
 		} `json:"trace"`
 		Message map[string]any `json:"message"`
+		Reply   struct {
+			Text string `json:"text"`
+		} `json:"reply"`
 	}
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatalf("--exec stdin is not JSON: %v\n%s", err, raw)
 	}
 	if got.UID != 1 || got.Key != "<inbox-1@partner.example.test>" || got.Mailbox != "INBOX" ||
-		got.Trace == nil || got.Trace.Resource != inboxResource || got.Trace.Source != "address" || got.Message == nil {
+		got.Trace == nil || got.Trace.Resource != inboxResource || got.Trace.Source != "address" || got.Message == nil ||
+		got.Message["headers"].(map[string]any)["subject"] != "Re: check 1" || got.Reply.Text != "fine" {
 		t.Errorf("--exec stdin = %s", raw)
 	}
 	if n := len(srv.Messages("Done")); n != 1 {
@@ -195,7 +199,7 @@ func TestInbox_watch(t *testing.T) {
 		done <- code
 	}()
 	<-idling
-	srv.Deliver("", inboxReply(t, 1, true))
+	srv.Deliver("", inboxMsg(t, 1, true))
 	if code := <-done; code != 0 {
 		t.Fatalf("--watch interrupted: exit %d, stderr %q; want 0", code, stderr)
 	}
