@@ -2,10 +2,107 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 )
 
-// runTrace is not written yet.
+const traceExample = `
+mailtrail trace --from fleet@example.com --json reply.eml`
+
+// runTrace reads a received message (a file, or standard input for "-" or
+// no argument) and prints the id of the resource it is about. It exits 0
+// when found, 1 when the message names no resource of the application (or
+// names one with a forged signature), 2 on a usage error or unreadable
+// input.
 func runTrace(ctx context.Context, e *env, args []string) error {
-	return errors.New("trace: not implemented yet")
+	fs := newFlags(e, "trace", "--from APP@DOMAIN [--json] [FILE.eml|-]", traceExample)
+	var from string
+	var asJSON bool
+	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN`: only its plus addresses and ids count")
+	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON`)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return usagef("unexpected argument %q", fs.Arg(1))
+	}
+	if from == "" {
+		return usagef("missing --from APP@DOMAIN")
+	}
+	app, err := identity.ParseApp(from)
+	if err != nil {
+		return usagef("--from: %v", err)
+	}
+	name, m, err := traceReadMessage(e, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	res, err := inbound.Trace(m, app)
+	if err != nil {
+		var te *identity.TokenError
+		switch {
+		case errors.As(err, &te):
+			return &exitError{code: 1, err: fmt.Errorf("%s: %w", name, err)}
+		case errors.Is(err, identity.ErrNotFound):
+			kind := ""
+			if res != nil && res.Kind != identity.Reply {
+				kind = " (" + res.Kind.String() + ")"
+			}
+			return &exitError{code: 1, err: fmt.Errorf("%s: no resource of %s found%s", name, app, kind)}
+		}
+		return &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	if !asJSON {
+		fmt.Fprintln(e.stdout, res.Resource)
+		if !res.Exact {
+			fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched: a prefix anyone can type; check that %s may write about it\n", name, res.Sender)
+		}
+		return nil
+	}
+	// The three keys of the CLI contract, then the kind, which a script
+	// reading the three may ignore.
+	out := struct {
+		Resource string `json:"resource"`
+		Source   string `json:"source"`
+		Exact    bool   `json:"exact"`
+		Kind     string `json:"kind"`
+	}{res.Resource, res.Source.String(), res.Exact, res.Kind.String()}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s\n", b)
+	return nil
+}
+
+// traceReadMessage reads and parses the message named by arg ("" or "-"
+// for standard input). Any failure is an *exitError with code 2: the input
+// is unreadable.
+func traceReadMessage(e *env, arg string) (string, *inbound.Message, error) {
+	name := arg
+	var r io.Reader = e.stdin
+	if arg == "" || arg == "-" {
+		name = "standard input"
+	} else {
+		f, err := os.Open(arg)
+		if err != nil {
+			return name, nil, &exitError{code: 2, err: err}
+		}
+		defer f.Close()
+		r = f
+	}
+	m, err := inbound.Parse(r)
+	if err != nil {
+		return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	if len(m.Header) == 0 {
+		return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: no header fields: not an e-mail message", name)}
+	}
+	return name, m, nil
 }
