@@ -3,6 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/mailtrail/mailtrail/internal/webview"
 )
 
 // previewServeOptions are the flags of "preview --serve".
@@ -11,9 +16,52 @@ type previewServeOptions struct {
 	TemplatesDir string // folder of templates (NAME.md beside NAME.json)
 	Layout       string // optional layout file
 	AllowPublic  bool   // allow listening on a non-loopback address
+
+	ready func(addr string) // tests: told the address listened on
 }
 
-// previewServe is a placeholder until the live preview web app lands.
+// previewServe runs the live preview of a folder of templates until ctx is
+// done (Ctrl-C), then shuts the web server down cleanly.
 func previewServe(ctx context.Context, e *env, o previewServeOptions) error {
-	return errors.New("preview --serve: not available yet")
+	if !o.AllowPublic {
+		if err := webview.CheckLoopback(ctx, o.Addr); err != nil {
+			if errors.Is(err, webview.ErrPublic) {
+				return usagef("%v (pass --allow-public to listen there anyway)", err)
+			}
+			return usagef("--serve: %v", err)
+		}
+	}
+	fi, err := os.Stat(o.TemplatesDir)
+	if err != nil {
+		return fmt.Errorf("templates folder: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("templates folder %s is not a folder", o.TemplatesDir)
+	}
+	if o.Layout != "" {
+		if _, err := os.Stat(o.Layout); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
+	}
+	p, err := webview.NewPreview(webview.PreviewOptions{
+		Dir:    o.TemplatesDir,
+		Layout: o.Layout,
+		Logger: slog.New(slog.NewTextHandler(e.stderr, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	l, err := webview.Listen(ctx, o.Addr, o.AllowPublic)
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	fmt.Fprintf(e.stderr, "preview: templates in %s on http://%s/ (the page reloads when a file changes; Ctrl-C stops)\n", o.TemplatesDir, addr)
+	if o.ready != nil {
+		o.ready(addr)
+	}
+	err = webview.Serve(ctx, l, p)
+	fmt.Fprintln(e.stderr, "preview: stopped")
+	return err
 }
