@@ -165,11 +165,30 @@ func e2eEmpty(t *testing.T, c *imapclient.Client, mailboxes ...string) {
 	}
 }
 
+// e2eSMTP injects msg as a mail client's submission would, in plain text
+// (loopback; Postfix may offer STARTTLS with a certificate for no name).
 func e2eSMTP(t *testing.T, addr, from, to string, msg []byte) {
 	t.Helper()
-	if err := smtp.SendMail(addr, nil, from, []string{to}, msg); err != nil {
-		t.Fatalf("inject a message for %s via %s: %v", to, addr, err)
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatalf("inject: dial %s: %v", addr, err)
 	}
+	defer c.Close()
+	step := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("inject a message for %s via %s: %s: %v", to, addr, what, err)
+		}
+	}
+	step("EHLO", c.Hello("partner.example.test"))
+	step("MAIL", c.Mail(from))
+	step("RCPT", c.Rcpt(to))
+	w, err := c.Data()
+	step("DATA", err)
+	_, err = w.Write(msg)
+	step("DATA", err)
+	step("end of DATA", w.Close())
+	step("QUIT", c.Quit())
 }
 
 func e2eRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
