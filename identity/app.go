@@ -158,3 +158,10 @@ func checkDomain(s string) string {
 	}
 	return ""
 }
+
+// String returns the key id only, such as "identity.Key(k)": a secret never
+// reaches a log through fmt.
+func (k Key) String() string { return "identity.Key(" + k.ID + ")" }
+
+// GoString is String, for %#v.
+func (k Key) GoString() string { return k.String() }

@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -161,6 +162,19 @@ func TestApp_CheckID_tooLong(t *testing.T) {
 	for _, want := range []string{id, "64", "73", "41"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("CheckID() error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestKey_redacted(t *testing.T) {
+	a := signed(t, keyK, keyA)
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{a, a.Keys, keyK, &a} {
+			got := fmt.Sprintf(format, v)
+			if strings.Contains(got, "secret") || strings.Contains(got, fmt.Sprint(keyK.Secret[:4])) ||
+				strings.Contains(got, fmt.Sprintf("%#v", keyK.Secret[:4])[len("[]byte{"):]) || strings.Contains(got, "Secret") {
+				t.Errorf("Sprintf(%q, %T) = %s, shows a secret", format, v, got)
+			}
 		}
 	}
 }
