@@ -59,7 +59,6 @@ type layout struct {
 }
 
 const (
-	layoutSentinelBase = "MTLAYOUT"
 	bodySentinel       = "MTLAYOUTBODY0x"
 	subjectSentinel    = "MTLAYOUTSUBJECT0x"
 )

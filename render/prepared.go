@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"html"
 	"sync"
 
 	"github.com/yuin/goldmark/text"
@@ -29,7 +30,8 @@ type skeleton struct {
 func newPrepared(t *templates.Template, cssText string) *prepared {
 	return &prepared{
 		t:      t,
-		prefix: choosePrefix(t.Source(), cssText, layoutSentinelBase),
+		// The unescaped source too: "&#77;tq…" must not render as a sentinel.
+		prefix: choosePrefix(t.Source(), html.UnescapeString(t.Source()), cssText),
 		shapes: make(map[string]*skeleton),
 	}
 }

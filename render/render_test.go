@@ -425,3 +425,18 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestRender_entityCannotForgeSentinel(t *testing.T) {
+	r := newRenderer(t, nil)
+	probe := parse(t, "x")
+	prefix := r.prepare(probe).prefix // the first prefix tried
+	forged := "&#" + fmt.Sprint(int(prefix[0])) + ";" + prefix[1:] + "0x"
+	tpl := parse(t, "---\nsubject: s\n---\n"+forged+" {{v}}\n")
+	p, err := r.Render(tpl, map[string]any{"v": "<value>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(p.HTML, "&lt;value&gt;") != 1 || !strings.Contains(p.HTML, prefix+"0x") {
+		t.Errorf("entity-spelled sentinel was filled:\n%s", body(p.HTML))
+	}
+}

@@ -228,7 +228,8 @@ func (p *parser) name(off int, name string) ([]string, bool) {
 	return path, true
 }
 
-// checkText reports invalid UTF-8 and NUL bytes in s.text[start:end].
+// checkText reports invalid UTF-8, NUL and control characters other than
+// tab, line feed, carriage return and form feed in s.text[start:end].
 func (p *parser) checkText() bool {
 	src := p.s.text
 	ok := true
@@ -237,6 +238,9 @@ func (p *parser) checkText() bool {
 		if c < utf8.RuneSelf {
 			if c == 0 {
 				p.fail(i, ErrSyntax, "NUL byte in template")
+				ok = false
+			} else if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+				p.fail(i, ErrSyntax, "control character U+%04X in template", c)
 				ok = false
 			}
 			i++

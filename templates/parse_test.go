@@ -33,6 +33,7 @@ func TestParse_errors(t *testing.T) {
 		{"error in subject", "---\nsubject: Hi {{name\n---\nbody", []string{"t.md:2:13: unclosed tag"}, ErrSyntax},
 		{"several problems", "{{> a}}\n{{#b}}\n{{/c}}\n", []string{"t.md:1:1: partials", "t.md:3:1: {{/c}} does not match {{#b}}", "t.md:2:1: unclosed section {{#b}}"}, nil},
 		{"too large", strings.Repeat("x", MaxSize+1), []string{"t.md:1:1: template is 1.0 MB, over the 1 MiB limit"}, ErrTooLarge},
+		{"10 MB", strings.Repeat("{{x}}", 2_000_000), []string{"t.md:1:1: template is 10.0 MB, over the 1 MiB limit"}, ErrTooLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
