@@ -59,8 +59,8 @@ type layout struct {
 }
 
 const (
-	bodySentinel       = "MTLAYOUTBODY0x"
-	subjectSentinel    = "MTLAYOUTSUBJECT0x"
+	bodySentinel    = "MTLAYOUTBODY0x"
+	subjectSentinel = "MTLAYOUTSUBJECT0x"
 )
 
 func newLayout(t *htmltemplate.Template, base LayoutData) (*layout, error) {

@@ -29,7 +29,7 @@ type skeleton struct {
 
 func newPrepared(t *templates.Template, cssText string) *prepared {
 	return &prepared{
-		t:      t,
+		t: t,
 		// The unescaped source too: "&#77;tq…" must not render as a sentinel.
 		prefix: choosePrefix(t.Source(), html.UnescapeString(t.Source()), cssText),
 		shapes: make(map[string]*skeleton),
