@@ -39,14 +39,20 @@ func SubjectTag(subject string) (string, bool) {
 			return "", false
 		}
 		rest = rest[open:]
-		if tag, ok := leadingTag(rest); ok {
-			return tag, true
+		if inner, _, ok := bracketed(rest); ok && isTag(inner) {
+			return inner, true
 		}
 		rest = rest[1:]
 	}
 }
 
-// leadingTag returns the tag at the start of s, skipping gateway markers.
+// isTag reports whether inner, from between brackets, reads as a tag.
+func isTag(inner string) bool {
+	return len(inner) <= TagLen && validID(inner) && !gatewayMarkers[strings.ToLower(inner)]
+}
+
+// leadingTag returns the tag at the start of s, skipping gateway markers
+// and the reply prefixes after them.
 func leadingTag(s string) (string, bool) {
 	for {
 		s = strings.TrimLeft(s, " \t")
@@ -54,7 +60,7 @@ func leadingTag(s string) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		if validID(inner) && len(inner) <= TagLen && !gatewayMarkers[strings.ToLower(inner)] {
+		if isTag(inner) {
 			return inner, true
 		}
 		if !gatewayMarkers[strings.ToLower(inner)] {
@@ -64,16 +70,22 @@ func leadingTag(s string) (string, bool) {
 	}
 }
 
-// bracketed splits "[inner]rest".
+// maxBracketed bounds the search for a closing bracket: tags and gateway
+// markers are short, and a bounded search keeps SubjectTag linear on a
+// hostile subject such as "[[[[…".
+const maxBracketed = 16
+
+// bracketed splits "[inner]rest" where inner is at most maxBracketed long.
 func bracketed(s string) (inner, rest string, ok bool) {
 	if !strings.HasPrefix(s, "[") {
 		return "", "", false
 	}
-	end := strings.IndexByte(s, ']')
+	window := s[1:min(len(s), 2+maxBracketed)]
+	end := strings.IndexByte(window, ']')
 	if end < 0 {
 		return "", "", false
 	}
-	return s[1:end], s[end+1:], true
+	return window[:end], s[end+2:], true
 }
 
 // stripPrefixes removes every leading reply or forward prefix.

@@ -110,3 +110,23 @@ func TestSubjectTag(t *testing.T) {
 		})
 	}
 }
+
+// TestSubjectTag_hostile runs SubjectTag on large hostile subjects: a
+// quadratic scan would not finish in the test's time.
+func TestSubjectTag_hostile(t *testing.T) {
+	const n = 200_000
+	for name, s := range map[string]string{
+		"open brackets":   strings.Repeat("[", n),
+		"markers":         strings.Repeat("[SPAM]", n/6),
+		"prefixes":        strings.Repeat("Re: ", n/4),
+		"marker prefixes": strings.Repeat("[EXTERNAL] RE: ", n/15),
+		"long brackets":   strings.Repeat("[abcdefghijklmnop", n/17),
+	} {
+		if tag, ok := identity.SubjectTag(s); ok {
+			t.Errorf("SubjectTag(%s) = %q, want none", name, tag)
+		}
+		if tag, ok := identity.SubjectTag(s + "[a74e22bb]"); !ok || tag != "a74e22bb" {
+			t.Errorf("SubjectTag(%s + tag) = %q, %v, want a74e22bb", name, tag, ok)
+		}
+	}
+}
