@@ -40,7 +40,19 @@ func textData(text string) map[string]any {
 		return nil
 	}
 	m, _ := stringKeys(v, 0).(map[string]any)
+	for k := range m {
+		if !keyLike(k) {
+			return nil // prose with a colon ("See below, as agreed: …"), not data
+		}
+	}
 	return m
+}
+
+// keyLike reports whether a mapping key read from free text looks like a
+// field name: at most four words and 40 bytes, without sentence
+// punctuation.
+func keyLike(k string) bool {
+	return len(k) <= 40 && len(strings.Fields(k)) <= 4 && !strings.ContainsAny(k, ",;.!?()\n")
 }
 
 // stringKeys turns YAML mappings with non-string keys into
@@ -91,16 +103,17 @@ func (r *Reply) Get(key string) (any, bool) {
 			continue
 		}
 		want := looseKey(seg)
+		best := ""
 		found := false
-		for k, v := range m {
-			if looseKey(k) == want {
-				cur, found = v, true
-				break
+		for k := range m {
+			if looseKey(k) == want && (!found || k < best) {
+				best, found = k, true // the smallest key: the same answer every time
 			}
 		}
 		if !found {
 			return nil, false
 		}
+		cur = m[best]
 	}
 	return cur, true
 }

@@ -18,7 +18,8 @@ var sigRuleRE = regexp.MustCompile(`^\s*(?:--\s*|[-_=*]{4,}\s*)$`)
 // sender ("Name <addr>", a bare address or a name; may be empty). The
 // signature starts, within the last 11 non-blank lines, at a "-- " line,
 // or at the first short line (at most four words) naming the sender (the
-// display name, its first word, the address or its local part), moved up
+// display name or one of its words, the address, its local part or one of
+// the local part's words, at least three letters each), moved up
 // to a rule line ("----") or a closing line ("Thanks,", "Cordialement,",
 // "Mit freundlichen Grüßen", "Saludos", …) just above. Without a sender
 // only the "-- " delimiter counts. Both results are trimmed of white space;
@@ -89,15 +90,20 @@ func senderTokens(sender string) []string {
 		}
 	}
 	add(name)
-	if f := strings.Fields(name); len(f) > 1 {
-		add(f[0])
+	// Each word of the display name ("Müller, Hans" signs "Hans Müller").
+	if f := strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == ',' || r == '"' }); len(f) > 1 {
+		for _, w := range f {
+			add(w)
+		}
 	}
 	if addr != "" {
 		add(addr)
 		local, _, _ := strings.Cut(addr, "@")
 		add(local)
 		if f := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '+' }); len(f) > 1 {
-			add(f[0])
+			for _, w := range f {
+				add(w)
+			}
 		}
 	}
 	return toks
