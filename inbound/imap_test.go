@@ -726,3 +726,50 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+func TestPoller_timeouts(t *testing.T) {
+	t.Run("server that never greets", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close() // hold it open, say nothing
+			}
+		}()
+		p := &inbound.Poller{URL: imaptest.URL("imap+insecure", "u", "p", ln.Addr().String()), DialTimeout: 50 * time.Millisecond}
+		err = p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "timed out") {
+			t.Fatalf("Poll() = %v, want a timeout naming the dial timeout", err)
+		}
+	})
+	t.Run("ctx cancelled while the server hangs in FETCH", func(t *testing.T) {
+		srv := imaptest.NewServer(t, nil)
+		srv.Deliver("", replyTo(t, resA, 1))
+		hung := make(chan struct{})
+		release := make(chan struct{})
+		t.Cleanup(func() { close(release) }) // before the server closes
+		var once sync.Once
+		srv.OnFetch(func() {
+			once.Do(func() { close(hung) })
+			<-release
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		p := newPoller(srv)
+		p.LogoutTimeout = 20 * time.Millisecond
+		done := make(chan error, 1)
+		go func() { done <- p.Poll(ctx, func(context.Context, *inbound.Mail) error { return nil }) }()
+		<-hung
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Poll() = %v, want context.Canceled", err)
+		}
+		checkFolder(t, srv, "processed")
+	})
+}

@@ -35,10 +35,14 @@ func (p *Poller) Poll(ctx context.Context, h Handler) error {
 		return err
 	}
 	defer s.close()
-	if err := s.ensureFolders(); err != nil {
-		return err
+	err = s.ensureFolders()
+	if err == nil {
+		_, err = s.pass(ctx, h, nil)
 	}
-	_, err = s.pass(ctx, h, nil)
+	if err != nil && ctx.Err() != nil {
+		// The connection was cut because ctx ended; say so, not how.
+		return ctx.Err()
+	}
 	return err
 }
 
