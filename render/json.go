@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -9,11 +10,18 @@ import (
 	"unicode/utf8"
 )
 
+// errNotPlain reports data that is not in plain form (see
+// templates.Normalize); the caller normalizes it and encodes again.
+var errNotPlain = errors.New("render: data not in plain form")
+
+// maxJSONDepth bounds nesting in data.
+const maxJSONDepth = 100
+
 // encodeJSON writes plain data (see templates.Normalize) as indented JSON
 // with sorted keys, numbers as given, UTF-8 unescaped except where JSON
-// requires, and a final newline.
-func encodeJSON(v any) ([]byte, error) {
-	b := make([]byte, 0, 1024)
+// requires, and a final newline. hint is the expected size.
+func encodeJSON(v any, hint int) ([]byte, error) {
+	b := make([]byte, 0, max(hint+64, 512))
 	b, err := appendJSON(b, v, 0)
 	if err != nil {
 		return nil, err
@@ -31,6 +39,9 @@ func indent(b []byte, depth int) []byte {
 
 func appendJSON(b []byte, v any, depth int) ([]byte, error) {
 	var err error
+	if depth > maxJSONDepth {
+		return nil, fmt.Errorf("render: data nested more than %d levels deep", maxJSONDepth)
+	}
 	switch v := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -99,7 +110,7 @@ func appendJSON(b []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(indent(b, depth), '}'), nil
 	}
-	return nil, fmt.Errorf("render: data: %T has no JSON form", v)
+	return nil, errNotPlain
 }
 
 func appendJSONString(b []byte, s string) []byte {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"sync"
+	"sync/atomic"
 
 	"github.com/yuin/goldmark/text"
 
@@ -18,6 +19,8 @@ type prepared struct {
 
 	mu     sync.RWMutex
 	shapes map[string]*skeleton
+
+	jsonHint atomic.Int64 // size of the last JSON part, to size the next
 }
 
 // skeleton is the rendered body for one shape, split at the values.

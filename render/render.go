@@ -125,12 +125,22 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 	if t == nil {
 		return nil, errors.New("render: nil template")
 	}
-	data, err := templates.Normalize(data)
-	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
-	}
 	p := r.prepare(t)
 	parts := &Parts{}
+	// Encoding the JSON part also proves data plain (see
+	// templates.Normalize); only data that is not gets normalized.
+	js, err := encodeJSON(data, int(p.jsonHint.Load()))
+	if errors.Is(err, errNotPlain) {
+		if data, err = templates.Normalize(data); err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		js, err = encodeJSON(data, int(p.jsonHint.Load()))
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.jsonHint.Store(int64(len(js)))
+	parts.JSON = js
 	subject, err := r.subject(p, data, lenient, &parts.Warnings)
 	if err != nil {
 		return nil, err
@@ -167,10 +177,6 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 	}
 	if len(parts.HTML)+len(parts.Text) > 4*r.opts.MaxOutputSize {
 		return nil, fmt.Errorf("render: %s: output over the %s limit: %w", t.File, sizeString(4*r.opts.MaxOutputSize), templates.ErrTooLarge)
-	}
-	parts.JSON, err = encodeJSON(data)
-	if err != nil {
-		return nil, err
 	}
 	if len(parts.Warnings) == 0 {
 		parts.Warnings = nil
