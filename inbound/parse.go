@@ -389,6 +389,11 @@ func (p *parser) finish(root *Part) {
 				pt.Defects = append(pt.Defects, d)
 			}
 			pt.raw = nil
+			if pt.Charset != "" && isTextual(pt.ContentType) {
+				if _, _, ok := lookupCharset(pt.Charset); !ok {
+					pt.Defects = append(pt.Defects, DefectUnknownCharset)
+				}
+			}
 		}
 		return nil
 	})
