@@ -1,0 +1,124 @@
+package inbound
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/mailtrail/mailtrail/identity"
+)
+
+// fuzzSeeds returns the messages in testdata (and the CPython corpus when
+// present) as seeds.
+func fuzzSeeds(f *testing.F) [][]byte {
+	var seeds [][]byte
+	for _, pat := range []string{
+		filepath.Join("testdata", "replies", "*.eml"),
+		filepath.Join("testdata", "fuzz-seeds", "*"),
+		filepath.Join(corpora, "cpython-email", "data", "msg_*.txt"),
+		filepath.Join(corpora, "talon", "fixtures", "standard_replies", "*.eml"),
+	} {
+		files, _ := filepath.Glob(pat)
+		for _, f := range files {
+			if b, err := os.ReadFile(f); err == nil {
+				seeds = append(seeds, b)
+			}
+		}
+	}
+	return seeds
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=a\n\n--a\n--a\n\n--a--"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseWith(bytes.NewReader(data), &Options{MaxParts: 50, MaxDepth: 8})
+		if err != nil {
+			if !errors.Is(err, ErrEmpty) {
+				t.Fatalf("Parse() error = %v", err)
+			}
+			return
+		}
+		n := 0
+		m.Walk(func(p *Part) error {
+			n++
+			if len(p.Parts) == 0 && p.Body == nil {
+				t.Errorf("leaf %s without Body", p.ContentType)
+			}
+			return nil
+		})
+		if n > 50 {
+			t.Errorf("%d parts, limit 50", n)
+		}
+		b, err := json.Marshal(m)
+		if err != nil || !json.Valid(b) {
+			t.Fatalf("MarshalJSON() error = %v", err)
+		}
+		r := ParseReply(m)
+		if !utf8.ValidString(r.Text) {
+			t.Errorf("reply text is not UTF-8: %q", r.Text)
+		}
+	})
+}
+
+func FuzzReply(f *testing.F) {
+	dir := filepath.Join(corpora, "email-reply-parser", "emails")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil && len(b) < 64<<10 {
+			f.Add(string(b), "")
+		}
+	}
+	f.Add("Hi\n\nOn Mon, Jan 1, 2026 at 9:00 AM Bob <b@x.example>\nwrote:\n> q\n", "Bob <b@x.example>")
+	f.Add("Bonjour\n\nLe 3 mars 2026, Fleet a écrit :\n> q\n-- \nsig", "")
+	f.Add("status: done\n---\nfree text", "x@y.example")
+	f.Fuzz(func(t *testing.T, text, sender string) {
+		got := StripQuote(text)
+		if len(got) > len(text) {
+			t.Errorf("StripQuote grew the text: %d > %d bytes", len(got), len(text))
+		}
+		if utf8.ValidString(text) && !utf8.ValidString(got) {
+			t.Errorf("StripQuote made invalid UTF-8 of valid input")
+		}
+		if strings.HasSuffix(got, " ") || strings.HasSuffix(got, "\n") {
+			t.Errorf("StripQuote left trailing white space: %q", got)
+		}
+		body, sig := StripSignature(got, sender)
+		if len(body)+len(sig) > len(got) {
+			t.Errorf("StripSignature grew the text")
+		}
+		_ = HTMLText(text)
+		_ = textData(got)
+	})
+}
+
+func FuzzTrace(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	app, err := identity.ParseApp(testApp)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseWith(bytes.NewReader(data), &Options{MaxParts: 50, MaxDepth: 8})
+		if err != nil {
+			return
+		}
+		res, err := Trace(m, app)
+		if err == nil && (res == nil || res.Resource == "") {
+			t.Fatalf("Trace() = %+v, nil: a match without a resource", res)
+		}
+		var te *identity.TokenError
+		if err != nil && !errors.Is(err, identity.ErrNotFound) && !errors.As(err, &te) {
+			t.Fatalf("Trace() error = %v", err)
+		}
+	})
+}
