@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -133,7 +136,7 @@ func browserFrameText(t *testing.T, ctx context.Context, sel string) string {
 	}
 	for _, ti := range targets {
 		if ti.Type == "iframe" && ti.URL == src {
-			fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
+			fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID), chromedp.WithDetachOnCancel())
 			defer cancel()
 			s, err := chromedp.Run(fctx, chromedp.Text("body"))
 			if err != nil {
@@ -167,16 +170,118 @@ func TestBrowser_sink(t *testing.T) {
 	ctx := browserStart(t)
 	out := browserOut(t)
 	smtpAddr, uiAddr, _ := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: t.TempDir(), UI: "127.0.0.1:0"})
-	app := identityApp(t)
-	sinkSendOne(t, smtpAddr, app, "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37", 1)
+
+	// Let the web view see the message (its reload event) before the
+	// browser opens, so no reload races the clicks below.
+	resp, err := http.Get("http://" + uiAddr + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	stop := time.AfterFunc(sinkWaitLimit, func() { resp.Body.Close() }) // bounds the waits below
+	defer stop.Stop()
+	events := bufio.NewScanner(resp.Body)
+	browserWaitEvent(t, events, "ready")
+	sinkSendOne(t, smtpAddr, identityApp(t), "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37", 1)
+	browserWaitEvent(t, events, "reload")
 
 	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+uiAddr+"/")); err != nil {
 		t.Fatal(err)
 	}
 	browserMustContain(t, "message list", browserText(t, ctx, "#list"), "Vehicle check 1", "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37")
-	if err := chromedp.Do(ctx, chromedp.Click("#list a.name"), chromedp.WaitVisible("#subject")); err != nil {
+	browserShot(t, ctx, out, "1-list")
+	if err := chromedp.Do(ctx, chromedp.Click("#list a.name"), chromedp.WaitVisible("#text-part")); err != nil {
 		t.Fatal(err)
 	}
 	browserMustContain(t, "subject", browserText(t, ctx, "#subject"), "[7f3e9c1a] Vehicle check 1")
-	browserShot(t, ctx, out, "sink-message")
+	browserMustContain(t, "resource", browserText(t, ctx, "#resource"), "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37")
+	browserMustContain(t, "text part", browserText(t, ctx, "#text-part"), "Message 1 about 7f3e9c1a")
+	browserShot(t, ctx, out, "2-message")
+}
+
+// browserWaitEvent reads server-sent event lines until the event name.
+// The read ends with the test's deadline at worst: the server closes the
+// stream when the sink stops.
+func browserWaitEvent(t *testing.T, sc *bufio.Scanner, name string) {
+	t.Helper()
+	for sc.Scan() {
+		if sc.Text() == "event: "+name {
+			return
+		}
+	}
+	t.Fatalf("event stream ended before a %q event: %v", name, sc.Err())
+}
+
+// TestBrowser_preview is the issue's browser test: "preview --serve" on a
+// free loopback port, the list, the sandboxed iframe with the rendered HTML,
+// the text tab, and a template edited on disk showing up by itself.
+func TestBrowser_preview(t *testing.T) {
+	ctx := browserStart(t)
+	out := browserOut(t)
+	dir := previewTemplates(t)
+	base := previewServeStart(t, dir, "")
+
+	// The list.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	browserMustContain(t, "template list", browserText(t, ctx, "#list"), "vehicle-check", "broken", "fr", "late")
+	browserShot(t, ctx, out, "1-list")
+
+	// One template: the HTML part in a sandboxed iframe, at two widths.
+	if err := chromedp.Do(ctx, chromedp.Click(`#list a.name[href="/t/vehicle-check"]`), chromedp.WaitVisible("#frame-desktop")); err != nil {
+		t.Fatal(err)
+	}
+	browserMustContain(t, "subject", browserText(t, ctx, "#subject"), "Vehicle AB-123-CD checked")
+	browserMustContain(t, "desktop iframe", browserFrameText(t, ctx, "#frame-desktop"), "Hello Ana,", "AB-123-CD", "Brakes: ok")
+	browserMustContain(t, "phone iframe", browserFrameText(t, ctx, "#frame-phone"), "Hello Ana,")
+	browserShot(t, ctx, out, "2-template-html")
+
+	// The text tab.
+	if err := chromedp.Do(ctx, chromedp.Click(`a[data-tab="text"]`), chromedp.WaitVisible("#text-part")); err != nil {
+		t.Fatal(err)
+	}
+	browserMustContain(t, "text part", browserText(t, ctx, "#text-part"), "Hello Ana,", "- Brakes: ok", "https://fleet.example.test/v/42")
+	browserShot(t, ctx, out, "3-template-text")
+
+	// Edit the template on disk: the open page reloads by itself (the
+	// fragment keeps the text tab open) and shows the edit.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("live").className === "live on"`)); err != nil {
+		t.Fatalf("the page did not connect to the event stream: %v", err)
+	}
+	loads := chromedp.Events(ctx, page.LoadEventFired)
+	edited := "---\nsubject: Vehicle {{vehicle.plate}} checked again\n---\nHello {{partner.name}},\n\nEdited by the browser test.\n"
+	if err := os.WriteFile(filepath.Join(dir, "vehicle-check.md"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range loads {
+		if err != nil {
+			t.Fatalf("waiting for the page to reload: %v", err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("text-part")||{}).textContent||""`))
+		if err == nil && strings.Contains(text, "Edited by the browser test.") {
+			break
+		}
+	}
+	browserMustContain(t, "subject after the edit", browserText(t, ctx, "#subject"), "checked again")
+	browserShot(t, ctx, out, "4-after-edit-text")
+	if err := chromedp.Do(ctx, chromedp.Click(`a[data-tab="html"]`), chromedp.WaitVisible("#frame-desktop")); err != nil {
+		t.Fatal(err)
+	}
+	browserMustContain(t, "desktop iframe after the edit", browserFrameText(t, ctx, "#frame-desktop"), "Edited by the browser test.")
+	browserShot(t, ctx, out, "5-after-edit-html")
+
+	// A broken template shows its errors, not a blank page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/t/broken")); err != nil {
+		t.Fatal(err)
+	}
+	browserMustContain(t, "errors of broken.md", browserText(t, ctx, "#errors"), "broken.md:4:1")
+	browserShot(t, ctx, out, "6-broken")
+
+	// The same page on a phone.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/t/vehicle-check?locale=fr")); err != nil {
+		t.Fatal(err)
+	}
+	browserMustContain(t, "French subject", browserText(t, ctx, "#subject"), "Véhicule AB-123-CD contrôlé")
+	browserShot(t, ctx, out, "7-phone-fr")
 }
