@@ -175,7 +175,7 @@ type MoveMode int
 const (
 	// MoveAuto uses UID MOVE (RFC 6851) when the server advertises it, and
 	// COPY + STORE \Deleted + UID EXPUNGE otherwise. If the server answers
-	// a MOVE with NO, the rest of the session uses the copy instead.
+	// a MOVE with NO or BAD, the rest of the session uses the copy instead.
 	MoveAuto MoveMode = iota
 	// MoveCopyDelete always copies, flags \Deleted and expunges (UID
 	// EXPUNGE, RFC 4315, when the server has UIDPLUS; else a plain EXPUNGE,

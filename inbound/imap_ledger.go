@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -112,8 +113,10 @@ func (l *FileLedger) Lookup(ctx context.Context, key string) (Outcome, bool, err
 
 // Record implements [Ledger]: it appends a line and syncs the file.
 func (l *FileLedger) Record(ctx context.Context, key string, o Outcome) error {
-	b, err := json.Marshal(ledgerLine{Key: key, Outcome: o.String()})
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep <message-ids> readable
+	if err := enc.Encode(ledgerLine{Key: key, Outcome: o.String()}); err != nil {
 		return fmt.Errorf("inbound: ledger: %w", err)
 	}
 	l.mu.Lock()
@@ -121,7 +124,7 @@ func (l *FileLedger) Record(ctx context.Context, key string, o Outcome) error {
 	if l.f == nil {
 		return errors.New("inbound: ledger closed")
 	}
-	if _, err := l.f.Write(append(b, '\n')); err != nil {
+	if _, err := l.f.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("inbound: write ledger %s: %w", l.path, err)
 	}
 	if err := l.f.Sync(); err != nil {

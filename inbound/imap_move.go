@@ -80,8 +80,8 @@ func (s *session) move(uid imap.UID, folder string) error {
 		// RFC 6851 UID MOVE.
 		_, err := s.c.Move(set, folder).Wait()
 		var ie *imap.Error
-		if err == nil || isTryCreate(err) || !errors.As(err, &ie) || ie.Type != imap.StatusResponseTypeNo {
-			return err
+		if err == nil || isTryCreate(err) || !errors.As(err, &ie) {
+			return err // done, a missing folder, or the connection
 		}
 		// QUIRK: some servers advertise MOVE and refuse it (the seed
 		// article's experience); copy for the rest of the session.

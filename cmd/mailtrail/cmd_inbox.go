@@ -54,7 +54,7 @@ type inboxOptions struct {
 func runInbox(ctx context.Context, e *env, args []string) error {
 	var o inboxOptions
 	fs := newFlags(e, "inbox", "--imap URL --from APP@DOMAIN [--processed F] [--failed F] [--watch] [--exec CMD]", inboxExample)
-	fs.StringVar(&o.url, "imap", "", "IMAP URL: imaps://user:pass@host[:993], imap://… (STARTTLS) or imap+insecure://… (loopback only);\ndefault $MAILTRAIL_IMAP_URL")
+	fs.StringVar(&o.url, "imap", "", "IMAP URL: imaps://user:pass@host[:993], imap://… (STARTTLS) or imap+insecure://… (loopback only);\ndefault $MAILTRAIL_IMAP_URL, which keeps the password out of the process list")
 	fs.StringVar(&o.from, "from", "", "the application's address APP@DOMAIN, to trace replies (required)")
 	fs.StringVar(&o.mailbox, "mailbox", "INBOX", "mailbox to process")
 	fs.StringVar(&o.processed, "processed", "processed", "folder for handled messages (created when missing)")

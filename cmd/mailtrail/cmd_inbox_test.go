@@ -210,3 +210,21 @@ func TestInbox_watch(t *testing.T) {
 		t.Errorf("LOGOUT = %d, want 1", st.Logouts)
 	}
 }
+
+func TestInbox_ledger(t *testing.T) {
+	srv := imaptest.NewServer(t, nil)
+	srv.Deliver("", inboxMsg(t, 1, true))
+	path := filepath.Join(t.TempDir(), "ledger.jsonl")
+	code, stderr := inboxRun(context.Background(), []string{"inbox", "--imap", srv.URL(),
+		"--from", "app@example.test", "--ledger", path}, nil, &syncBuffer{})
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"key":"<inbox-1@partner.example.test>","outcome":"processed"}` + "\n"; string(got) != want {
+		t.Errorf("ledger = %q, want %q", got, want)
+	}
+}
