@@ -1,0 +1,254 @@
+package mailer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// open creates the folders and repairs what a crash left behind.
+func (s *Spool) open() error {
+	s.syncers = make(map[SpoolState]*dirSyncer, len(spoolStates))
+	for _, name := range []string{"tmp", "queue", "sent", "failed", "unknown"} {
+		if err := os.MkdirAll(filepath.Join(s.dir, name), 0o750); err != nil {
+			return err
+		}
+	}
+	for _, st := range spoolStates {
+		s.syncers[st] = &dirSyncer{path: filepath.Join(s.dir, st.String())}
+	}
+	// Nothing in tmp/ was ever promised to anyone.
+	des, err := os.ReadDir(filepath.Join(s.dir, "tmp"))
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if err := os.Remove(filepath.Join(s.dir, "tmp", de.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return s.repair()
+}
+
+// repair finishes moves cut in half by a crash. A message's .json moves
+// first (that is the commit), its .eml second, so an .eml whose .json is in
+// another folder follows it; an .eml whose .json is nowhere was never
+// enqueued (or was delivered and being deleted) and goes; a .json in queue/
+// that also exists in another folder was moved and rewritten there.
+func (s *Spool) repair() error {
+	for _, from := range spoolStates {
+		dir := filepath.Join(s.dir, from.String())
+		des, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		has := make(map[string]bool, len(des))
+		for _, de := range des {
+			has[de.Name()] = true
+		}
+		for _, de := range des {
+			name := de.Name()
+			switch {
+			case strings.HasSuffix(name, ".eml"):
+				id := strings.TrimSuffix(name, ".eml")
+				if has[id+".json"] {
+					continue
+				}
+				to, ok := s.stateOf(id, from)
+				if !ok {
+					s.log.Warn("mailer: spool: removing a message that was never enqueued", "file", filepath.Join(dir, name))
+					if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return err
+					}
+					continue
+				}
+				if err := os.Rename(filepath.Join(dir, name), s.Path(to, id, ".eml")); err != nil {
+					return err
+				}
+			case from == StateQueued && strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".error.json"):
+				id := strings.TrimSuffix(name, ".json")
+				if to, ok := s.stateOf(id, from); ok {
+					// Moved to a final folder and rewritten there, the
+					// copy in queue/ left behind.
+					s.log.Warn("mailer: spool: finishing an interrupted move", "id", id, "to", to.String())
+					if !has[id+".eml"] {
+						os.Remove(filepath.Join(dir, name))
+						continue
+					}
+					if err := os.Rename(filepath.Join(dir, id+".eml"), s.Path(to, id, ".eml")); err != nil {
+						return err
+					}
+					os.Remove(filepath.Join(dir, name))
+				}
+			}
+		}
+	}
+	for _, st := range spoolStates {
+		if err := s.syncers[st].sync(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stateOf finds the folder other than not that holds id's .json.
+func (s *Spool) stateOf(id string, not SpoolState) (SpoolState, bool) {
+	for _, st := range spoolStates {
+		if st == not {
+			continue
+		}
+		if _, err := os.Lstat(s.Path(st, id, ".json")); err == nil {
+			return st, true
+		}
+	}
+	return 0, false
+}
+
+// writeTemp writes data to a new file in tmp/, fsynced when sync is set,
+// and returns its path.
+func (s *Spool) writeTemp(name string, data []byte, sync bool) (string, error) {
+	s.mu.Lock()
+	s.tmpSeq++
+	seq := s.tmpSeq
+	s.mu.Unlock()
+	path := filepath.Join(s.dir, "tmp", strconv.Itoa(os.Getpid())+"."+strconv.FormatUint(seq, 10)+"."+name)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return path, nil
+}
+
+// replaceFile atomically replaces path with data (temp file and rename),
+// without fsync: losing the update to a power cut only loses bookkeeping.
+func (s *Spool) replaceFile(path string, data []byte) error {
+	tmp, err := s.writeTemp(filepath.Base(path), data, false)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// move takes a queued message to a final folder: the .json first (the
+// commit), rewritten there with e's final state, then the .eml. failure,
+// when not nil, is written beside it first. With to == StateSent and
+// DeleteSent, both files are deleted instead, .json first.
+func (s *Spool) move(e *SpoolEntry, to SpoolState, failure *SpoolFailure) error {
+	id := e.ID
+	if to == StateSent && s.opts.DeleteSent {
+		if err := os.Remove(s.Path(StateQueued, id, ".json")); err != nil {
+			return err
+		}
+		os.Remove(s.Path(StateQueued, id, ".eml"))
+		s.syncers[StateQueued].dirty()
+		return nil
+	}
+	if failure != nil {
+		b, err := jsonLine(failure)
+		if err != nil {
+			return err
+		}
+		if err := s.replaceFile(s.Path(to, id, ".error.json"), b); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(s.Path(StateQueued, id, ".json"), s.Path(to, id, ".json")); err != nil {
+		return err
+	}
+	e.State = to
+	b, err := e.marshal()
+	if err != nil {
+		return err
+	}
+	if err := s.replaceFile(s.Path(to, id, ".json"), b); err != nil {
+		return err
+	}
+	if err := os.Rename(s.Path(StateQueued, id, ".eml"), s.Path(to, id, ".eml")); err != nil {
+		return err
+	}
+	s.syncers[StateQueued].dirty()
+	s.syncers[to].dirty()
+	return nil
+}
+
+// dirSyncer fsyncs one directory, sharing one fsync among the callers that
+// ask at the same time (group commit): a caller waits for an fsync that
+// started after it asked.
+type dirSyncer struct {
+	path string
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	running bool
+	want    uint64 // requests so far
+	done    uint64 // requests covered by a finished fsync
+	err     error  // of the last fsync
+	isDirty bool
+}
+
+func (d *dirSyncer) sync() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cond == nil {
+		d.cond = sync.NewCond(&d.mu)
+	}
+	d.want++
+	me := d.want
+	for d.done < me {
+		if d.running {
+			d.cond.Wait()
+			continue
+		}
+		d.running = true
+		target := d.want
+		d.isDirty = false
+		d.mu.Unlock()
+		err := syncDir(d.path)
+		if err != nil {
+			err = fmt.Errorf("fsync %s: %w", d.path, err)
+		}
+		d.mu.Lock()
+		d.running = false
+		d.done, d.err = target, err
+		d.cond.Broadcast()
+	}
+	return d.err
+}
+
+// dirty notes a change that a later flush must make durable.
+func (d *dirSyncer) dirty() {
+	d.mu.Lock()
+	d.isDirty = true
+	d.mu.Unlock()
+}
+
+// flush fsyncs the directory if it changed since the last fsync.
+func (d *dirSyncer) flush() error {
+	d.mu.Lock()
+	dirty := d.isDirty
+	d.mu.Unlock()
+	if !dirty {
+		return nil
+	}
+	return d.sync()
+}
