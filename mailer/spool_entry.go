@@ -16,19 +16,19 @@ import (
 // content of its ID.json file.
 type SpoolEntry struct {
 	ID        string    `json:"id"`
-	Key       string    `json:"key,omitempty"` // the EnqueueKey key, "" for Enqueue
-	From      string    `json:"from"`          // MAIL FROM
-	To        []string  `json:"to"`            // RCPT TO: the recipients still to deliver to
+	Key       string    `json:"key,omitempty"`       // the EnqueueKey key, "" for Enqueue
+	From      string    `json:"from"`                // MAIL FROM
+	To        []string  `json:"to"`                  // RCPT TO: the recipients still to deliver to
 	Delivered []string  `json:"delivered,omitempty"` // recipients that took it in a partial delivery
 	MessageID string    `json:"message_id,omitempty"`
 	Resource  string    `json:"resource,omitempty"`
-	Size      int       `json:"size"`                  // octets of ID.eml
-	Enqueued  time.Time `json:"enqueued"`              // when Enqueue wrote it
-	Attempts  int       `json:"attempts"`              // delivery attempts so far
+	Size      int       `json:"size"`                       // octets of ID.eml
+	Enqueued  time.Time `json:"enqueued"`                   // when Enqueue wrote it
+	Attempts  int       `json:"attempts"`                   // delivery attempts so far
 	Unknown   int       `json:"unknown_outcomes,omitempty"` // attempts whose outcome was unknown
-	Next      time.Time `json:"next_attempt,omitzero"` // not before then, while queued
-	Done      time.Time `json:"done,omitzero"`         // when it left queue/
-	LastError string    `json:"last_error,omitempty"`  // the last attempt's error
+	Next      time.Time `json:"next_attempt,omitzero"`      // not before then, while queued
+	Done      time.Time `json:"done,omitzero"`              // when it left queue/
+	LastError string    `json:"last_error,omitempty"`       // the last attempt's error
 
 	// State is the folder the entry was found in; it is not stored.
 	State SpoolState `json:"-"`
