@@ -1,15 +1,60 @@
 package identity
 
 import (
-	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// replyPrefix matches one reply or forward prefix at the start of a
-// subject, as mail clients write them in the languages we serve and a few
-// more: Re:, RE:, Re[2]:, AW:, SV:, VS:, Antw:, Fwd:, FW:, WG:, TR:, RV:,
-// Enc:, Rif:, Odp:, Réf. :, Rép. :, and the full-width colon.
-var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|r|aw|antw|antwort|sv|vs|fwd|fw|wg|tr|rv|enc|rif|odp|ynt|r[ée]f|r[ée]p)\s*(\[\d+\]|\(\d+\))?\s*\.?\s*[:：]\s*`)
+// replyWords are the reply and forward prefixes that mail clients write,
+// in the languages we serve and a few more, lower case: Re:, AW:, SV:,
+// VS:, Antw:, Fwd:, FW:, WG:, TR:, RV:, Enc:, Rif:, Odp:, Réf. :, Rép. :.
+var replyWords = map[string]bool{
+	"re": true, "r": true, "aw": true, "antw": true, "antwort": true, "sv": true, "vs": true,
+	"fwd": true, "fw": true, "wg": true, "tr": true, "rv": true, "enc": true, "rif": true,
+	"odp": true, "ynt": true, "ref": true, "réf": true, "rep": true, "rép": true,
+}
+
+// cutReplyPrefix removes one reply prefix from the start of s: a word of
+// replyWords, an optional counter ("[2]" or "(2)"), an optional '.', and a
+// colon (or a full-width one), with white space allowed between them.
+func cutReplyPrefix(s string) (string, bool) {
+	s = strings.TrimLeft(s, " \t")
+	end := 0
+	for end < len(s) && end <= len("antwort")+1 {
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		end += size
+	}
+	if end == 0 || !replyWords[strings.ToLower(s[:end])] {
+		return s, false
+	}
+	rest := strings.TrimLeft(s[end:], " \t")
+	if len(rest) > 0 && (rest[0] == '[' || rest[0] == '(') {
+		closer := byte(']')
+		if rest[0] == '(' {
+			closer = ')'
+		}
+		n := 1
+		for n < len(rest) && n < 8 && '0' <= rest[n] && rest[n] <= '9' {
+			n++
+		}
+		if n > 1 && n < len(rest) && rest[n] == closer {
+			rest = strings.TrimLeft(rest[n+1:], " \t")
+		}
+	}
+	if strings.HasPrefix(rest, ".") {
+		rest = strings.TrimLeft(rest[1:], " \t")
+	}
+	for _, colon := range []string{":", "："} {
+		if after, ok := strings.CutPrefix(rest, colon); ok {
+			return after, true
+		}
+	}
+	return s, false
+}
 
 // gatewayMarkers are bracketed words that mail gateways put in front of
 // subjects; they look like short tags and are skipped.
@@ -91,10 +136,10 @@ func bracketed(s string) (inner, rest string, ok bool) {
 // stripPrefixes removes every leading reply or forward prefix.
 func stripPrefixes(s string) string {
 	for {
-		loc := replyPrefix.FindStringIndex(s)
-		if loc == nil {
-			return strings.TrimLeft(s, " \t")
+		rest, ok := cutReplyPrefix(s)
+		if !ok {
+			return rest
 		}
-		s = s[loc[1]:]
+		s = rest
 	}
 }
