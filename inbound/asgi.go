@@ -51,8 +51,22 @@ func (m *Message) ASGI() map[string]any {
 	return out
 }
 
-// MarshalJSON encodes [Message.ASGI].
-func (m *Message) MarshalJSON() ([]byte, error) { return json.Marshal(m.ASGI()) }
+// MarshalJSON encodes [Message.ASGI], keys in the order of the draft:
+// from, to, headers, (defects,) content.
+func (m *Message) MarshalJSON() ([]byte, error) {
+	a := m.ASGI()
+	return json.Marshal(ASGIMessage{From: a["from"], To: a["to"], Headers: a["headers"], Defects: a["defects"], Content: a["content"]})
+}
+
+// ASGIMessage holds the top-level keys of [Message.ASGI] in their order,
+// for encoding; embed it to add keys after them.
+type ASGIMessage struct {
+	From    any `json:"from"`
+	To      any `json:"to"`
+	Headers any `json:"headers"`
+	Defects any `json:"defects,omitempty"`
+	Content any `json:"content"`
+}
 
 func asgiHeaders(fields []Field) map[string]string {
 	h := make(map[string]string, len(fields))

@@ -28,8 +28,12 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := m.ASGI()
-	out["reply"] = inspectReply(inbound.ParseReply(m))
+	a := m.ASGI()
+	out := struct {
+		inbound.ASGIMessage
+		Reply map[string]any `json:"reply"`
+	}{inbound.ASGIMessage{From: a["from"], To: a["to"], Headers: a["headers"], Defects: a["defects"], Content: a["content"]},
+		inspectReply(inbound.ParseReply(m))}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
