@@ -182,7 +182,8 @@ func TestBrowser_sink(t *testing.T) {
 	defer stop.Stop()
 	events := bufio.NewScanner(resp.Body)
 	browserWaitEvent(t, events, "ready")
-	sinkSendOne(t, smtpAddr, identityApp(t), "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37", 1)
+	tpl, data := sinkTemplate(t)
+	sinkSend(t, smtpAddr, tpl, data, "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37", 1)
 	browserWaitEvent(t, events, "reload")
 
 	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+uiAddr+"/")); err != nil {
@@ -190,12 +191,12 @@ func TestBrowser_sink(t *testing.T) {
 	}
 	browserMustContain(t, "message list", browserText(t, ctx, "#list"), "Vehicle check 1", "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37")
 	browserShot(t, ctx, out, "1-list")
-	if err := chromedp.Do(ctx, chromedp.Click("#list a.name"), chromedp.WaitVisible("#text-part")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click("#list a.name"), chromedp.WaitVisible("#frame-desktop")); err != nil {
 		t.Fatal(err)
 	}
 	browserMustContain(t, "subject", browserText(t, ctx, "#subject"), "[7f3e9c1a] Vehicle check 1")
 	browserMustContain(t, "resource", browserText(t, ctx, "#resource"), "7f3e9c1a-5b2d-4e8f-a0c4-d2b6e1f09a37")
-	browserMustContain(t, "text part", browserText(t, ctx, "#text-part"), "Message 1 about 7f3e9c1a")
+	browserMustContain(t, "HTML part", browserFrameText(t, ctx, "#frame-desktop"), "AB-001-CD")
 	browserShot(t, ctx, out, "2-message")
 }
 

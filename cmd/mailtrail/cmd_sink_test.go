@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/mail"
-	"net/smtp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,35 +81,45 @@ func sinkStart(t *testing.T, o sinkOptions) (smtpAddr, uiAddr string, stdout *si
 	return smtpAddr, uiAddr, stdout
 }
 
-// sinkSendOne sends one message about resource through the SMTP server at
-// addr, as an application would.
-func sinkSendOne(t *testing.T, addr string, app identity.App, resource string, i int) {
+// sinkTemplate writes the template and data file sinkSend uses.
+func sinkTemplate(t *testing.T) (tpl, data string) {
 	t.Helper()
-	st, err := app.Stamp(resource, "")
-	if err != nil {
+	dir := t.TempDir()
+	tpl, data = filepath.Join(dir, "vehicle-check.md"), filepath.Join(dir, "vehicle-check.json")
+	if err := os.WriteFile(tpl, []byte("---\nsubject: Vehicle check {{n}}\n---\nHello,\n\nvehicle **{{plate}}** is due.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	msg := fmt.Sprintf("From: %s@%s\r\nTo: partner%d@example.test\r\nReply-To: %s\r\nSubject: %s\r\n"+
-		"Message-ID: %s\r\nReferences: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
-		"Message %d about %s.\r\n",
-		app.Name, app.Domain, i, st.ReplyTo, st.Subject(fmt.Sprintf("Vehicle check %d", i)),
-		st.MessageID, st.References, i, resource)
-	from := app.Name + "@" + app.Domain
-	if err := smtp.SendMail(addr, nil, from, []string{fmt.Sprintf("partner%d@example.test", i)}, []byte(msg)); err != nil {
-		t.Fatalf("send message %d: %v", i, err)
+	return tpl, data
+}
+
+// sinkSend sends message i about resource to the SMTP server at addr the
+// way a user would: "mailtrail send --smtp smtp+insecure://ADDR".
+func sinkSend(t *testing.T, addr, tpl, data, resource string, i int) {
+	t.Helper()
+	if err := os.WriteFile(data, []byte(fmt.Sprintf(`{"n": %d, "plate": "AB-%03d-CD"}`, i, i)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	args := []string{"send", "--template", tpl, "--data", data, "--from", "fleet@example.test",
+		"--to", fmt.Sprintf("partner%d@example.test", i), "--resource", resource, "--smtp", "smtp+insecure://" + addr}
+	if code := run(context.Background(), e, args); code != 0 {
+		t.Fatalf("mailtrail %s: exit %d\nstdout %s\nstderr %s", strings.Join(args, " "), code, &out, &errb)
 	}
 }
 
 func TestSink_tenMessages(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sink")
 	smtpAddr, uiAddr, stdout := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: dir, UI: "127.0.0.1:0"})
-	app := identity.App{Name: "fleet", Domain: "example.test"}
+	app := identityApp(t)
 
+	// Ten messages, each sent the way a user would: "mailtrail send".
+	tpl, data := sinkTemplate(t)
 	resources := make(map[string]bool)
 	for i := range 10 {
 		r := identity.New()
 		resources[r] = true
-		sinkSendOne(t, smtpAddr, app, r, i)
+		sinkSend(t, smtpAddr, tpl, data, r, i)
 	}
 
 	// Each message is saved before the sink answers 250, so all ten are
@@ -156,7 +165,8 @@ func TestSink_tenMessages(t *testing.T) {
 			t.Errorf("sink output has no line with resource %s:\n%s", r, stdout)
 		}
 	}
-	if !strings.HasPrefix(lines[0], "from fleet@example.test to partner0@example.test subject \"[") {
+	if !strings.HasPrefix(lines[0], "from fleet@example.test to partner0@example.test subject \"[") ||
+		!strings.Contains(lines[0], "] Vehicle check 0\" resource ") {
 		t.Errorf("first line = %q, want from, to and subject", lines[0])
 	}
 
