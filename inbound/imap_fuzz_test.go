@@ -1,8 +1,12 @@
 package inbound_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -41,6 +45,43 @@ func FuzzPoller_Check(f *testing.F) {
 		if red := inbound.RedactURL(raw); strings.Contains(red, password) && !strings.Contains(host, password) &&
 			!strings.Contains("imaps://user:", password) {
 			t.Fatalf("RedactURL(%q) = %q shows the password", raw, red)
+		}
+	})
+}
+
+// FuzzOpenFileLedger checks that any ledger file opens (torn or foreign
+// lines are skipped) and that what is recorded is found again after a
+// reopen, whatever the key.
+func FuzzOpenFileLedger(f *testing.F) {
+	f.Add([]byte(`{"key":"<a@b>","outcome":"processed"}`+"\n"), "<x@y>")
+	f.Add([]byte(`{"key":"<a@b>","outcome":"failed"}`+"\n"+`{"key":"<c@d>","outc`), "sha256:00")
+	f.Add([]byte("garbage\n\x00\xff\n{}\n"), "key with\nnewline and \"quotes\"")
+	f.Fuzz(func(t *testing.T, content []byte, key string) {
+		path := filepath.Join(t.TempDir(), "ledger.jsonl")
+		if err := os.WriteFile(path, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		l, err := inbound.OpenFileLedger(path)
+		if err != nil {
+			if bytes.Count(content, []byte("\n")) == 0 && len(content) > 1<<20 {
+				return // one line over the scanner's limit
+			}
+			t.Fatalf("OpenFileLedger(%q) = %v", content, err)
+		}
+		ctx := context.Background()
+		// A torn last line must not swallow the next record.
+		if err := l.Record(ctx, key, inbound.OutcomeFailed); err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		l, err = inbound.OpenFileLedger(path)
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		defer l.Close()
+		o, ok, err := l.Lookup(ctx, key)
+		if err != nil || !ok || o != inbound.OutcomeFailed {
+			t.Fatalf("Lookup(%q) after reopen = %v, %v, %v; want failed", key, o, ok, err)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"unicode/utf8"
 )
 
 // Ledger remembers where handled messages were filed, keyed by [Mail.Key],
@@ -67,7 +68,8 @@ type FileLedger struct {
 }
 
 type ledgerLine struct {
-	Key     string `json:"key"`
+	Key     string `json:"key,omitempty"`
+	KeyB64  []byte `json:"key_base64,omitempty"` // a key that is not UTF-8 (8-bit header bytes)
 	Outcome string `json:"outcome"`
 }
 
@@ -97,11 +99,25 @@ func OpenFileLedger(path string) (*FileLedger, error) {
 		default:
 			continue
 		}
-		_ = l.mem.Record(context.Background(), e.Key, o)
+		key := e.Key
+		if e.KeyB64 != nil {
+			key = string(e.KeyB64)
+		}
+		_ = l.mem.Record(context.Background(), key, o)
 	}
 	if err := sc.Err(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("inbound: read ledger %s line %d: %w", path, line+1, err)
+	}
+	// A line torn by a crash must not swallow the next record: end it.
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte("\n")); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("inbound: write ledger %s: %w", path, err)
+			}
+		}
 	}
 	return l, nil
 }
@@ -116,7 +132,11 @@ func (l *FileLedger) Record(ctx context.Context, key string, o Outcome) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // keep <message-ids> readable
-	if err := enc.Encode(ledgerLine{Key: key, Outcome: o.String()}); err != nil {
+	line := ledgerLine{Key: key, Outcome: o.String()}
+	if !utf8.ValidString(key) {
+		line = ledgerLine{KeyB64: []byte(key), Outcome: o.String()}
+	}
+	if err := enc.Encode(line); err != nil {
 		return fmt.Errorf("inbound: ledger: %w", err)
 	}
 	l.mu.Lock()
