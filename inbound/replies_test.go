@@ -53,6 +53,7 @@ func TestTrace_replies(t *testing.T) {
 		{"forged.eml", "a74e22bb", "subject", false, identity.Reply},
 		{"html_attachments.eml", testRID, "address", true, identity.Reply},
 		{"json_part.eml", testRID, "address", true, identity.Reply},
+		{"nested.eml", testRID, "references", true, identity.Reply},
 	}
 	app := fleetApp(t)
 	for _, tt := range tests {

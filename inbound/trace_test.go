@@ -1,0 +1,102 @@
+package inbound
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mailtrail/mailtrail/identity"
+)
+
+// TestTrace_faults covers the Inbound rows of FAULTS.md: automatic mail is
+// traced to the resource and classified, never taken for an answer.
+func TestTrace_faults(t *testing.T) {
+	const base = "From: x@partner.example\nTo: fleet+" + testRID + "@example.com\nSubject: Re: [a74e22bb] Vehicle check\n"
+	tests := []struct {
+		name, extra string
+		kind        identity.Kind
+	}{
+		{"plain reply", "", identity.Reply},
+		{"Auto-Submitted", "Auto-Submitted: auto-replied\n", identity.AutoReply},
+		{"Precedence bulk", "Precedence: bulk\n", identity.AutoReply},
+		{"null Return-Path", "Return-Path: <>\n", identity.Bounce},
+		{"DSN", "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n", identity.Bounce},
+	}
+	app := fleetApp(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(base + tt.extra + "\nbody\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Trace(m, app)
+			if err != nil || res.Resource != testRID || res.Kind != tt.kind {
+				t.Errorf("Trace() = %+v, %v, want %s kind %s", res, err, testRID, tt.kind)
+			}
+		})
+	}
+}
+
+// TestTrace_bounceNeedsOurOriginal: a DSN whose original is not ours is
+// not traced to anything, even when the report's own header names us.
+func TestTrace_bounceOriginalWins(t *testing.T) {
+	const other = "0b6e1c9a-58f2-4c55-9d3e-7f1a2b3c4d5e"
+	raw := "From: MAILER-DAEMON@mx.example\nTo: fleet+" + other + "@example.com\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n" +
+		"--b\nContent-Type: text/plain\n\nfailed\n" +
+		"--b\nContent-Type: message/delivery-status\n\nAction: failed\n" +
+		"--b\nContent-Type: message/rfc822\n\nFrom: fleet@example.com\nReply-To: fleet+" + testRID + "@example.com\nSubject: x\n\nbody\n" +
+		"--b--\n"
+	m, err := Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Trace(m, fleetApp(t))
+	if err != nil || res.Resource != testRID || res.Kind != identity.Bounce {
+		t.Fatalf("Trace() = %+v, %v, want %s from the embedded original, bounce", res, err, testRID)
+	}
+	if _, ok := m.BouncedHeader(); !ok {
+		t.Error("BouncedHeader() = false, want true")
+	}
+}
+
+// TestTrace_readReceiptIsNoBounce: a multipart/report of another type
+// (a read receipt) is not traced through its enclosed message.
+func TestTrace_readReceiptIsNoBounce(t *testing.T) {
+	raw := "From: x@partner.example\nTo: fleet@example.com\n" +
+		"Content-Type: multipart/report; report-type=disposition-notification; boundary=b\n\n" +
+		"--b\nContent-Type: text/plain\n\nread\n" +
+		"--b\nContent-Type: message/rfc822\n\nReply-To: fleet+" + testRID + "@example.com\n\nbody\n" +
+		"--b--\n"
+	m, _ := Parse(strings.NewReader(raw))
+	if _, ok := m.BouncedHeader(); ok {
+		t.Error("BouncedHeader() = true for a read receipt")
+	}
+	res, err := Trace(m, fleetApp(t))
+	if !errors.Is(err, identity.ErrNotFound) || res.Kind != identity.AutoReply {
+		t.Errorf("Trace() = %+v, %v, want ErrNotFound, auto-reply", res, err)
+	}
+}
+
+// TestTrace_signed: with signed reply addresses, an altered address in a
+// reply is reported as forged, never as a match.
+func TestTrace_signed(t *testing.T) {
+	app := identity.App{Name: "fleet", Domain: "example.com",
+		Keys: []identity.Key{{ID: "k", Secret: []byte("0123456789abcdef0123456789abcdef")}}}
+	st, err := app.Stamp(testRID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := "From: x@partner.example\nTo: " + st.ReplyTo + "\nSubject: Re: hi\n\nok\n"
+	m, _ := Parse(strings.NewReader(good))
+	if res, err := Trace(m, app); err != nil || res.Resource != testRID {
+		t.Fatalf("Trace(signed) = %+v, %v, want %s", res, err, testRID)
+	}
+	forged := strings.Replace(good, testRID, "0b6e1c9a-58f2-4c55-9d3e-7f1a2b3c4d5e", 1)
+	m, _ = Parse(strings.NewReader(forged))
+	res, err := Trace(m, app)
+	var te *identity.TokenError
+	if !errors.As(err, &te) || !errors.Is(err, identity.ErrBadToken) || (res != nil && res.Resource != "") {
+		t.Errorf("Trace(forged) = %+v, %v, want *TokenError, no resource", res, err)
+	}
+}
