@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -174,6 +175,8 @@ func (c *SMTPConfig) validate() error {
 	switch {
 	case c.Host == "":
 		return errors.New("mailer: smtp config: missing host")
+	case !validHost(c.Host):
+		return fmt.Errorf("mailer: smtp config: invalid host %q", c.Host)
 	case c.Port < 0 || c.Port > 65535:
 		return fmt.Errorf("mailer: smtp config: port %d out of range", c.Port)
 	case c.Security < SecurityStartTLS || c.Security > SecurityNone:
@@ -190,6 +193,24 @@ func (c *SMTPConfig) validate() error {
 		return errors.New("mailer: smtp config: local name contains a space or control character")
 	}
 	return nil
+}
+
+// validHost accepts an IP address or a DNS name of letters, digits, '-',
+// '_' and '.'.
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return !strings.Contains(h, "%") // no IPv6 zones
+	}
+	if len(h) > 253 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // SMTPConfigFromEnv reads EnvSMTPURL through getenv (os.Getenv, or a map in

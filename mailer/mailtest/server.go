@@ -52,8 +52,9 @@ type Message struct {
 type Stats struct {
 	Connections  int // connections accepted
 	AuthAttempts int // AUTH commands received
-	Resets       int // RSET commands (and EHLO repeated within a session)
+	Resets       int // RSET commands and repeated EHLOs (go-smtp reports both alike)
 	Messages     int // messages accepted, kept or not
+	Faults       int // faults that acted (counted as they act, before a Stall blocks)
 }
 
 // Option configures a Server.
@@ -219,19 +220,34 @@ func (s *Server) Messages() []Message {
 // WaitMessages waits until the server has accepted at least n messages and
 // returns them, or returns ctx's error with those accepted so far.
 func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
+	st, err := s.Wait(ctx, func(st Stats) bool { return st.Messages >= n })
+	if err != nil {
+		return s.Messages(), fmt.Errorf("mailtest: %d of %d messages: %w", st.Messages, n, err)
+	}
+	return s.Messages(), nil
+}
+
+// ErrClosed is returned by Wait and WaitMessages when the server closes
+// before the awaited state.
+var ErrClosed = errors.New("mailtest: server closed")
+
+// Wait waits until cond holds for the server's counters, such as "a fault
+// has acted" or "two connections came", and returns them. It returns ctx's
+// error, or ErrClosed, if that happens first.
+func (s *Server) Wait(ctx context.Context, cond func(Stats) bool) (Stats, error) {
 	for {
 		s.mu.Lock()
-		count, changed := s.stats.Messages, s.changed
+		st, changed := s.stats, s.changed
 		s.mu.Unlock()
-		if count >= n {
-			return s.Messages(), nil
+		if cond(st) {
+			return st, nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return s.Messages(), fmt.Errorf("mailtest: %d of %d messages: %w", count, n, ctx.Err())
+			return st, ctx.Err()
 		case <-s.done:
-			return s.Messages(), fmt.Errorf("mailtest: server closed after %d of %d messages", count, n)
+			return st, ErrClosed
 		}
 	}
 }
@@ -248,16 +264,19 @@ func (s *Server) Stats() Stats {
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		err := s.smtp.Close()
-		if errors.Is(err, net.ErrClosed) {
-			err = nil
-		}
+		// go-smtp knows the listener only once Serve has run; close it here too.
+		err := s.ln.Close()
+		s.smtp.Close()
 		s.mu.Lock()
+		conns := make([]net.Conn, 0, len(s.conns))
 		for c := range s.conns {
-			c.Close()
+			conns = append(conns, c)
 		}
 		s.closeErr = err
 		s.mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
 		s.wg.Wait()
 	})
 	return s.closeErr
@@ -338,6 +357,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			nc = tls.Server(c, s.tlsConfig)
 		}
 		if f := s.match(StageGreeting, ""); f != nil {
+			s.update(func(st *Stats) { st.Faults++ })
 			s.wg.Add(1)
 			go func() {
 				defer s.wg.Done()

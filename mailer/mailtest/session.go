@@ -44,6 +44,7 @@ func (ss *session) act(f *fault) error {
 	if f == nil {
 		return nil
 	}
+	ss.srv.update(func(st *Stats) { st.Faults++ })
 	switch f.Action {
 	case Drop:
 		ss.c.Conn().Close()
@@ -106,7 +107,7 @@ func (ss *session) Data(r io.Reader) error {
 		f = srv.match(StageDataEnd, "")
 	}
 	if f != nil && f.Action == Reply {
-		return f.reply()
+		return ss.act(f)
 	}
 	// Accepted, or accepted and the reply lost (Drop, Stall): the message
 	// is recorded either way, as a server that queued it would have it.
@@ -124,6 +125,7 @@ func (ss *session) Reset() {
 		// go-smtp calls Reset right after writing the 250 for a message.
 		ss.accepted = false
 		if f := ss.srv.match(StageAccepted, ""); f != nil {
+			ss.srv.update(func(st *Stats) { st.Faults++ })
 			if f.Action == Reply {
 				io.WriteString(ss.c.Conn(), f.line())
 			}
