@@ -1,4 +1,4 @@
 package identity
 
-// Signature exposes the signature of resource to the external tests.
+// SignatureFor exposes the signature of resource to the external tests.
 func (a App) SignatureFor(resource string) string { return a.signature(resource) }
