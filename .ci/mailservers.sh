@@ -10,8 +10,11 @@
 #
 #   SMTP  127.0.0.1:2525  Postfix, no auth, accepts mail for example.test only;
 #                         every other destination bounces (default_transport = error)
-#   IMAP  127.0.0.1:1143  Dovecot, plaintext login (loopback), users
-#                         app/secret and partner/secret
+#   IMAP  127.0.0.1:1143  Dovecot, STARTTLS offered, plaintext login allowed
+#                         (loopback); users app/secret and partner/secret
+#   IMAPS 127.0.0.1:1993  Dovecot, TLS from the first byte
+#   TLS                   a self-signed certificate for 127.0.0.1 and localhost,
+#                         /etc/mailtrail-e2e/tls.crt (trust it to test TLS)
 #   Maildirs              /var/lib/mailtrail-e2e/vmail/{app,partner}/Maildir
 #                         app+ANYTHING@example.test lands in app's INBOX
 #
@@ -26,6 +29,7 @@ set -eu
 DOMAIN=example.test
 SMTP_PORT=2525
 IMAP_PORT=1143
+IMAPS_PORT=1993
 PASSWORD=secret
 USERS="app partner"
 
@@ -108,7 +112,17 @@ configure_postfix() {
 	postfix check
 }
 
+make_certificate() {
+	[ -s "$ETC/tls.crt" ] && [ -s "$ETC/tls.key" ] && return
+	command -v openssl >/dev/null 2>&1 || die "openssl not found (apt-get install openssl)"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+		-subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		-keyout "$ETC/tls.key" -out "$ETC/tls.crt" 2>/dev/null
+	chmod 600 "$ETC/tls.key"
+}
+
 configure_dovecot() {
+	make_certificate
 	: >"$ETC/dovecot.passwd"
 	for u in $USERS; do
 		printf '%s:{PLAIN}%s\n' "$u" "$PASSWORD" >>"$ETC/dovecot.passwd"
@@ -123,7 +137,9 @@ base_dir = $RUN/dovecot
 state_dir = $VAR/dovecot-state
 instance_name = mailtrail-e2e
 log_path = $LOG/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <$ETC/tls.crt
+ssl_key = <$ETC/tls.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -142,7 +158,8 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
   }
 }
 protocol imap {
@@ -183,7 +200,8 @@ start_servers() {
 	fi
 	wait_port "$SMTP_PORT" postfix
 	wait_port "$IMAP_PORT" dovecot
-	say "postfix on 127.0.0.1:$SMTP_PORT, dovecot on 127.0.0.1:$IMAP_PORT"
+	wait_port "$IMAPS_PORT" dovecot
+	say "postfix on 127.0.0.1:$SMTP_PORT, dovecot on 127.0.0.1:$IMAP_PORT and :$IMAPS_PORT (TLS)"
 }
 
 stop_servers() {
@@ -223,6 +241,9 @@ MAILTRAIL_E2E_MAILSERVERS=1
 MAILTRAIL_E2E_SMTP=smtp+insecure://127.0.0.1:$SMTP_PORT
 MAILTRAIL_E2E_IMAP_APP=imap+insecure://app:$PASSWORD@127.0.0.1:$IMAP_PORT
 MAILTRAIL_E2E_IMAP_PARTNER=imap+insecure://partner:$PASSWORD@127.0.0.1:$IMAP_PORT
+MAILTRAIL_E2E_IMAPS_APP=imaps://app:$PASSWORD@127.0.0.1:$IMAPS_PORT
+MAILTRAIL_E2E_STARTTLS_APP=imap://app:$PASSWORD@127.0.0.1:$IMAP_PORT
+MAILTRAIL_E2E_CA=$ETC/tls.crt
 MAILTRAIL_E2E_DOMAIN=$DOMAIN
 EOF
 }

@@ -97,6 +97,7 @@ func (s *session) idle(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("inbound: idle: %w", err)
 	}
+	s.p.logger().Debug("imap: idling", "server", s.ep.addr, "mailbox", s.p.mailbox())
 	t := time.NewTimer(dur(s.p.IdleRecheck, 10*time.Minute))
 	defer t.Stop()
 	lost := false

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/mail"
 	"net/smtp"
@@ -17,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 )
 
 // The end-to-end test runs against the Postfix and Dovecot that
@@ -298,4 +303,136 @@ func TestE2E_mailservers(t *testing.T) {
 	if left := e2eMessages(t, appBox, "INBOX"); len(left) != 0 {
 		t.Errorf("INBOX still holds %d messages, want 0", len(left))
 	}
+}
+
+// e2eLogWatch is a log sink that signals each line containing a word.
+type e2eLogWatch struct {
+	word string
+	seen chan struct{}
+}
+
+func (w *e2eLogWatch) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(w.word)) {
+		select {
+		case w.seen <- struct{}{}:
+		default:
+		}
+	}
+	return len(p), nil
+}
+
+// TestE2E_dovecot runs the Poller itself against Dovecot: TLS both ways,
+// both move modes, the errors a real server gives, and IDLE.
+func TestE2E_dovecot(t *testing.T) {
+	cfg := e2eSetup(t)
+	imapsURL := os.Getenv("MAILTRAIL_E2E_IMAPS_APP")
+	startTLSURL := os.Getenv("MAILTRAIL_E2E_STARTTLS_APP")
+	caFile := os.Getenv("MAILTRAIL_E2E_CA")
+	if imapsURL == "" {
+		imapsURL = "imaps://app:secret@127.0.0.1:1993"
+	}
+	if startTLSURL == "" {
+		startTLSURL = "imap://app:secret@127.0.0.1:1143"
+	}
+	if caFile == "" {
+		caFile = "/etc/mailtrail-e2e/tls.crt"
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatalf("the servers' certificate: %v (see .ci/mailservers.sh)", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no certificate", caFile)
+	}
+	trusted := &tls.Config{RootCAs: roots}
+	app := identity.App{Name: "app", Domain: cfg.domain}
+	appBox := e2eIMAP(t, cfg.appIMAP)
+
+	// deliver sends a reply for a fresh resource through Postfix, waits for
+	// Dovecot to have it, and returns the resource.
+	deliver := func(t *testing.T) string {
+		t.Helper()
+		res := identity.New()
+		to, err := app.ReplyTo(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprintf("<e2e-%s@partner.%s>", res, cfg.domain)
+		msg := fmt.Sprintf("From: partner@%s\r\nTo: %s\r\nSubject: Re: check\r\nMessage-ID: %s\r\n\r\nok\r\n", cfg.domain, to, id)
+		e2eSMTP(t, cfg.smtpAddr, "partner@"+cfg.domain, to, []byte(msg))
+		e2eWait(t, appBox, "INBOX", "Message-Id", id)
+		return res
+	}
+	pollOne := func(t *testing.T, p *inbound.Poller, want string) {
+		t.Helper()
+		var got []string
+		p.App = app
+		p.Filed = func(m *inbound.Mail) {
+			if m.Trace != nil && m.Outcome == inbound.OutcomeProcessed {
+				got = append(got, m.Trace.Resource)
+			}
+		}
+		if err := p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil }); err != nil {
+			t.Fatalf("Poll() = %v", err)
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Fatalf("processed %q, want [%s]", got, want)
+		}
+	}
+
+	e2eEmpty(t, appBox, "INBOX")
+	t.Run("imaps with UID MOVE", func(t *testing.T) {
+		res := deliver(t)
+		pollOne(t, &inbound.Poller{URL: imapsURL, TLSConfig: trusted}, res)
+	})
+	t.Run("STARTTLS with copy and delete", func(t *testing.T) {
+		res := deliver(t)
+		pollOne(t, &inbound.Poller{URL: startTLSURL, TLSConfig: trusted, MoveMode: inbound.MoveCopyDelete}, res)
+	})
+	t.Run("untrusted certificate", func(t *testing.T) {
+		p := &inbound.Poller{URL: imapsURL}
+		err := p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil })
+		if !errors.Is(err, inbound.ErrTLS) {
+			t.Fatalf("Poll() = %v, want ErrTLS", err)
+		}
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		p := &inbound.Poller{URL: strings.Replace(imapsURL, ":secret@", ":wrong@", 1), TLSConfig: trusted}
+		err := p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil })
+		if !errors.Is(err, inbound.ErrAuth) || strings.Contains(err.Error(), "wrong") {
+			t.Fatalf("Poll() = %v, want ErrAuth without the password", err)
+		}
+	})
+	t.Run("Watch wakes up with IDLE", func(t *testing.T) {
+		idling := &e2eLogWatch{word: "imap: idling", seen: make(chan struct{}, 1)}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var got string
+		p := &inbound.Poller{
+			URL: imapsURL, TLSConfig: trusted, App: app,
+			IdleRecheck: time.Hour, // only IDLE can bring the message in time
+			Logger:      slog.New(slog.NewTextHandler(idling, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Filed: func(m *inbound.Mail) {
+				if m.Trace != nil {
+					got = m.Trace.Resource
+				}
+				cancel()
+			},
+		}
+		done := make(chan error, 1)
+		go func() { done <- p.Watch(ctx, func(context.Context, *inbound.Mail) error { return nil }) }()
+		select {
+		case <-idling.seen:
+		case err := <-done:
+			t.Fatalf("Watch() = %v before idling", err)
+		}
+		res := deliver(t)
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Watch() = %v, want context.Canceled after the message (IDLE never woke?)", err)
+		}
+		if got != res {
+			t.Errorf("Watch processed %q, want %s", got, res)
+		}
+	})
 }
