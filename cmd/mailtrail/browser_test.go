@@ -19,7 +19,8 @@ import (
 // The browser tests drive Debian's chromium headless through the DevTools
 // protocol (github.com/chromedp/chromedp). They skip when no chromium is
 // installed: "apt-get install -y chromium" (see .ci/browser.sh), or name the
-// binary in MAILTRAIL_CHROMIUM. Screenshots go to MAILTRAIL_TEST_OUT when set
+// binary in MAILTRAIL_CHROMIUM; with MAILTRAIL_REQUIRE_BROWSER set (CI) they
+// fail instead. Screenshots go to MAILTRAIL_TEST_OUT when set
 // (CI uses testout/browser), else to a temporary folder named in the log.
 
 // browserLimit bounds one browser test: a deadline against a hang, not a
@@ -37,7 +38,11 @@ func browserPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("browser test skipped: no chromium binary found (apt-get install -y chromium, or set MAILTRAIL_CHROMIUM)")
+	const msg = "no chromium binary found (apt-get install -y chromium, or set MAILTRAIL_CHROMIUM)"
+	if os.Getenv("MAILTRAIL_REQUIRE_BROWSER") != "" {
+		t.Fatal("browser test required by MAILTRAIL_REQUIRE_BROWSER: " + msg)
+	}
+	t.Skip("browser test skipped: " + msg)
 	return ""
 }
 
