@@ -47,7 +47,7 @@ func TestSpool_faults(t *testing.T) {
 		name  string
 		srv   []mailtest.Option
 		url   func(t *testing.T, srv *mailtest.Server) string // nil: srv.URL()
-		tls   bool                                           // trust the server's certificate
+		tls   bool                                            // trust the server's certificate
 		to    []string
 		opts  SpoolOptions
 		retry bool // retry until the queue is empty (else one attempt)
