@@ -126,3 +126,19 @@ func TestMailbox_Read_refused(t *testing.T) {
 		})
 	}
 }
+
+func FuzzFileSafe(f *testing.F) {
+	for _, s := range []string{"<a74e22bb.x1@example.test>", "<../../etc/passwd>", "", "<\x00\r\n>", "<é/\\:*?\"|>", "<...>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		got := fileSafe(id)
+		if got == "" || len(got) > maxIDInName {
+			t.Fatalf("fileSafe(%q) = %q: empty or over %d bytes", id, got, maxIDInName)
+		}
+		name := "20261121T045846.123456789Z_" + got + ".eml"
+		if !validMessageName(name) {
+			t.Fatalf("fileSafe(%q) = %q: %q is not a valid message name", id, got, name)
+		}
+	})
+}

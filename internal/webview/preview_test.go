@@ -127,6 +127,7 @@ func TestPreview_badInput(t *testing.T) {
 		// A broken template still lists (with its problems counted) and
 		// shows its errors with file:line:col instead of a blank page.
 		{path: "/", status: 200, wants: []string{`href="/t/broken"`, `class="badge"`}},
+		{path: "/t/notjson", status: 200, wants: []string{`<span class="badge" title="problems found by check">2</span>`}},
 		{path: "/t/broken", status: 200,
 			wants: []string{`id="errors"`, "broken.md:6:1:", "[a74e22bb]", `data-tab="text"`,
 				`data-default="template"`, `<li id="L6" class="bad"><code>{{#items}}</code><span class="note">6:1: `}},

@@ -146,15 +146,19 @@ func (p *Preview) renderOptions() (*render.Options, error) {
 }
 
 // problems lists what check finds in every file of a template, with its
-// first sample data file when that reads.
+// first sample data file, and every data file that does not read as a JSON
+// object.
 func (p *Preview) problems(e *entry) []string {
+	var out []string
 	var data any
-	if len(e.Data) > 0 {
-		if d, err := readData(p.fsys, e.Data[0]); err == nil {
+	for i, name := range e.Data {
+		d, err := readData(p.fsys, name)
+		if err != nil {
+			out = append(out, err.Error())
+		} else if i == 0 {
 			data = d
 		}
 	}
-	var out []string
 	for _, l := range e.Locales {
 		t, err := templates.Load(p.fsys, e.Name, l)
 		if err != nil {
@@ -188,11 +192,17 @@ func errorLines(err error) []string {
 	return []string{err.Error()}
 }
 
+// maxData bounds a sample data file.
+const maxData = 16 << 20
+
 // readData reads a sample data file: a JSON object, numbers kept exactly.
 // An empty name means no data: an empty object.
 func readData(fsys fs.FS, name string) (map[string]any, error) {
 	if name == "" {
 		return map[string]any{}, nil
+	}
+	if fi, err := fs.Stat(fsys, name); err == nil && fi.Size() > maxData {
+		return nil, fmt.Errorf("data file %s is over the %d MB limit", name, maxData>>20)
 	}
 	b, err := fs.ReadFile(fsys, name)
 	if err != nil {

@@ -209,6 +209,9 @@ func (s *Sink) serveMessage(w http.ResponseWriter, r *http.Request) {
 	p.Nav = nav
 	v, err := readMessage(raw)
 	m := &messageView{Subject: v.Subject, PageURL: "/m/" + url.PathEscape(name)}
+	if tag, ok := identity.SubjectTag(v.Subject); ok {
+		m.Tag = "[" + tag + "]"
+	}
 	m.partURLs(func(part string) string { return m.PageURL + "/" + part })
 	m.fromMail(v, raw)
 	if err != nil {
