@@ -23,16 +23,22 @@ func jsonObject(b []byte) map[string]any {
 }
 
 // textData reads text as JSON, else as the first document of a YAML
-// stream, and returns it when it is a mapping.
+// stream, and returns it when it is a mapping. Text over the limits of
+// [Reply.Data] is not read.
 func textData(text string) map[string]any {
 	t := strings.TrimSpace(text)
-	if t == "" {
+	if t == "" || len(t) > maxDataText || strings.Count(t, "\n") >= maxDataLines {
 		return nil
 	}
 	if strings.HasPrefix(t, "{") {
 		if m := jsonObject([]byte(t)); m != nil {
 			return m
 		}
+	}
+	// The YAML decoder checks for duplicate keys in quadratic time: bound
+	// the number of possible keys (each needs a ":", a "," or a "?").
+	if strings.Count(t, ":")+strings.Count(t, ",")+strings.Count(t, "?") > maxDataKeys {
+		return nil
 	}
 	dec := yaml.NewDecoder(strings.NewReader(t))
 	var v any

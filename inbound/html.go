@@ -29,7 +29,29 @@ func HTMLText(src string) string {
 }
 
 type htmlWriter struct {
-	b strings.Builder
+	b     strings.Builder
+	quote int // blockquote depth: lines get a ">" each
+}
+
+// text writes s, starting a line with the quote prefix when inside a
+// blockquote. One pass, so nesting costs no more than the text.
+func (w *htmlWriter) text(s string) {
+	for s != "" {
+		if w.quote > 0 && (w.b.Len() == 0 || strings.HasSuffix(w.b.String(), "\n")) {
+			if strings.TrimLeft(s, " ") == "" {
+				return
+			}
+			w.b.WriteString(strings.Repeat(">", w.quote) + " ")
+			s = strings.TrimLeft(s, " ")
+		}
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			w.b.WriteString(s)
+			return
+		}
+		w.b.WriteString(s[:i+1])
+		s = s[i+1:]
+	}
 }
 
 func (w *htmlWriter) newline() {
@@ -76,9 +98,9 @@ func (w *htmlWriter) node(n *html.Node, pre bool) {
 	switch n.Type {
 	case html.TextNode:
 		if pre {
-			w.b.WriteString(n.Data)
+			w.text(n.Data)
 		} else {
-			w.b.WriteString(collapseSpace(n.Data))
+			w.text(collapseSpace(n.Data))
 		}
 		return
 	case html.ElementNode:
@@ -95,23 +117,15 @@ func (w *htmlWriter) node(n *html.Node, pre bool) {
 		return
 	case atom.Hr:
 		w.paragraph()
-		w.b.WriteString("________________________________\n")
+		w.text("________________________________\n")
 		return
 	case atom.Blockquote:
-		var inner htmlWriter
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			inner.node(c, pre)
-		}
 		w.paragraph()
-		for _, l := range strings.Split(tidyText(inner.b.String()), "\n") {
-			if l == "" {
-				w.b.WriteString(">\n")
-			} else if strings.HasPrefix(l, ">") {
-				w.b.WriteString(">" + l + "\n")
-			} else {
-				w.b.WriteString("> " + l + "\n")
-			}
+		w.quote++
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			w.node(c, pre)
 		}
+		w.quote--
 		w.paragraph()
 		return
 	case atom.Pre:
@@ -124,7 +138,7 @@ func (w *htmlWriter) node(n *html.Node, pre bool) {
 		w.newline()
 	}
 	if n.DataAtom == atom.Li {
-		w.b.WriteString("- ")
+		w.text("- ")
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.node(c, pre)

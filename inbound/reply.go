@@ -22,7 +22,12 @@ type Reply struct {
 	// Data is the structured content: the application/json part when
 	// there is one and it holds a JSON object; else Text read as JSON or
 	// YAML (a YAML stream: its first document, so that a "---" line
-	// separates data from free text) when that gives a mapping; else nil.
+	// separates data from free text) when that gives a mapping whose keys
+	// look like field names (at most four words, no sentence punctuation)
+	// and the text is at most 16 KiB, 300 lines and 400 ":", "," and "?"
+	// (JSON text has no such bound); else nil. Note that a
+	// one-line answer such as "Checked: all fine" reads as a mapping, as
+	// the seed article's YAML reading has it.
 	// Use [Reply.Get] to read it with keys matched case-insensitively.
 	Data map[string]any
 	// DataType is where Data came from: "application/json" (the part),
@@ -33,9 +38,14 @@ type Reply struct {
 	Attachments []Attachment
 }
 
-// maxDataText bounds the text read as YAML: a reply with structured data
-// is short, and the bound keeps hostile input cheap.
-const maxDataText = 64 << 10
+// maxDataText and maxDataLines bound the text read as YAML: a reply with
+// structured data is short, and the YAML decoder's duplicate-key check is
+// quadratic in the number of keys, so the bound keeps hostile input cheap.
+const (
+	maxDataText  = 16 << 10
+	maxDataLines = 300
+	maxDataKeys  = 400 // colons, commas and question marks
+)
 
 // ParseReply reads what the sender of m said. It never fails: a message
 // with no text gives an empty Text, one without structured data a nil
@@ -87,7 +97,7 @@ func ParseReply(m *Message) *Reply {
 			break
 		}
 	}
-	if r.Data == nil && len(r.Text) <= maxDataText {
+	if r.Data == nil && len(r.Text) <= maxDataText && strings.Count(r.Text, "\n") < maxDataLines {
 		if d := textData(r.Text); d != nil {
 			r.Data, r.DataType = d, "text"
 		}
