@@ -1,0 +1,145 @@
+package inbound_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/mailer"
+)
+
+// renderOutbound renders a real outbound message of this project.
+func renderOutbound(t *testing.T) (*mailer.Envelope, *inbound.Message) {
+	t.Helper()
+	m, err := mailer.New(mailer.Config{
+		From: "Fleet desk <fleet@example.com>",
+		Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{vehicle.plate_number}}\n---\n" +
+			"Dear partner,\n\nPlease check vehicle **{{vehicle.plate_number}}** located {{vehicle.address}}.\n\nKind regards,\n")}},
+		Outbox:   t.TempDir(),
+		Getenv:   func(string) string { return "" },
+		Logger:   slog.New(slog.DiscardHandler),
+		NewToken: func() string { return "k3x9" },
+		Now:      func() time.Time { return time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	env, err := m.Render(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"Jean Partner <jean@garage.example>"},
+		Resource: "a74e22bb-3313-4dc4-af28-6c2bd1351c0f",
+		Data:     map[string]any{"vehicle": map[string]any{"plate_number": "AB-123-CD", "address": "3 rue de la Paix, Paris"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := inbound.Parse(bytes.NewReader(env.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env, out
+}
+
+func TestParse_ourOutbound(t *testing.T) {
+	_, m := renderOutbound(t)
+	if m.Content.ContentType != "multipart/alternative" {
+		t.Fatalf("root = %s, want multipart/alternative", m.Content.ContentType)
+	}
+	var types []string
+	for _, p := range m.Content.Parts {
+		types = append(types, p.ContentType)
+	}
+	if got := strings.Join(types, ","); got != "application/json,text/plain,text/html" {
+		t.Errorf("parts = %s", got)
+	}
+	if len(m.Defects) > 0 {
+		t.Errorf("defects = %q", m.Defects)
+	}
+	r := inbound.ParseReply(m)
+	if v, _ := r.Get("Vehicle.Plate Number"); v != "AB-123-CD" || r.DataType != "application/json" {
+		t.Errorf("Get(Vehicle.Plate Number) = %v (%s), want AB-123-CD from the JSON part", v, r.DataType)
+	}
+	if !strings.Contains(r.Text, "Please check vehicle") || !strings.Contains(r.Text, "AB-123-CD") {
+		t.Errorf("text = %q", r.Text)
+	}
+	if p := m.BodyPart("text/html", "text/plain"); p == nil || p.ContentType != "text/html" {
+		t.Errorf("BodyPart(html, plain) = %v", p)
+	}
+}
+
+// TestTrace_repliesToOutbound builds replies to a real outbound message
+// the way clients do, keeping some identifiers and losing others.
+func TestTrace_repliesToOutbound(t *testing.T) {
+	env, out := renderOutbound(t)
+	app, _ := identity.ParseApp("fleet@example.com")
+	replyTo := out.Header.Get("Reply-To")
+	msgID := out.Header.Get("Message-Id")
+	refs := out.Header.Get("References")
+	subject := out.Subject()
+	body, _ := out.BodyPart("text/plain").Text()
+	quoted := "> " + strings.ReplaceAll(strings.TrimRight(body, "\n"), "\n", "\n> ") + "\n"
+	const rid = "a74e22bb-3313-4dc4-af28-6c2bd1351c0f"
+
+	tests := []struct {
+		name, header string
+		source       string
+		exact        bool
+		kind         identity.Kind
+	}{
+		{"reply-all keeps everything", "To: " + replyTo + "\nIn-Reply-To: " + msgID + "\nReferences: " + refs + " " + msgID + "\nSubject: Re: " + subject + "\n", "address", true, identity.Reply},
+		{"replied to From", "To: fleet@example.com\nIn-Reply-To: " + msgID + "\nSubject: RE: " + subject + "\n", "in-reply-to", true, identity.Reply},
+		{"only References", "To: fleet@example.com\nReferences: <x@other.example> " + refs + "\nSubject: hello\n", "references", true, identity.Reply},
+		{"only the subject", "To: fleet@example.com\nSubject: AW: WG: " + subject + "\n", "subject", false, identity.Reply},
+		{"out of office", "To: " + replyTo + "\nAuto-Submitted: auto-replied\nSubject: Automatic reply: " + subject + "\n", "address", true, identity.AutoReply},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "From: Jean Partner <jean@garage.example>\n" + tt.header + "Content-Type: text/plain; charset=utf-8\n\nDone.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet desk <fleet@example.com> wrote:\n" + quoted
+			m, err := inbound.Parse(strings.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := inbound.Trace(m, app)
+			if err != nil {
+				t.Fatalf("Trace() error = %v", err)
+			}
+			want := rid
+			if !tt.exact {
+				want = rid[:8]
+			}
+			if res.Resource != want || res.Source.String() != tt.source || res.Exact != tt.exact || res.Kind != tt.kind {
+				t.Errorf("Trace() = %s %s %v %s, want %s %s %v %s", res.Resource, res.Source, res.Exact, res.Kind, want, tt.source, tt.exact, tt.kind)
+			}
+			if got := inbound.ParseReply(m).Text; got != "Done." {
+				t.Errorf("reply text = %q, want %q", got, "Done.")
+			}
+		})
+	}
+
+	t.Run("bounce of the outbound", func(t *testing.T) {
+		raw := "From: MAILER-DAEMON@mx.garage.example\nTo: fleet@example.com\nSubject: Undelivered Mail\n" +
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=\"DSN\"\n\n" +
+			"--DSN\nContent-Type: text/plain\n\nUser unknown\n" +
+			"--DSN\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.garage.example\n\nFinal-Recipient: rfc822; jean@garage.example\nAction: failed\nStatus: 5.1.1\n" +
+			"--DSN\nContent-Type: message/rfc822\n\n" + string(env.Data) + "\n--DSN--\n"
+		m, err := inbound.Parse(strings.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := inbound.Trace(m, app)
+		if err != nil || res.Resource != rid || !res.Exact || res.Kind != identity.Bounce {
+			t.Fatalf("Trace(bounce) = %+v, %v, want %s exact bounce", res, err, rid)
+		}
+		// The bounced original's JSON part is not the partner's data.
+		if r := inbound.ParseReply(m); r.Data != nil {
+			t.Errorf("ParseReply(bounce).Data = %v, want nil", r.Data)
+		}
+	})
+}
