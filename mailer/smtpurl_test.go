@@ -191,7 +191,7 @@ func FuzzParseSMTPURL(f *testing.F) {
 				if at := strings.LastIndex(rest, "@"); at >= 0 {
 					user, pass, ok := strings.Cut(rest[:at], ":")
 					stripped := scheme + "://" + user + rest[at:]
-					if ok && pass != "" && strings.Contains(redactRaw(raw), pass) && !strings.Contains(stripped, pass) && !strings.Contains("xxxxx", pass) {
+					if ok && pass != "" && strings.Contains(strings.NewReplacer("xxxxx", "", "(unparseable, not shown)", "").Replace(redactRaw(raw)), pass) && !strings.Contains(stripped, pass) {
 						t.Errorf("redactRaw(%q) = %q shows the password", raw, redactRaw(raw))
 					}
 				}

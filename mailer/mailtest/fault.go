@@ -126,6 +126,12 @@ func RejectData(code int) Option { return WithFault(Fault{Stage: StageDataEnd, C
 
 // DropMidData makes the server close the connection after reading after
 // bytes of the body, before the final ".".
+//
+// A client sees this as a reset before its "." only while it is still
+// writing, that is with a body larger than the socket buffers (16 MB is
+// safe on loopback). A small body and its "." are already sent when the
+// connection drops, so the client cannot tell this from a reply lost after
+// the "." (see DropAfterData).
 func DropMidData(after int) Option {
 	return WithFault(Fault{Stage: StageData, Action: Drop, After: after})
 }
