@@ -45,3 +45,38 @@ func ExampleRedactURL() {
 	fmt.Println(inbound.RedactURL("imaps://backoffice%40example.com:s3cret@imap.example.com"))
 	// Output: imaps://backoffice%40example.com:xxxxx@imap.example.com
 }
+
+func ExamplePoller_Watch() {
+	srv := imaptest.NewServer(nil, nil)
+	defer srv.Close()
+	app := identity.App{Name: "backoffice", Domain: "example.com"}
+	to, _ := app.ReplyTo("5e2d1c0b-3a49-4f8e-8d7c-6b5a49382716")
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	p := &inbound.Poller{
+		URL:       srv.URL(),
+		App:       app,
+		Ledger:    &inbound.MemoryLedger{}, // a failed move does not mean a second handling
+		Processed: "Done",                  // created when missing
+		Filed: func(m *inbound.Mail) {
+			fmt.Println(m.UID, m.Outcome)
+			stop() // one message is enough for the example; a service runs until SIGTERM
+		},
+	}
+	// New mail while Watch waits in IDLE.
+	srv.OnIdle(func() {
+		srv.OnIdle(nil)
+		srv.Deliver("INBOX", []byte("From: partner@example.net\r\nTo: "+to+"\r\n"+
+			"Subject: Re: vehicle check\r\nMessage-ID: <2@example.net>\r\n\r\nDone.\r\n"))
+	})
+	err := p.Watch(ctx, func(ctx context.Context, m *inbound.Mail) error {
+		fmt.Println(m.Trace.Resource)
+		return nil
+	})
+	fmt.Println(errors.Is(err, context.Canceled))
+	// Output:
+	// 5e2d1c0b-3a49-4f8e-8d7c-6b5a49382716
+	// 1 processed
+	// true
+}
