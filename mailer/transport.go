@@ -45,6 +45,7 @@ type transport struct {
 	err   error      // a configuration error, reported by every send
 	log   *slog.Logger
 	slots chan struct{}
+	now   func() time.Time // the clock for idle ages; tests move it
 
 	mu     sync.Mutex
 	idle   []*smtpConn
@@ -54,7 +55,7 @@ type transport struct {
 // newTransport returns a transport for cfg. A nil log discards. The
 // configuration is checked here and a problem is reported by send.
 func newTransport(cfg *SMTPConfig, log *slog.Logger) *transport {
-	t := &transport{log: log}
+	t := &transport{log: log, now: time.Now}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
@@ -169,10 +170,11 @@ func (t *transport) get(ctx context.Context) (sc *smtpConn, reused bool, err err
 		if sc == nil {
 			break
 		}
-		if time.Since(sc.lastUsed) < smtpIdleLimit {
+		if t.now().Sub(sc.lastUsed) < smtpIdleLimit {
 			return sc, true, nil
 		}
-		t.quit(sc)
+		// Not worth waiting for: the QUIT is bounded by its deadline.
+		go t.quit(sc)
 		sc = nil
 	}
 	t.log.Debug("smtp: dial", "server", t.cfg)
@@ -182,7 +184,7 @@ func (t *transport) get(ctx context.Context) (sc *smtpConn, reused bool, err err
 
 // put returns a healthy connection to the idle list.
 func (t *transport) put(sc *smtpConn) {
-	sc.lastUsed = time.Now()
+	sc.lastUsed = t.now()
 	t.mu.Lock()
 	if !t.closed {
 		t.idle = append(t.idle, sc)
@@ -208,9 +210,9 @@ func (t *transport) close() error {
 	return nil
 }
 
-// quit ends a connection politely.
+// quit ends a connection politely, waiting at most 10s for the reply.
 func (t *transport) quit(sc *smtpConn) {
-	sc.raw.SetDeadline(time.Now().Add(t.cfg.CommandTimeout))
+	sc.raw.SetDeadline(time.Now().Add(min(t.cfg.CommandTimeout, 10*time.Second)))
 	if err := sc.c.Quit(); err != nil && sc.sent > 0 {
 		t.log.Warn("smtp: QUIT failed after delivery; the messages were accepted and are not sent again",
 			"server", t.cfg.addr(), "messages", sc.sent, "err", classifySend(OpQuit, err, false))

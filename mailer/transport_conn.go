@@ -140,7 +140,7 @@ func (t *transport) open(raw net.Conn) (*smtpConn, error) {
 	c := smtp.NewClient(wire)
 	c.CommandTimeout = t.cfg.CommandTimeout
 	c.SubmissionTimeout = t.cfg.DataTimeout
-	sc := &smtpConn{c: c, wire: wire, raw: raw, lastUsed: time.Now()}
+	sc := &smtpConn{c: c, wire: wire, raw: raw, lastUsed: t.now()}
 
 	if err := c.Hello(t.cfg.LocalName); err != nil {
 		return nil, classifySend(OpHello, err, false)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -264,6 +265,27 @@ func TestTransport_idle421Reconnects(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "dialling again") {
 		t.Errorf("log does not mention the reconnect:\n%s", logs)
+	}
+}
+
+func TestTransport_oldIdleConnectionReplaced(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	tr, _ := testTransport(t, srv, nil)
+	var mu sync.Mutex
+	now := time.Now()
+	tr.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	if err := send(tr, "b@x.test"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(smtpIdleLimit + time.Second)
+	mu.Unlock()
+	if err := send(tr, "b@x.test"); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Messages()
+	if len(got) != 2 || got[0].Conn != 1 || got[1].Conn != 2 {
+		t.Errorf("server got %d messages over %v, want 2 over connections 1 then 2", len(got), got)
 	}
 }
 
