@@ -335,3 +335,32 @@ func TestTransport_releasesGoroutines(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestTransport_ctxCancelledWaitingForConnection(t *testing.T) {
+	srv := mailtest.NewServer(t, mailtest.StallAt(mailtest.StageDataEnd))
+	tr, _ := testTransport(t, srv, func(c *SMTPConfig) { c.MaxConns, c.DataTimeout = 1, time.Minute })
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	defer cancel1()
+	first := make(chan error, 1)
+	go func() { first <- tr.send(ctx1, "app@x.test", []string{"b@x.test"}, []byte(testMsg)) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	if _, err := srv.WaitMessages(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The only connection is busy: the second send waits for it, until ctx ends.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() { second <- tr.send(ctx2, "app@x.test", []string{"c@x.test"}, []byte(testMsg)) }()
+	cancel2()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("second send() = %v, want context.Canceled", err)
+	}
+	cancel1()
+	if err := <-first; !errors.Is(err, ErrUnknownOutcome) {
+		t.Errorf("first send() = %v, want ErrUnknownOutcome", err)
+	}
+	if st := srv.Stats(); st.Connections != 1 {
+		t.Errorf("server saw %d connections, want 1 (MaxConns)", st.Connections)
+	}
+}

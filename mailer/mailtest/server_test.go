@@ -334,3 +334,17 @@ func TestStage_String(t *testing.T) {
 		t.Error("String() names are wrong")
 	}
 }
+
+func TestServer_IdleTimeout(t *testing.T) {
+	srv := NewServer(t, IdleTimeout(50*time.Millisecond))
+	conn, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	got, _ := io.ReadAll(conn) // the greeting, then the idle reply and close
+	if !strings.Contains(string(got), "\r\n421 4.4.2 ") {
+		t.Errorf("server sent %q, want a 421 4.4.2 after the greeting", got)
+	}
+}
