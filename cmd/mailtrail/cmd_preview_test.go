@@ -107,7 +107,7 @@ func TestPreview_errors(t *testing.T) {
 		{"no data", []string{"--template", tpl}, 2, "missing --data"},
 		{"bad part", []string{"--template", tpl, "--data", good, "--part", "pdf"}, 2, "--part must be"},
 		{"unknown flag", []string{"--nope"}, 2, "flag provided but not defined"},
-		{"serve placeholder", []string{"--serve", "127.0.0.1:0"}, 1, "preview --serve"},
+		{"serve with template", []string{"--serve", "127.0.0.1:0", "--template", tpl}, 2, "--serve takes --templates"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
