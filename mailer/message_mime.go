@@ -19,8 +19,19 @@ type mimeBody struct {
 	body        []byte
 }
 
-// buildBody assembles the alternatives and attachments with go-mail and
-// returns the body with the caller's boundaries.
+// buildBody returns the body of a message with the caller's boundaries:
+// a message without attachments and with its JSON in the alternative is
+// written by [buildAlternative], every other one by [buildBodyGoMail].
+// Both give the same bytes for the same input.
+func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
+	if len(files) == 0 && placement == JSONAlternative {
+		return buildAlternative(parts, boundary)
+	}
+	return buildBodyGoMail(parts, placement, files, boundary)
+}
+
+// buildBodyGoMail assembles the alternatives and attachments with go-mail
+// and returns the body with the caller's boundaries.
 //
 // go-mail writes the multipart tree, picks each part's headers and encodes
 // the parts. Three things it does not do the way a reproducible message
@@ -36,7 +47,7 @@ type mimeBody struct {
 //   - attachment names: go-mail puts RFC 2047 words inside a quoted
 //     parameter; here the Content-Type and Content-Disposition of each
 //     attachment are preset, with RFC 2231 parameters.
-func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
+func buildBodyGoMail(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
 	gm := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithCharset(gomail.CharsetUTF8))
 	if placement == JSONAlternative {
 		gm.AddAlternativeString("application/json", string(parts.JSON),
