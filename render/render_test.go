@@ -104,6 +104,10 @@ func TestRender_faults(t *testing.T) {
 		{"value with newline", "x {{v}}", "a\nb\r\nc", "x a\nb\nc", []string{"x a<br>\nb<br>\nc"}, nil},
 		{"value in pre", "```\n{{v}}\n```", "a\n<b>", "a\n<b>", []string{"<code>a\n&lt;b&gt;\n</code>"}, []string{"<br>"}},
 		{"bidi and controls", "x {{v}}", "a\u202Eb\u2066c\x00d\x07e\xffz", "x abcde\uFFFDz", []string{"x abcde\uFFFDz"}, []string{"\u202E", "\x00"}},
+		{"sentinel duplicated by a reference used twice", "[a][r] [b][r]\n\n[r]: https://x.example/{{v}}", "a b/c",
+			"a (https://x.example/a%20b%2Fc) b (https://x.example/a%20b%2Fc)",
+			[]string{`<a href="https://x.example/a%20b%2Fc" style="color:#0b69a3;">a</a> <a href="https://x.example/a%20b%2Fc" style="color:#0b69a3;">b</a>`}, nil},
+		{"value in raw html is dropped", "<span title=\"{{v}}\">x</span> y", "<script>", "x y", []string{"x y"}, []string{"script", "Mtq", "title"}},
 		{"javascript url in template keeps no value", "[x](javascript:go({{v}}))", "<b>", "x",
 			nil, []string{"javascript", "<b>", "Mtq"}},
 	}
