@@ -52,6 +52,10 @@ func (p *prepared) constSubject() (string, bool) {
 	return "", false
 }
 
+// maxCachedSkeleton keeps huge expansions (long lists) out of the cache, so
+// that its memory stays bounded: MaxShapes × this per template.
+const maxCachedSkeleton = 256 << 10
+
 // skeleton returns the cached skeleton for shape, building it on a miss.
 func (p *prepared) skeleton(r *Renderer, shape []byte, data any) (*skeleton, error) {
 	p.mu.RLock()
@@ -67,7 +71,7 @@ func (p *prepared) skeleton(r *Renderer, shape []byte, data any) (*skeleton, err
 	p.mu.Lock()
 	if old := p.shapes[string(shape)]; old != nil {
 		sk = old
-	} else if len(p.shapes) < r.opts.MaxShapes {
+	} else if len(p.shapes) < r.opts.MaxShapes && sk.html.litSize+sk.text.litSize <= maxCachedSkeleton {
 		p.shapes[string(shape)] = sk
 	}
 	p.mu.Unlock()

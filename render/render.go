@@ -54,8 +54,8 @@ type Options struct {
 	// message, in bytes; zero means DefaultMaxOutputSize.
 	MaxOutputSize int
 	// MaxShapes is how many skeletons are cached per template (one per
-	// distinct set of section counts); zero means 64. Shapes beyond it are
-	// rendered without caching.
+	// distinct set of section counts); zero means 64. Shapes beyond it, and
+	// skeletons over 256 KiB, are rendered without caching.
 	MaxShapes int
 }
 
