@@ -132,7 +132,7 @@ func (t *transport) send(ctx context.Context, from string, to []string, data []b
 	}
 }
 
-// checkEnvelope refuses addresses that would break the command line or add
+// checkSMTPEnvelope refuses addresses that would break the command line or add
 // ESMTP parameters to it ("a@b> ORCPT=…", CR, LF).
 func checkSMTPEnvelope(from string, to []string) error {
 	bad := func(a string) bool {
@@ -148,7 +148,7 @@ func checkSMTPEnvelope(from string, to []string) error {
 	}
 	for _, r := range to {
 		if r == "" || bad(r) {
-			return &SendError{Op: OpRcpt, Rcpt: r, class: sendPermanent, Err: fmt.Errorf("invalid envelope recipient %q", r)}
+			return &SendError{Op: OpRcpt, class: sendPermanent, Err: fmt.Errorf("invalid envelope recipient %q", r)}
 		}
 	}
 	return nil
