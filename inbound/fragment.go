@@ -98,8 +98,9 @@ func fragments(lines []string) []*fragment {
 }
 
 // dropLeadingQuote hides a quote that opens the reply when the text below
-// it holds no further quote: a bottom-posted reply.
-func dropLeadingQuote(frags []*fragment) {
+// it holds no further quote: a bottom-posted reply. It reports whether it
+// hid one.
+func dropLeadingQuote(frags []*fragment) bool {
 	first := -1
 	for i, f := range frags {
 		if f.hidden {
@@ -107,16 +108,18 @@ func dropLeadingQuote(frags []*fragment) {
 		}
 		if first < 0 {
 			if !f.quoted {
-				return
+				return false
 			}
 			first = i
 			continue
 		}
 		if f.quoted {
-			return
+			return false
 		}
 	}
-	if first >= 0 {
-		frags[first].hidden = true
+	if first < 0 {
+		return false
 	}
+	frags[first].hidden = true
+	return true
 }

@@ -42,7 +42,7 @@ func StripQuote(text string) string {
 	lines = cutHistory(lines)
 	lines = joinAttribution(lines)
 	frags := fragments(lines)
-	dropLeadingQuote(frags)
+	dropped := dropLeadingQuote(frags)
 	var b strings.Builder
 	first := true
 	for _, f := range frags {
@@ -55,7 +55,11 @@ func StripQuote(text string) string {
 		first = false
 		b.WriteString(f.content)
 	}
-	return strings.TrimRightFunc(b.String(), unicode.IsSpace)
+	out := strings.TrimRightFunc(b.String(), unicode.IsSpace)
+	if dropped {
+		out = strings.TrimLeft(out, "\n") // the blank line under the quote
+	}
+	return out
 }
 
 // separatorRE matches the "original message" and "forwarded message"

@@ -1,0 +1,85 @@
+package inbound
+
+import "testing"
+
+func TestStripQuote(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"gmail en", "Yes, Friday.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n\n> Friday?\n> Thanks\n", "Yes, Friday."},
+		{"gmail fr", "Oui, vendredi.\n\nLe mar. 3 mars 2026 à 09:00, Fleet <fleet@example.com> a écrit :\n\n> Vendredi ?\n", "Oui, vendredi."},
+		{"gmail de", "Ja, Freitag.\n\nAm Di., 3. März 2026 um 09:00 Uhr schrieb Fleet <fleet@example.com>:\n\n> Freitag?\n", "Ja, Freitag."},
+		{"gmail es", "Sí, viernes.\n\nEl mar, 3 mar 2026 a las 9:00, Fleet (<fleet@example.com>) escribió:\n\n> ¿Viernes?\n", "Sí, viernes."},
+		{"folded attribution", "OK\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet desk <\nfleet@example.com> wrote:\n> q\n", "OK"},
+		{"outlook en", "Done.\n\n-----Original Message-----\nFrom: Fleet\nSent: Tuesday\nTo: me\nSubject: x\n\nold text\n", "Done."},
+		{"outlook fr", "Fait.\n\n-----Message d'origine-----\nDe : Fleet\nEnvoyé : mardi\nÀ : moi\nObjet : x\n\nancien\n", "Fait."},
+		{"outlook de", "Erledigt.\n\n-----Ursprüngliche Nachricht-----\nVon: Fleet\nGesendet: Dienstag\nAn: mich\nBetreff: x\n\nalt\n", "Erledigt."},
+		{"outlook es", "Hecho.\n\n-----Mensaje original-----\nDe: Fleet\nEnviado el: martes\nPara: mí\nAsunto: x\n\nviejo\n", "Hecho."},
+		{"outlook header block", "Done.\n\n________________________________\nFrom: Fleet <fleet@example.com>\nSent: Tuesday, March 3, 2026 9:00 AM\nTo: Jean\nSubject: x\n\nold\n", "Done."},
+		{"outlook bold header block", "Done.\n\n*From:* Fleet\n*Sent:* Tuesday\n*To:* Jean\n*Subject:* x\n\nold\n", "Done."},
+		{"forwarded gmail", "FYI\n\n---------- Forwarded message ---------\nFrom: Fleet\nDate: Tue\nSubject: x\n\nold\n", "FYI"},
+		{"forwarded apple", "FYI\n\nBegin forwarded message:\n\nFrom: Fleet\n", "FYI"},
+		{"thunderbird original", "OK\n\n-------- Original Message --------\nSubject: x\n", "OK"},
+		{"signature", "OK\n\n-- \nJean Partner\nGarage Partner\n", "OK"},
+		{"iphone en", "OK\n\nSent from my iPhone\n\n> On 3 Mar 2026, at 09:00, Fleet <fleet@example.com> wrote:\n> q\n", "OK"},
+		{"iphone fr", "OK\n\nEnvoyé de mon iPhone\n", "OK"},
+		{"iphone de", "OK\n\nVon meinem iPhone gesendet\n", "OK"},
+		{"iphone es", "OK\n\nEnviado desde mi iPhone\n", "OK"},
+		{"outlook mobile", "OK\n\nGet Outlook for iOS\n", "OK"},
+		{"sentence kept", "OK\n\nSent from my desk, which is easier.\n", "OK\n\nSent from my desk, which is easier."},
+		{"bottom post", "On Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Friday?\n\nYes.\n", "Yes."},
+		{"inline answers kept", "> Friday?\nYes.\n> Morning?\nNo, afternoon.\n", "> Friday?\nYes.\n> Morning?\nNo, afternoon."},
+		{"crlf", "Yes.\r\n\r\n> q\r\n", "Yes."},
+		{"no quote", "Just this.", "Just this."},
+		{"empty", "", ""},
+		{"mid-line dashes", "A -- B\nC\n", "A -- B\nC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := StripQuote(tt.in); got != tt.want {
+				t.Errorf("StripQuote(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHTMLText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"blocks", "<p>a</p><div>b<br>c</div><ul><li>d</li><li>e</li></ul>", "a\n\nb\nc\n\n- d\n- e"},
+		{"script and style", "<head><style>x{}</style></head><body><script>alert(1)</script>ok</body>", "ok"},
+		{"blockquote", "hi<blockquote>q1<br>q2<blockquote>qq</blockquote></blockquote>", "hi\n\n> q1\n> q2\n\n>> qq"},
+		{"gmail quote dropped", `yes<div class="gmail_quote">On x wrote:<blockquote>q</blockquote></div>`, "yes"},
+		{"entities and spaces", "a&nbsp;&amp;   b\n c", "a\u00a0& b c"},
+		{"pre", "<pre>  x\n  y</pre>", "x\ny"},
+		{"hr", "a<hr>b", "a\n\n________________________________\nb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := HTMLText(tt.in); got != tt.want {
+				t.Errorf("HTMLText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReply_Get(t *testing.T) {
+	r := &Reply{Data: map[string]any{"Status": "done", "vehicle": map[string]any{"Plate_Number": "AB-123-CD"}, "a b": 1, "a-b": 2}}
+	tests := []struct {
+		key  string
+		want any
+		ok   bool
+	}{
+		{"status", "done", true},
+		{"STATUS", "done", true},
+		{"vehicle.plate number", "AB-123-CD", true},
+		{"Vehicle.Plate-Number", "AB-123-CD", true},
+		{"a b", 1, true}, // exact wins
+		{"A_B", 1, true}, // loose: the smallest key, "a b"
+		{"missing", nil, false},
+		{"status.x", nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := r.Get(tt.key)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("Get(%q) = %v, %v, want %v, %v", tt.key, got, ok, tt.want, tt.ok)
+		}
+	}
+}
