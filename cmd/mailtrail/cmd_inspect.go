@@ -4,22 +4,36 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
 )
 
 const inspectExample = `
-mailtrail inspect reply.eml`
+mailtrail inspect reply.eml
+mailtrail inspect --from fleet@example.com reply.eml   # adds "trace"`
 
 // runInspect reads a received message (a file, or standard input for "-"
 // or no argument) and prints it as indented JSON: the ASGI email shape
 // (from, to, headers, content; see inbound.Message.ASGI) with one more
 // key, "reply", holding what the sender said (inbound.ParseReply): text,
 // signature, structured data and attachments (file name, type, size). It
-// exits 2 on a usage error or unreadable input.
+// exits 2 on a usage error or unreadable input. With --from it adds
+// "trace": what trace --json prints, or {"error": …, "kind": …} when no
+// resource is found.
 func runInspect(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "inspect", "[FILE.eml|-]", inspectExample)
+	fs := newFlags(e, "inspect", "[--from APP@DOMAIN] [FILE.eml|-]", inspectExample)
+	var from string
+	fs.StringVar(&from, "from", "", "also trace the message for the application `APP@DOMAIN`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var app identity.App
+	if from != "" {
+		a, err := identity.ParseApp(from)
+		if err != nil {
+			return usagef("--from: %v", err)
+		}
+		app = a
 	}
 	if fs.NArg() > 1 {
 		return usagef("unexpected argument %q", fs.Arg(1))
@@ -32,8 +46,21 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	out := struct {
 		inbound.ASGIMessage
 		Reply map[string]any `json:"reply"`
+		Trace map[string]any `json:"trace,omitempty"`
 	}{inbound.ASGIMessage{From: a["from"], To: a["to"], Headers: a["headers"], Defects: a["defects"], Content: a["content"]},
-		inspectReply(inbound.ParseReply(m))}
+		inspectReply(inbound.ParseReply(m)), nil}
+	if from != "" {
+		res, err := inbound.Trace(m, app)
+		switch {
+		case err == nil:
+			out.Trace = map[string]any{"resource": res.Resource, "source": res.Source.String(), "exact": res.Exact, "kind": res.Kind.String()}
+		default:
+			out.Trace = map[string]any{"error": err.Error()}
+			if res != nil {
+				out.Trace["kind"] = res.Kind.String()
+			}
+		}
+	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

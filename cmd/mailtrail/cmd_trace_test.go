@@ -163,11 +163,32 @@ func TestInspect_errors(t *testing.T) {
 		{"empty", "", []string{"inspect"}, 2},
 		{"missing", "", []string{"inspect", "no-such.eml"}, 2},
 		{"two files", "", []string{"inspect", "a", "b"}, 2},
+		{"bad --from", "Subject: hi\n\nbody\n", []string{"inspect", "--from", "x"}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if code, out, errs := traceRun(t, tt.stdin, tt.args...); code != tt.code {
 				t.Errorf("exit %d, want %d (out %q, err %q)", code, tt.code, out, errs)
 			}
 		})
+	}
+}
+
+func TestInspect_trace(t *testing.T) {
+	code, out, errs := traceRun(t, "", "inspect", "--from", "fleet@example.com", filepath.Join(traceFixtures, "bounce_headers.eml"))
+	if code != 0 {
+		t.Fatalf("exit %d, err %q", code, errs)
+	}
+	var got struct {
+		Trace map[string]any `json:"trace"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Trace["resource"] != "a74e22bb-3313-4dc4-af28-6c2bd1351c0f" || got.Trace["kind"] != "bounce" {
+		t.Errorf("trace = %v", got.Trace)
+	}
+	_, out, _ = traceRun(t, "", "inspect", filepath.Join(traceFixtures, "bounce_headers.eml"))
+	if strings.Contains(out, `"trace"`) {
+		t.Error("trace without --from")
 	}
 }
