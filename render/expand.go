@@ -91,14 +91,23 @@ func (r *Renderer) subject(p *prepared, data any, lenient bool, warnings *[]*tem
 	if p.t.Subject == nil {
 		return "", nil
 	}
-	if s, ok := p.constSubject(); ok {
-		return s, nil
+	s, ok := p.constSubject()
+	if !ok {
+		h := subjectWriter{r: r, t: p.t, lenient: lenient, warnings: warnings}
+		if err := templates.Execute(p.t.Subject, data, &h); err != nil {
+			return "", err
+		}
+		s = h.b.String()
 	}
-	h := subjectWriter{r: r, t: p.t, lenient: lenient, warnings: warnings}
-	if err := templates.Execute(p.t.Subject, data, &h); err != nil {
-		return "", err
+	// Values were checked one by one; this guards the template text itself.
+	if strings.ContainsAny(s, "\r\n\x00") {
+		off := 0
+		if x, ok := p.t.Subject[0].(*templates.Text); ok {
+			off = x.Pos.Offset
+		}
+		return "", p.t.Errorf(off, ErrUnsafeSubject, "subject contains CR, LF or NUL")
 	}
-	return h.b.String(), nil
+	return s, nil
 }
 
 type subjectWriter struct {

@@ -444,3 +444,18 @@ func TestRender_entityCannotForgeSentinel(t *testing.T) {
 		t.Errorf("entity-spelled sentinel was filled:\n%s", body(p.HTML))
 	}
 }
+
+func TestRender_handBuiltTemplate(t *testing.T) {
+	tpl := &templates.Template{File: "db:welcome",
+		Subject: []templates.Node{&templates.Text{Text: "Hi\r\nBcc: x"}},
+		Body:    []templates.Node{&templates.Text{Text: "Hello "}, &templates.Var{Name: "n", Path: []string{"n"}}}}
+	_, err := newRenderer(t, nil).Render(tpl, map[string]any{"n": "x"})
+	if !errors.Is(err, ErrUnsafeSubject) {
+		t.Errorf("Render = %v, want ErrUnsafeSubject", err)
+	}
+	tpl.Subject = []templates.Node{&templates.Text{Text: "Hi"}}
+	p, err := newRenderer(t, nil).Render(tpl, map[string]any{"n": "x"})
+	if err != nil || p.Text != "Hello x\n" {
+		t.Errorf("Render = %v, %v", p, err)
+	}
+}

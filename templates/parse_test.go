@@ -30,6 +30,7 @@ func TestParse_errors(t *testing.T) {
 		{"deep nesting", strings.Repeat("{{#a}}", MaxDepth+5), []string{"sections nested too deeply"}, ErrSyntax},
 		{"unclosed front matter", "---\nsubject: x\n", []string{"t.md:1:1: front matter opened with --- is not closed"}, ErrSyntax},
 		{"unknown front matter", "---\nfrom: x\n---\nbody", []string{"t.md:2:1: unknown front-matter line \"from: x\""}, ErrSyntax},
+		{"CR in subject", "---\nsubject: a\rBcc: x\n---\nbody", []string{"t.md:2:11: control character in subject"}, ErrSyntax},
 		{"error in subject", "---\nsubject: Hi {{name\n---\nbody", []string{"t.md:2:13: unclosed tag"}, ErrSyntax},
 		{"several problems", "{{> a}}\n{{#b}}\n{{/c}}\n", []string{"t.md:1:1: partials", "t.md:3:1: {{/c}} does not match {{#b}}", "t.md:2:1: unclosed section {{#b}}"}, nil},
 		{"too large", strings.Repeat("x", MaxSize+1), []string{"t.md:1:1: template is 1.0 MB, over the 1 MiB limit"}, ErrTooLarge},

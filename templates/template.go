@@ -25,17 +25,25 @@ type Template struct {
 	src *source
 }
 
-// Source returns the template's full text, front matter included.
-func (t *Template) Source() string { return t.src.text }
+// Source returns the template's full text, front matter included ("" for a
+// Template not made by Parse or Load).
+func (t *Template) Source() string { return t.source().text }
+
+func (t *Template) source() *source {
+	if t.src == nil {
+		return newSource(t.File, "")
+	}
+	return t.src
+}
 
 // Position returns the line and column of a byte offset in the template's
 // source, as used in its errors.
-func (t *Template) Position(offset int) Pos { return t.src.pos(offset) }
+func (t *Template) Position(offset int) Pos { return t.source().pos(offset) }
 
 // Errorf returns an *Error at byte offset off of the template, for problems
 // found after parsing (missing data, unsafe markup). sentinel may be nil.
 func (t *Template) Errorf(off int, sentinel error, format string, args ...any) *Error {
-	p := t.src.pos(off)
+	p := t.source().pos(off)
 	return &Error{File: t.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...), Err: sentinel}
 }
 
@@ -118,6 +126,9 @@ func (p *parser) frontMatter(body *int) ([]int, bool) {
 			}
 			if subject != nil {
 				p.fail(off, ErrSyntax, "subject given twice in front matter")
+			}
+			if i := strings.IndexAny(src[vs:ve], "\r\f"); i >= 0 {
+				p.fail(vs+i, ErrSyntax, "control character in subject")
 			}
 			subject = []int{vs, ve}
 		}
