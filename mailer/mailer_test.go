@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
@@ -491,5 +494,107 @@ func TestDeliver_retrySameMessageID(t *testing.T) {
 	got := srv.Messages()
 	if len(got) != 1 || !bytes.Equal(got[0].Data, env.Data) {
 		t.Errorf("server got %d messages, want the rendered one once", len(got))
+	}
+}
+
+// TestSend_faults runs SMTP rows of FAULTS.md that concern a single send
+// through Send, end to end: each fails with the right class, sends nothing
+// it should not, and reports no success. (The transport's own tests cover
+// every row, including a reset mid-body, which needs a 16 MB message.)
+func TestSend_faults(t *testing.T) {
+	closedAddr := func(t *testing.T) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
+	}
+	tests := []struct {
+		name  string
+		opts  []mailtest.Option
+		edit  func(t *testing.T, c *SMTPConfig, srv *mailtest.Server)
+		ctx   func() (context.Context, context.CancelFunc)
+		want  []error
+		check func(t *testing.T, srv *mailtest.Server)
+	}{
+		{
+			name: "dial refused",
+			edit: func(t *testing.T, c *SMTPConfig, _ *mailtest.Server) {
+				host, port, _ := net.SplitHostPort(closedAddr(t))
+				c.Host = host
+				c.Port, _ = strconv.Atoi(port)
+			},
+			want: []error{ErrTransient},
+		},
+		{
+			name: "no greeting",
+			opts: []mailtest.Option{mailtest.StallAt(mailtest.StageGreeting)},
+			edit: func(t *testing.T, c *SMTPConfig, _ *mailtest.Server) { c.CommandTimeout = 200 * time.Millisecond },
+			want: []error{ErrTransient, ErrTimeout},
+		},
+		{
+			name: "self-signed certificate",
+			opts: []mailtest.Option{mailtest.RequireTLS(), mailtest.RequireAuth("fleet", "s3cret")},
+			edit: func(t *testing.T, c *SMTPConfig, _ *mailtest.Server) { c.TLSConfig = nil },
+			want: []error{ErrTLS, ErrPermanent},
+			check: func(t *testing.T, srv *mailtest.Server) {
+				if n := srv.Stats().AuthAttempts; n != 0 {
+					t.Errorf("AUTH sent %d times over an unverified connection", n)
+				}
+			},
+		},
+		{
+			name: "STARTTLS missing",
+			edit: func(t *testing.T, c *SMTPConfig, _ *mailtest.Server) { c.Security = SecurityStartTLS },
+			want: []error{ErrTLS},
+		},
+		{
+			name: "stall after the final dot",
+			opts: []mailtest.Option{mailtest.StallAt(mailtest.StageDataEnd)},
+			edit: func(t *testing.T, c *SMTPConfig, _ *mailtest.Server) { c.DataTimeout = 200 * time.Millisecond },
+			want: []error{ErrUnknownOutcome},
+		},
+		{
+			name: "ctx cancelled after the final dot",
+			opts: []mailtest.Option{mailtest.StallAt(mailtest.StageDataEnd)},
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 200*time.Millisecond)
+			},
+			want: []error{ErrUnknownOutcome, context.DeadlineExceeded},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mailtest.NewServer(t, tc.opts...)
+			m := smtpMailer(t, srv, func(c *Config) {
+				if tc.edit != nil {
+					tc.edit(t, c.SMTP, srv)
+				}
+			})
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if tc.ctx != nil {
+				ctx, cancel = tc.ctx()
+			}
+			defer cancel()
+			_, err := m.Send(ctx, testMessage())
+			if err == nil {
+				t.Fatal("Send() = nil, want an error")
+			}
+			for _, want := range tc.want {
+				if !errors.Is(err, want) {
+					t.Errorf("Send() = %v, want it to match %v", err, want)
+				}
+			}
+			if tc.name != "stall after the final dot" && !strings.HasPrefix(tc.name, "ctx") {
+				if n := len(srv.Messages()); n != 0 {
+					t.Errorf("server accepted %d messages", n)
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, srv)
+			}
+		})
 	}
 }
