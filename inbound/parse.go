@@ -197,6 +197,17 @@ func (p *parser) parsePart(depth int, defaultType string) *Part {
 				pt.raw = p.r.rest()
 				break
 			}
+			if pt.Encoding == "base64" || pt.Encoding == "quoted-printable" {
+				// RFC 6532 section 3.5 allows an encoded message/global; some
+				// clients encode message/rfc822 too. Parse the decoded bytes.
+				pt.raw = p.r.rest()
+				dec, _ := decodeTransfer(pt.raw, pt.Encoding)
+				sub := &parser{r: lineReader{buf: dec}, count: p.count, maxParts: p.maxParts, maxDepth: p.maxDepth}
+				pt.Parts = []*Part{sub.parsePart(depth+1, "text/plain")}
+				p.count = sub.count
+				p.last = pt
+				break
+			}
 			start := p.r.pos
 			pt.Parts = []*Part{p.parsePart(depth+1, "text/plain")}
 			pt.raw = p.r.buf[start:p.r.pos] // the enclosed message as written

@@ -3,6 +3,8 @@ package inbound
 import (
 	"bytes"
 	"net/mail"
+	"regexp"
+	"strings"
 
 	"github.com/mailtrail/mailtrail/identity"
 )
@@ -16,7 +18,10 @@ import (
 // [identity.Trace], whose documentation gives the order of trust and the
 // caveat on subject-only matches. Errors are identity's: ErrNotFound when
 // nothing of ours is found (the Result still says the kind and sender),
-// a *identity.TokenError for a forged signed identifier.
+// a *identity.TokenError for a forged signed identifier. A plain-text
+// bounce (one that [identity.Classify] calls a bounce, with the original's
+// header copied into its text after a line such as qmail's "--- Below this
+// line is a copy of the message.") is traced through that header too.
 func Trace(m *Message, app identity.App) (*identity.Result, error) {
 	if m == nil {
 		return nil, identity.ErrNotFound
@@ -24,7 +29,44 @@ func Trace(m *Message, app identity.App) (*identity.Result, error) {
 	if orig, ok := m.BouncedHeader(); ok {
 		return identity.TraceBounce(m.Header, orig, app)
 	}
+	if identity.Classify(m.Header) == identity.Bounce {
+		if orig, ok := m.inlineOriginal(); ok {
+			return identity.TraceBounce(m.Header, orig, app)
+		}
+	}
 	return identity.Trace(m.Header, app)
+}
+
+// inlineMarkerRE matches the line after which a plain-text bounce (qmail,
+// older Exim and Sendmail) copies the original message.
+var inlineMarkerRE = regexp.MustCompile(`(?i)^[\s-]*(?:-+ *)?(?:below this line is a copy of the message|this is a copy of the message|(?:original|unsent) message follows|the original message (?:headers? )?(?:was|were|follows?)|copy of the original message)\b`)
+
+// inlineOriginal finds the header of an original message copied as text
+// into a plain-text bounce, after one of the usual marker lines.
+func (m *Message) inlineOriginal() (mail.Header, bool) {
+	var h mail.Header
+	m.Content.Walk(func(p *Part) error {
+		if nested(p.ContentType) {
+			return SkipParts
+		}
+		if h != nil || len(p.Parts) > 0 || p.ContentType != "text/plain" {
+			return nil
+		}
+		text, _ := p.Text()
+		lines := strings.SplitAfter(text, "\n")
+		for i, l := range lines {
+			if !inlineMarkerRE.MatchString(l) {
+				continue
+			}
+			rest := strings.TrimLeft(strings.Join(lines[i+1:], ""), " \t\n")
+			if hb := readHeaderBlock([]byte(rest)); len(hb) > 0 {
+				h = hb
+			}
+			break
+		}
+		return nil
+	})
+	return h, h != nil
 }
 
 // BouncedHeader returns the header of the original message embedded in a

@@ -100,3 +100,27 @@ func TestTrace_signed(t *testing.T) {
 		t.Errorf("Trace(forged) = %+v, %v, want *TokenError, no resource", res, err)
 	}
 }
+
+func TestTrace_plainTextBounce(t *testing.T) {
+	for _, marker := range []string{
+		"--- Below this line is a copy of the message.",
+		"------ This is a copy of the message, including all the headers. ------",
+		"   ----- Original message follows -----",
+	} {
+		t.Run(marker, func(t *testing.T) {
+			raw := "From: MAILER-DAEMON@mx.example\nTo: fleet@example.com\nSubject: failure notice\n\n" +
+				"Hi. This is the qmail-send program at mx.example.\nI'm afraid I wasn't able to deliver your message.\n\n" +
+				"<nobody@gone.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n" + marker + "\n\n" +
+				"Return-Path: <fleet@example.com>\nFrom: Fleet <fleet@example.com>\nReply-To: fleet+" + testRID + "@example.com\n" +
+				"Subject: [a74e22bb] Vehicle check\n\nDear partner,\n"
+			m, err := Parse(strings.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Trace(m, fleetApp(t))
+			if err != nil || res.Resource != testRID || !res.Exact || res.Kind != identity.Bounce {
+				t.Errorf("Trace() = %+v, %v, want %s exact bounce", res, err, testRID)
+			}
+		})
+	}
+}

@@ -97,3 +97,20 @@ func TestMessage_Walk(t *testing.T) {
 		t.Errorf("Walk() = %v, want the callback's error", err)
 	}
 }
+
+func TestParse_encodedEnclosedMessage(t *testing.T) {
+	raw := "Content-Type: multipart/mixed; boundary=M\n\n--M\nContent-Type: text/plain\n\nsee attached\n" +
+		"--M\nContent-Type: message/global\nContent-Transfer-Encoding: base64\n\n" +
+		"U3ViamVjdDogw6l0w6kKCmJvZHkK\n--M--\n" // "Subject: été\n\nbody\n"
+	m, err := Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := m.Content.Parts[1]
+	if len(enc.Parts) != 1 || enc.Parts[0].HeaderValue("Subject") != "été" || string(enc.Parts[0].Body) != "body\n" {
+		t.Fatalf("enclosed = %+v", enc.Parts)
+	}
+	if string(enc.Body) != "Subject: été\n\nbody\n" {
+		t.Errorf("enclosed Body = %q", enc.Body)
+	}
+}
