@@ -87,7 +87,6 @@ func TestSend_errors(t *testing.T) {
 		{"password with @ not encoded", base, map[string]string{"MAILTRAIL_SMTP_URL": "smtp://user:p@ss@mail.example.com:587"}, 2, "percent-encode"},
 		{"bad scheme", append(base, "--smtp", "ftp://mail.example.com"), nil, 2, "scheme"},
 		{"server refuses", nil, nil, 1, "550"},
-		{"batch not yet", append(base, "--batch", "records.jsonl"), nil, 1, "not available yet"},
 		{"bad concurrency", append(base, "--concurrency", "0"), nil, 2, "concurrency"},
 		{"missing flags", []string{"send", "--template", tmpl}, nil, 2, "missing --from, --data, --to"},
 	}
