@@ -6,12 +6,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/mailtrail/mailtrail/mailer/mailtest"
 
 	"github.com/mailtrail/mailtrail/render"
 	"github.com/mailtrail/mailtrail/templates"
@@ -271,4 +278,221 @@ func BenchmarkWorkload_size(b *testing.B) {
 			b.ReportMetric(float64(n)/float64(b.N), "bytes/msg")
 		})
 	}
+}
+
+// The SMTP benchmarks send the workload to an in-process mailtest server
+// (127.0.0.1, messages counted and discarded), one message per iteration.
+// msgs/s is the throughput; the floors are go-mail's Client sending the
+// pre-rendered parts (headers per message) over one reused connection,
+// and go-smtp's bare client sending pre-serialized bytes ("raw").
+//
+//	go test -run '^$' -bench 'SMTP' -benchmem ./mailer
+
+// benchSMTPServer starts a discarding server.
+func benchSMTPServer(tb testing.TB) (*mailtest.Server, string, int) {
+	tb.Helper()
+	srv := mailtest.NewServer(tb, mailtest.DiscardMessages())
+	host, port, err := net.SplitHostPort(srv.Addr())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, _ := strconv.Atoi(port)
+	return srv, host, p
+}
+
+// gomailClient dials go-mail's client once; Send reuses the connection.
+func gomailClient(tb testing.TB, host string, port int) *gomail.Client {
+	tb.Helper()
+	c, err := gomail.NewClient(host, gomail.WithPort(port), gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithHELO("bench.example"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := c.DialWithContext(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// floorGoMailMsg is floorMsg.write as a go-mail message for its Client.
+func (f *floorMsg) msg(m *Mailer, rec benchRecord, token string) (*gomail.Msg, error) {
+	stamp, err := m.app.Stamp(rec.Resource, token)
+	if err != nil {
+		return nil, err
+	}
+	gm := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithCharset(gomail.CharsetUTF8))
+	if err := gm.From(f.from); err != nil {
+		return nil, err
+	}
+	if err := gm.To(rec.To); err != nil {
+		return nil, err
+	}
+	if err := gm.ReplyTo(stamp.ReplyTo); err != nil {
+		return nil, err
+	}
+	gm.Subject(stamp.Subject(f.parts.Subject))
+	gm.SetMessageIDWithValue(strings.Trim(stamp.MessageID, "<>"))
+	gm.SetGenHeader(gomail.HeaderReferences, stamp.References)
+	gm.SetDate()
+	gm.AddAlternativeString("application/json", string(f.parts.JSON), gomail.WithPartEncoding(gomail.EncodingQP))
+	gm.AddAlternativeString(gomail.TypeTextPlain, f.parts.Text, gomail.WithPartEncoding(gomail.EncodingQP))
+	gm.AddAlternativeString(gomail.TypeTextHTML, f.parts.HTML, gomail.WithPartEncoding(gomail.EncodingQP))
+	return gm, nil
+}
+
+func reportRate(b *testing.B, start time.Time, n int) {
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkSMTP_floorGoMail: go-mail's Client, one reused connection,
+// pre-rendered parts, headers per message.
+func BenchmarkSMTP_floorGoMail(b *testing.B) {
+	tpl, ropts := benchWorkload(b)
+	m := benchMailer(b, ropts)
+	recs := benchRecords(b)
+	fl := newFloor(b, m, tpl, recs[0])
+	_, host, port := benchSMTPServer(b)
+	c := gomailClient(b, host, port)
+	b.ReportAllocs()
+	start := time.Now()
+	for i := 0; b.Loop(); i++ {
+		gm, err := fl.msg(m, recs[i%len(recs)], "t")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Send(gm); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, start, b.N)
+}
+
+// BenchmarkSMTP_floorRaw: go-smtp's bare client, one connection, the same
+// pre-serialized message every time (no assembly at all).
+func BenchmarkSMTP_floorRaw(b *testing.B) {
+	tpl, ropts := benchWorkload(b)
+	m := benchMailer(b, ropts)
+	recs := benchRecords(b)
+	env, err := m.Render(context.Background(), &Message{Parsed: tpl, To: []string{recs[0].To}, Resource: recs[0].Resource, Data: recs[0].Data})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, _, _ := benchSMTPServer(b)
+	c, err := smtp.Dial(srv.Addr())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		if err := c.SendMail(env.From, env.To, bytes.NewReader(env.Data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b, start, b.N)
+}
+
+// BenchmarkSMTP_mailtrail: Mailer.Send (render, assemble, deliver) from
+// conc goroutines sharing a Mailer with max_conns=conc.
+func BenchmarkSMTP_mailtrail(b *testing.B) {
+	tpl, ropts := benchWorkload(b)
+	recs := benchRecords(b)
+	for _, conc := range []int{1, 2, 4, 8} {
+		b.Run(fmt.Sprintf("conc=%d", conc), func(b *testing.B) {
+			srv, _, _ := benchSMTPServer(b)
+			m, err := New(Config{
+				From:    "Fleet desk <fleet@example.com>",
+				Render:  ropts,
+				SMTPURL: srv.URL() + "?max_conns=" + strconv.Itoa(conc),
+				Getenv:  func(string) string { return "" },
+				Logger:  discardLogger(),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer m.Close()
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			errs := make(chan error, conc)
+			for range conc {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= b.N {
+							return
+						}
+						r := recs[i%len(recs)]
+						if _, err := m.Send(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data}); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			reportRate(b, start, b.N)
+			select {
+			case err := <-errs:
+				b.Fatal(err)
+			default:
+			}
+		})
+	}
+}
+
+// BenchmarkSMTPRatio sends one message through go-mail's Client and one
+// through Mailer.Send per iteration (each over its own reused connection
+// to its own server), timing each, and reports mailtrail's throughput as
+// a fraction of go-mail's ("x-floor-throughput"; the target is at least
+// 0.9).
+func BenchmarkSMTPRatio(b *testing.B) {
+	tpl, ropts := benchWorkload(b)
+	recs := benchRecords(b)
+	srv, host, port := benchSMTPServer(b)
+	_ = srv
+	c := gomailClient(b, host, port)
+	srv2, _, _ := benchSMTPServer(b)
+	m, err := New(Config{
+		From:    "Fleet desk <fleet@example.com>",
+		Render:  ropts,
+		SMTPURL: srv2.URL(),
+		Getenv:  func(string) string { return "" },
+		Logger:  discardLogger(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	fl := newFloor(b, m, tpl, recs[0])
+	ctx := context.Background()
+	var floor, ours time.Duration
+	for i := 0; b.Loop(); i++ {
+		r := recs[i%len(recs)]
+		t0 := time.Now()
+		gm, err := fl.msg(m, r, "t")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Send(gm); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := m.Send(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data}); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		floor += t1.Sub(t0)
+		ours += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(b.N)/floor.Seconds(), "floor-msgs/s")
+	b.ReportMetric(float64(b.N)/ours.Seconds(), "mailtrail-msgs/s")
+	b.ReportMetric(float64(floor)/float64(ours), "x-floor-throughput")
 }
