@@ -11,9 +11,10 @@ import (
 // sendOptions are send's flags: render's, plus where to send.
 type sendOptions struct {
 	renderOptions
-	SMTP        string // SMTP URL; "" means MAILTRAIL_SMTP_URL, then the local outbox
-	Outbox      string // the local outbox folder
-	Concurrency int    // batch mode: parallel connections
+	SMTP        string              // SMTP URL; "" means MAILTRAIL_SMTP_URL, then the local outbox
+	Outbox      string              // the local outbox folder
+	Concurrency int                 // batch mode: parallel connections
+	BatchFlags  sendBatchFlagValues // batch mode: --report, --spool, --wait, --progress
 }
 
 const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--smtp URL]"
@@ -31,6 +32,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.Outbox, "outbox", mailer.DefaultOutbox, "`DIR` for .eml files when no SMTP server is configured")
 	fs.StringVar(&o.Batch, "batch", "", "send one message per record of `records.jsonl` ({\"to\":…, \"resource\":…, \"data\":{…}})")
 	fs.IntVar(&o.Concurrency, "concurrency", 1, "batch mode: `N` connections in parallel")
+	sendBatchFlags(fs, &o.BatchFlags)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,7 +70,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if rc.Path != "" {
 		fmt.Fprintf(e.stdout, "written:    %s (no SMTP server configured: set MAILTRAIL_SMTP_URL or --smtp to send)\n", rc.Path)
 	} else {
-		fmt.Fprintf(e.stdout, "sent:       %s (%d recipients)\n", cfg.SMTP.Redacted(), len(rc.Recipients))
+		plural := "s"
+		if len(rc.Recipients) == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(e.stdout, "sent:       %s (%d recipient%s)\n", cfg.SMTP.Redacted(), len(rc.Recipients), plural)
 	}
 	return nil
 }

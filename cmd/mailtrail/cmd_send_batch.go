@@ -1,21 +1,506 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"golang.org/x/term"
+
+	"github.com/mailtrail/mailtrail/internal/batch"
 	"github.com/mailtrail/mailtrail/mailer"
 )
 
-// sendBatch sends one message per record of o.Batch with cfg, the
-// template being name. Placeholder: the batch mode (records, concurrency,
-// progress, report) replaces this file.
-func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, name string) error {
-	return errors.New("--batch is not available yet")
+// sendBatchFlagValues are the flags only batch mode reads.
+type sendBatchFlagValues struct {
+	Report   string        // the JSONL report file
+	Spool    string        // the spool folder; "" means BATCH.spool
+	Wait     time.Duration // how long to keep retrying temporary failures
+	Progress time.Duration // interval of plain progress lines
 }
 
-// renderBatch renders one message per record of o.Batch into the mbox
-// file o.Output. Placeholder, replaced with sendBatch.
-func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
-	return errors.New("--batch is not available yet")
+// sendBatchFlags registers the batch-only flags of send.
+func sendBatchFlags(fs *flag.FlagSet, v *sendBatchFlagValues) {
+	fs.StringVar(&v.Report, "report", "", "batch mode: write what became of each record to `FILE` (JSON Lines)")
+	fs.StringVar(&v.Spool, "spool", "", "batch mode: the durable outbox `DIR` messages go through (default: the batch file's name + .spool)")
+	fs.DurationVar(&v.Wait, "wait", time.Minute, "batch mode: keep retrying temporary failures this `long` before exiting (they stay queued in the spool)")
+	fs.DurationVar(&v.Progress, "progress", 5*time.Second, "batch mode: `interval` of progress lines when standard error is not a terminal")
+}
+
+// Exit codes of send --batch beyond 0 (every record sent) and 2 (usage).
+const (
+	sendBatchExitFailed = 1 // a record was invalid, refused, or its outcome is unknown
+	sendBatchExitQueued = 3 // none failed, but some are still queued for a retry
+)
+
+// sendBatch sends one message per record of o.Batch. Over SMTP every
+// message goes through a durable spool (o.BatchFlags.Spool), which is also
+// the ledger that lets the same command, run again after a crash, skip what
+// already went out: a record is known by its line number and resource.
+// Without SMTP the messages are written to the local outbox, and the
+// report of an earlier run (--report) is the ledger.
+func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, name string) error {
+	f, err := os.Open(o.Batch)
+	if err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	defer f.Close()
+	total, err := sendBatchCountRecords(f)
+	if err != nil {
+		return fmt.Errorf("batch %s: %w", o.Batch, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("batch %s: %w", o.Batch, err)
+	}
+
+	m, err := mailer.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+
+	t := &sendBatchTally{
+		start:    time.Now(),
+		reported: map[string]bool{},
+		reasons:  map[string]int{},
+		progress: batch.NewProgress(e.stderr, sendBatchIsTerminal(e.stderr), total, o.BatchFlags.Progress),
+	}
+	if o.BatchFlags.Report != "" {
+		if t.report, err = batch.CreateReport(o.BatchFlags.Report); err != nil {
+			return err
+		}
+		defer func() {
+			if t.report != nil {
+				t.report.Abort()
+			}
+		}()
+	}
+
+	b := &sendBatchRun{e: e, o: o, m: m, name: name, t: t, recs: batch.NewReader(bufio.NewReader(f))}
+	tickCtx, stopTick := context.WithCancel(ctx)
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tickCtx.Done():
+				return
+			case <-tick.C:
+				t.progress.Tick()
+			}
+		}
+	}()
+	if cfg.SMTP != nil {
+		err = b.viaSpool(ctx, cfg.SMTP)
+	} else {
+		err = b.toOutbox(ctx)
+	}
+	stopTick()
+	t.progress.Finish()
+	if err != nil {
+		return err
+	}
+	if t.report != nil {
+		if err := t.report.Close(); err != nil {
+			return err
+		}
+		t.report = nil
+	}
+	t.summary(e.stdout, o, b.spoolDir)
+	switch {
+	case t.invalid+t.failed+t.unknown > 0:
+		return &exitError{code: sendBatchExitFailed}
+	case t.queued > 0:
+		return &exitError{code: sendBatchExitQueued}
+	}
+	return nil
+}
+
+// sendBatchRun is one run of a batch.
+type sendBatchRun struct {
+	e        *env
+	o        *sendOptions
+	m        *mailer.Mailer
+	name     string
+	t        *sendBatchTally
+	recs     *batch.Reader
+	spoolDir string
+}
+
+// message turns a record into a Message.
+func (b *sendBatchRun) message(rec *batch.Record) *mailer.Message {
+	locale := rec.Locale
+	if locale == "" {
+		locale = b.o.Locale
+	}
+	return &mailer.Message{Template: b.name, Locale: locale, To: rec.To, Resource: rec.Resource, Data: rec.Data}
+}
+
+// workers runs fn on every record with n goroutines; bad records are
+// tallied here. It returns the first read error.
+func (b *sendBatchRun) workers(ctx context.Context, n int, fn func(*batch.Record)) error {
+	jobs := make(chan *batch.Record, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for rec := range jobs {
+				fn(rec)
+			}
+		})
+	}
+	var err error
+	for ctx.Err() == nil {
+		var rec *batch.Record
+		rec, err = b.recs.Next()
+		if err != nil {
+			break
+		}
+		if rec.Err != nil {
+			b.t.add(batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: rec.Resource,
+				Status: batch.StatusInvalid, Error: rec.Err.Error()}, "")
+			continue
+		}
+		jobs <- rec
+	}
+	close(jobs)
+	wg.Wait()
+	if err == io.EOF {
+		err = nil
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("batch %s: %w", b.o.Batch, err)
+	}
+	return nil
+}
+
+// viaSpool renders every record into the spool and delivers from it.
+func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) error {
+	b.spoolDir = b.o.BatchFlags.Spool
+	if b.spoolDir == "" {
+		b.spoolDir = b.o.Batch + ".spool"
+	}
+	t := b.t
+	sp, err := mailer.OpenSpool(b.spoolDir, &mailer.SpoolOptions{
+		SMTP:        smtp,
+		Concurrency: b.o.Concurrency,
+		MinBackoff:  time.Second,
+		MaxBackoff:  30 * time.Second,
+		Logger:      sendBatchQuietLogger(b.e.stderr),
+		OnResult: func(r mailer.SpoolResult) {
+			if r.State == mailer.StateQueued {
+				return // a retry comes later
+			}
+			t.add(sendBatchEntry(&r.Entry, r.State, r.Err), r.Entry.Key)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	runErr := make(chan error, 1)
+	go func() { runErr <- sp.Run(runCtx) }()
+
+	// Rendering is CPU work and Enqueue waits for fsync: several at once
+	// share the fsyncs.
+	err = b.workers(ctx, 8, func(rec *batch.Record) {
+		key := batch.Key(rec.Line, rec.Resource)
+		if prev, err := sp.Lookup(key); err == nil {
+			if prev.State != mailer.StateQueued {
+				ent := sendBatchEntry(prev, prev.State, nil)
+				if f, ferr := sp.Failure(key); ferr == nil {
+					ent.Error = f.Error
+				}
+				ent.Previously = true
+				t.add(ent, key)
+			}
+			return // queued: Run delivers it and reports it
+		}
+		env, err := b.m.Render(ctx, b.message(rec))
+		if err != nil {
+			t.add(batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: rec.Resource,
+				Status: batch.StatusInvalid, Error: err.Error()}, key)
+			return
+		}
+		if _, err := sp.EnqueueKey(ctx, key, env); err != nil && !errors.Is(err, mailer.ErrSpoolDuplicate) {
+			t.add(batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: env.Resource,
+				MessageID: env.MessageID, Status: batch.StatusFailed, Error: err.Error()}, key)
+		}
+	})
+	if err == nil {
+		// Until every message is filed, or only retries later than --wait
+		// are left.
+		err = sp.WaitIdle(ctx, t.start.Add(b.o.BatchFlags.Wait))
+	}
+	stopRun()
+	if rerr := <-runErr; err == nil || errors.Is(err, mailer.ErrSpoolNotRunning) {
+		err = rerr
+	}
+	if err != nil {
+		return err
+	}
+	// What is still queued waits for the next run.
+	left, err := sp.List(mailer.StateQueued)
+	if err != nil {
+		return err
+	}
+	for _, ent := range left {
+		if !strings.HasPrefix(ent.Key, "L") {
+			continue // not a record of a batch
+		}
+		t.add(sendBatchEntry(ent, mailer.StateQueued, nil), ent.Key)
+	}
+	return nil
+}
+
+// toOutbox renders and writes every record to the local outbox, skipping
+// the records an earlier report says were sent.
+func (b *sendBatchRun) toOutbox(ctx context.Context) error {
+	ledger := map[string]batch.Entry{}
+	if b.o.BatchFlags.Report != "" {
+		var err error
+		if ledger, err = batch.ReadLedger(b.o.BatchFlags.Report); err != nil {
+			return err
+		}
+	}
+	t := b.t
+	return b.workers(ctx, b.o.Concurrency, func(rec *batch.Record) {
+		key := batch.Key(rec.Line, rec.Resource)
+		if prev, ok := ledger[key]; ok {
+			prev.Previously = true
+			t.add(prev, key)
+			return
+		}
+		rc, err := b.m.Send(ctx, b.message(rec))
+		ent := batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: rec.Resource}
+		switch {
+		case errors.Is(err, mailer.ErrInvalidMessage):
+			ent.Status, ent.Error = batch.StatusInvalid, err.Error()
+		case err != nil:
+			ent.Status, ent.Error = batch.StatusFailed, err.Error()
+		default:
+			ent.Status, ent.Resource, ent.MessageID = batch.StatusSent, rc.Resource, rc.MessageID
+		}
+		t.add(ent, key)
+	})
+}
+
+// sendBatchEntry is the report line of a spooled message.
+func sendBatchEntry(se *mailer.SpoolEntry, state mailer.SpoolState, err error) batch.Entry {
+	ent := batch.Entry{To: strings.Join(se.To, ", "), Resource: se.Resource, MessageID: se.MessageID}
+	if len(se.Delivered) > 0 {
+		ent.To = strings.Join(append(append([]string(nil), se.Delivered...), se.To...), ", ")
+	}
+	if n, ok := sendBatchKeyLine(se.Key); ok {
+		ent.Line = n
+	}
+	switch state {
+	case mailer.StateSent:
+		ent.Status = batch.StatusSent
+	case mailer.StateFailed:
+		ent.Status = batch.StatusFailed
+	case mailer.StateUnknown:
+		ent.Status = batch.StatusUnknown
+	default:
+		ent.Status = batch.StatusQueued
+		ent.Error = se.LastError
+	}
+	if err != nil {
+		ent.Error = err.Error()
+	}
+	return ent
+}
+
+// sendBatchKeyLine reads the line number out of a batch.Key.
+func sendBatchKeyLine(key string) (int, bool) {
+	if !strings.HasPrefix(key, "L") || len(key) < 8 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(key[1:8])
+	return n, err == nil
+}
+
+// sendBatchTally counts outcomes, writes the report and moves the progress.
+type sendBatchTally struct {
+	start    time.Time
+	report   *batch.ReportWriter
+	progress *batch.Progress
+
+	mu                                         sync.Mutex
+	reported                                   map[string]bool
+	sent, previously, failed, invalid, unknown int
+	queued                                     int
+	reasons                                    map[string]int
+	examples                                   []batch.Entry
+	reportErr                                  error
+}
+
+// add records one record's outcome, once per key.
+func (t *sendBatchTally) add(ent batch.Entry, key string) {
+	t.mu.Lock()
+	if key != "" {
+		if t.reported[key] {
+			t.mu.Unlock()
+			return
+		}
+		t.reported[key] = true
+	}
+	bad := false
+	switch ent.Status {
+	case batch.StatusSent:
+		if ent.Previously {
+			t.previously++
+		} else {
+			t.sent++
+		}
+	case batch.StatusQueued:
+		t.queued++
+	default:
+		bad = true
+		switch ent.Status {
+		case batch.StatusInvalid:
+			t.invalid++
+		case batch.StatusUnknown:
+			t.unknown++
+		default:
+			t.failed++
+		}
+		t.reasons[sendBatchReason(ent)]++
+		if len(t.examples) < 10 {
+			t.examples = append(t.examples, ent)
+		}
+	}
+	t.mu.Unlock()
+	if t.report != nil {
+		if err := t.report.Write(ent); err != nil {
+			t.mu.Lock()
+			t.reportErr = err
+			t.mu.Unlock()
+		}
+	}
+	t.progress.Add(bad)
+}
+
+// sendBatchReason is the reason of a failure without what varies from
+// record to record (the line, the address), to group them.
+func sendBatchReason(ent batch.Entry) string {
+	r := ent.Error
+	if i := strings.Index(r, ": "); i >= 0 && strings.HasPrefix(r, "line ") {
+		r = r[i+2:]
+	}
+	r = strings.TrimPrefix(r, "mailer: ")
+	if len(r) > 100 {
+		r = r[:100] + "…"
+	}
+	return string(ent.Status) + ": " + r
+}
+
+// summary prints the counts, the reasons of failures and where to look.
+func (t *sendBatchTally) summary(w io.Writer, o *sendOptions, spoolDir string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	el := time.Since(t.start)
+	total := t.sent + t.previously + t.failed + t.invalid + t.unknown + t.queued
+	rate := 0.0
+	if el > 0 {
+		rate = float64(t.sent) / el.Seconds()
+	}
+	fmt.Fprintf(w, "batch %s: %d records in %s, %.0f messages/s\n", o.Batch, total, el.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "  sent:     %d", t.sent)
+	if t.previously > 0 {
+		fmt.Fprintf(w, " (and %d sent by an earlier run, skipped)", t.previously)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  failed:   %d\n", t.failed)
+	fmt.Fprintf(w, "  invalid:  %d\n", t.invalid)
+	if t.unknown > 0 {
+		fmt.Fprintf(w, "  unknown:  %d (the server may have them: see %s/unknown)\n", t.unknown, spoolDir)
+	}
+	if t.queued > 0 {
+		fmt.Fprintf(w, "  queued:   %d (temporary failures: run the same command again to retry)\n", t.queued)
+	}
+	if len(t.reasons) > 0 {
+		type rc struct {
+			reason string
+			n      int
+		}
+		var rs []rc
+		for r, n := range t.reasons {
+			rs = append(rs, rc{r, n})
+		}
+		sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || rs[i].n == rs[j].n && rs[i].reason < rs[j].reason })
+		fmt.Fprintln(w, "reasons:")
+		for i, r := range rs {
+			if i == 10 {
+				fmt.Fprintf(w, "  … and %d more reasons (see the report)\n", len(rs)-10)
+				break
+			}
+			fmt.Fprintf(w, "  %6d  %s\n", r.n, r.reason)
+		}
+		sort.Slice(t.examples, func(i, j int) bool { return t.examples[i].Line < t.examples[j].Line })
+		fmt.Fprintln(w, "first failures:")
+		for _, ex := range t.examples {
+			fmt.Fprintf(w, "  line %d: %s: %s\n", ex.Line, ex.Status, strings.TrimPrefix(ex.Error, fmt.Sprintf("line %d: ", ex.Line)))
+		}
+	}
+	if o.BatchFlags.Report != "" {
+		fmt.Fprintf(w, "report: %s\n", o.BatchFlags.Report)
+	}
+	if t.reportErr != nil {
+		fmt.Fprintf(w, "report: not written: %v\n", t.reportErr)
+	}
+	if spoolDir != "" {
+		fmt.Fprintf(w, "spool:  %s\n", spoolDir)
+	}
+}
+
+// sendBatchCountRecords counts the non-blank lines of r, for the progress bar.
+func sendBatchCountRecords(r io.Reader) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	n, blank := 0, true
+	for {
+		b, err := br.ReadSlice('\n')
+		if len(bytes.TrimSpace(b)) > 0 {
+			blank = false
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if len(b) > 0 && !blank {
+			n++
+		}
+		blank = true
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// sendBatchIsTerminal reports whether w is a terminal.
+func sendBatchIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// sendBatchQuietLogger logs only errors: in a batch, failures go to the
+// summary and the report rather than one log line each.
+func sendBatchQuietLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
 }

@@ -1,0 +1,174 @@
+// Package batch reads the records of a batch send or render (one JSON
+// object a line, JSON Lines), writes the report of what became of each
+// record, and draws the progress of a batch on a terminal or as plain
+// lines. It holds one record at a time: memory does not grow with the
+// batch.
+//
+// A record is {"to": ADDRESS or [ADDRESS, …], "resource": ID, "data": {…}},
+// with an optional "locale". Blank lines are skipped; every other line is
+// one record, numbered from 1 by its line in the file, and a line that is
+// not a valid record is given back with its error rather than stopping the
+// batch.
+package batch
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// MaxLine is the longest line a record may take, in octets.
+const MaxLine = 1 << 20
+
+// Record is one line of a batch file.
+type Record struct {
+	Line     int      // 1-based line number in the file
+	To       []string // recipients, at least one
+	Resource string   // the resource id; "" lets the mailer make one
+	Locale   string   // the template variant, or ""
+	Data     any      // the data object, numbers as json.Number
+	Err      error    // why the line is not a usable record, or nil
+}
+
+// Reader reads records one at a time. It is not safe for concurrent use.
+type Reader struct {
+	r    *bufio.Reader
+	line int
+}
+
+// NewReader returns a Reader of the records in r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// Next returns the next record, io.EOF after the last, or an error reading
+// the input. A line that is not a valid record comes back as a Record with
+// Err set (a *LineError) and its Line, so that the caller can report it and
+// go on.
+func (r *Reader) Next() (*Record, error) {
+	for {
+		line, tooLong, err := r.readLine()
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if err == io.EOF && len(line) == 0 && !tooLong {
+			return nil, io.EOF
+		}
+		r.line++
+		if tooLong {
+			return &Record{Line: r.line, Err: &LineError{Line: r.line, Msg: fmt.Sprintf("line longer than %d octets", MaxLine)}}, nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		return parseRecord(r.line, line), nil
+	}
+}
+
+// readLine reads one line without its end; a line over MaxLine is read to
+// its end and dropped. err is nil, io.EOF (a last line without a line end,
+// or nothing), or a read error.
+func (r *Reader) readLine() (line []byte, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := r.r.ReadSlice('\n')
+		if !tooLong {
+			buf = append(buf, chunk...)
+			if len(buf) > MaxLine+2 {
+				tooLong, buf = true, nil
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil && err != io.EOF:
+			return nil, false, err
+		}
+		buf = bytes.TrimSuffix(bytes.TrimSuffix(buf, []byte("\n")), []byte("\r"))
+		return buf, tooLong, err
+	}
+}
+
+// LineError is a record that cannot be used.
+type LineError struct {
+	Line int
+	Msg  string
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+// rawRecord is a record as written.
+type rawRecord struct {
+	To       json.RawMessage `json:"to"`
+	Resource *string         `json:"resource"`
+	Locale   string          `json:"locale"`
+	Data     json.RawMessage `json:"data"`
+}
+
+func parseRecord(n int, line []byte) *Record {
+	rec := &Record{Line: n}
+	bad := func(format string, args ...any) *Record {
+		rec.Err = &LineError{Line: n, Msg: fmt.Sprintf(format, args...)}
+		return rec
+	}
+	var raw rawRecord
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if err := dec.Decode(&raw); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return bad("field %q: want %s, got JSON %s", ute.Field, kindName(ute.Type.Kind().String()), ute.Value)
+		}
+		return bad("not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return bad("more than one JSON value on the line")
+	}
+	if len(raw.To) == 0 || string(raw.To) == "null" {
+		return bad(`missing "to"`)
+	}
+	var one string
+	if err := json.Unmarshal(raw.To, &one); err == nil {
+		rec.To = []string{one}
+	} else if err := json.Unmarshal(raw.To, &rec.To); err != nil {
+		return bad(`"to" must be an address or a list of addresses`)
+	}
+	for i, a := range rec.To {
+		rec.To[i] = strings.TrimSpace(a)
+		if rec.To[i] == "" {
+			return bad(`"to" holds an empty address`)
+		}
+	}
+	if len(rec.To) == 0 {
+		return bad(`"to" is an empty list`)
+	}
+	if raw.Resource != nil {
+		rec.Resource = *raw.Resource
+		if rec.Resource == "" {
+			return bad(`"resource" is empty (leave it out to make a new id)`)
+		}
+	}
+	rec.Locale = raw.Locale
+	if len(raw.Data) == 0 || string(raw.Data) == "null" {
+		return bad(`missing "data"`)
+	}
+	if raw.Data[0] != '{' {
+		return bad(`"data" must be a JSON object`)
+	}
+	dd := json.NewDecoder(bytes.NewReader(raw.Data))
+	dd.UseNumber()
+	if err := dd.Decode(&rec.Data); err != nil {
+		return bad(`"data": %v`, err)
+	}
+	return rec
+}
+
+func kindName(k string) string {
+	if k == "slice" {
+		return "a list"
+	}
+	return "a " + k
+}
