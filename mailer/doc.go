@@ -84,8 +84,9 @@
 // the outbox folder ([Config].Outbox, default ./outbox), atomically (a
 // temporary file in the same folder, fsync, rename, fsync of the folder),
 // and the Mailer says so once through log/slog. The files hold exactly the
-// bytes Send would transmit; Bcc recipients, being on the envelope only,
-// do not appear in them.
+// bytes Send would transmit and are readable by their owner only (mode
+// 0600: messages carry partners' data); Bcc recipients, being on the
+// envelope only, do not appear in them.
 //
 // # Hooks
 //

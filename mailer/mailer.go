@@ -392,10 +392,15 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		return nil, fmt.Errorf("mailer: internal: %w", err)
 	}
 
+	// One RCPT per address: an address in both To and Bcc gets one copy.
 	rcpts := make([]string, 0, len(to)+len(cc)+len(bcc))
+	seen := make(map[string]bool, cap(rcpts))
 	for _, list := range [][]address{to, cc, bcc} {
 		for _, a := range list {
-			rcpts = append(rcpts, a.Addr)
+			if k := strings.ToLower(a.Addr); !seen[k] {
+				seen[k] = true
+				rcpts = append(rcpts, a.Addr)
+			}
 		}
 	}
 	return &Envelope{

@@ -598,3 +598,21 @@ func TestSend_faults(t *testing.T) {
 		})
 	}
 }
+
+func TestRender_envelopeRecipients(t *testing.T) {
+	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
+	msg := testMessage()
+	msg.To = []string{"A <a@example.net>", "b@example.net"}
+	msg.Cc = []string{"B@example.net"}
+	msg.Bcc = []string{"a@example.net", "c@example.net"}
+	env, err := m.Render(context.Background(), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(env.To, ","), "a@example.net,b@example.net,c@example.net"; got != want {
+		t.Errorf("envelope recipients = %s, want %s (each address once)", got, want)
+	}
+	if bytes.Contains(env.Data, []byte("c@example.net")) {
+		t.Errorf("the Bcc address appears in the message")
+	}
+}
