@@ -30,11 +30,16 @@ const (
 	// sends its code unsolicited and closes the connection (as a server
 	// closing an idle connection with 421 does), Drop closes it.
 	StageAccepted
+	// StageDataCommand is the DATA command, before its 354: Reply answers
+	// Fault.Code in its place (the session goes on), Drop and Stall as
+	// elsewhere. It acts on plaintext and implicit-TLS sessions, not on
+	// commands sent after STARTTLS.
+	StageDataCommand
 )
 
 var stageNames = map[Stage]string{
 	StageGreeting: "greeting", StageAuth: "auth", StageMail: "mail", StageRcpt: "rcpt",
-	StageData: "data", StageDataEnd: "data-end", StageAccepted: "accepted",
+	StageData: "data", StageDataEnd: "data-end", StageAccepted: "accepted", StageDataCommand: "data-command",
 }
 
 // String returns the stage's name, such as "rcpt".
@@ -97,7 +102,7 @@ type Fault struct {
 }
 
 // WithFault adds a fault. See Fault and its shortcuts RejectGreeting,
-// RejectMail, RejectRcpt, RejectRcptFor, RejectData, DropMidData,
+// RejectMail, RejectRcpt, RejectRcptFor, RejectDataCommand, RejectData, DropMidData,
 // DropAfterData and StallAt.
 func WithFault(f Fault) Option {
 	return func(c *config) { c.faults = append(c.faults, &fault{Fault: f}) }
@@ -118,6 +123,12 @@ func RejectRcpt(code int) Option { return WithFault(Fault{Stage: StageRcpt, Code
 // RejectRcptFor makes the server answer code to RCPT TO for addr only.
 func RejectRcptFor(addr string, code int) Option {
 	return WithFault(Fault{Stage: StageRcpt, Rcpt: addr, Code: code})
+}
+
+// RejectDataCommand makes the server answer code (such as 451 or 554) to
+// the DATA command instead of 354. See StageDataCommand for its limits.
+func RejectDataCommand(code int) Option {
+	return WithFault(Fault{Stage: StageDataCommand, Code: code})
 }
 
 // RejectData makes the server answer code (such as 451, 552 or 554) to the

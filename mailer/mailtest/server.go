@@ -15,8 +15,10 @@
 // development sink.
 //
 // It is not a mail server: it delivers nothing, keeps messages in memory,
-// does not check DKIM, SPF or the message's syntax, and offers neither
-// BDAT-specific faults nor faults between the DATA command and its 354.
+// and does not check DKIM, SPF or the message's syntax. Faults at the DATA
+// command itself (StageDataCommand) act only on commands sent in plaintext
+// or over implicit TLS, not after STARTTLS; BDAT (RFC 3030) has no faults of
+// its own.
 package mailtest
 
 import (
@@ -326,6 +328,8 @@ func (m Message) clone() Message {
 
 // listener counts connections, tracks them for Close and plays greeting
 // faults, which go-smtp cannot express, before go-smtp sees the connection.
+// With implicit TLS it hands go-smtp a TLS connection, which go-smtp
+// handshakes (or which handshakes on first use, under a filterConn).
 type listener struct {
 	net.Listener
 	srv *Server
@@ -355,6 +359,9 @@ func (l *listener) Accept() (net.Conn, error) {
 		var nc net.Conn = c
 		if s.cfg.implicitTLS {
 			nc = tls.Server(c, s.tlsConfig)
+		}
+		if s.hasFault(StageDataCommand) {
+			nc = s.newFilterConn(nc)
 		}
 		if f := s.match(StageGreeting, ""); f != nil {
 			s.update(func(st *Stats) { st.Faults++ })
@@ -396,11 +403,18 @@ func (c *conn) Close() error {
 
 // connOf finds our conn under a go-smtp connection, TLS or not.
 func connOf(nc net.Conn) *conn {
-	if tc, ok := nc.(*tls.Conn); ok {
-		nc = tc.NetConn()
+	for {
+		switch c := nc.(type) {
+		case *conn:
+			return c
+		case *tls.Conn:
+			nc = c.NetConn()
+		case *filterConn:
+			nc = c.Conn
+		default:
+			return nil
+		}
 	}
-	c, _ := nc.(*conn)
-	return c
 }
 
 // String describes the server for logs.

@@ -33,10 +33,7 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	return &session{srv: s, c: c}, nil
 }
 
-func (ss *session) isTLS() bool {
-	_, ok := ss.c.TLSConnectionState()
-	return ok
-}
+func (ss *session) isTLS() bool { return isTLS(ss.c.Conn()) }
 
 // act plays a fault that returns an error reply, or drops, or stalls. It
 // returns nil when f is nil.
