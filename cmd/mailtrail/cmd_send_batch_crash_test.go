@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mailtrail/mailtrail/mailer/mailtest"
+)
+
+// The crash and load tests run "mailtrail send --batch" in a child process:
+// this test binary again, with sendBatchChildEnv naming the arguments.
+const sendBatchChildEnv = "MAILTRAIL_TEST_BATCH_CHILD"
+
+// TestSendBatch_child is the child process; it does nothing in a normal run.
+func TestSendBatch_child(t *testing.T) {
+	args := os.Getenv(sendBatchChildEnv)
+	if args == "" {
+		t.Skip("child process of the crash and load tests only")
+	}
+	var argv []string
+	if err := json.Unmarshal([]byte(args), &argv); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, argv)
+	// Peak RSS for the load test, read by the parent from stdout.
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "VmHWM:") {
+				fmt.Println("child " + l)
+			}
+		}
+	}
+	os.Exit(code)
+}
+
+// sendBatchChild starts the child with args.
+func sendBatchChild(t *testing.T, args []string, out *bytes.Buffer) *exec.Cmd {
+	t.Helper()
+	b, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSendBatch_child$", "-test.count=1")
+	cmd.Env = append(os.Environ(), sendBatchChildEnv+"="+string(b))
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+// sendBatchFastDir returns a folder for a spool: tmpfs when the machine
+// has one, so that the test measures the spool's logic rather than the
+// disk's fsync latency (a SIGKILL loses nothing the kernel already has, so
+// the crash test needs no real disk).
+func sendBatchFastDir(t *testing.T) string {
+	t.Helper()
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		dir, err := os.MkdirTemp("/dev/shm", "mailtrail-test-")
+		if err == nil {
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
+
+// sendBatchWorkload writes a small template and n records, record i to
+// r<i>@partner.test about resource res-<i>.
+func sendBatchWorkload(t *testing.T, dir string, n int) (tmpl, records string) {
+	t.Helper()
+	tmpl = filepath.Join(dir, "notice.md")
+	src := "---\nsubject: Work order {{order.ref}}\n---\n# Work order {{order.ref}}\n\nHello {{name}},\n\nthe vehicle **{{order.plate}}** is booked for {{order.date}}.\n"
+	if err := os.WriteFile(tmpl, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	records = filepath.Join(dir, "records.jsonl")
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"to":"r%d@partner.test","resource":"res-%d","data":{"name":"Zoé %d","order":{"ref":"WO-%d","plate":"AB-%03d-CD","date":"2026-12-01"}}}`+"\n",
+			i, i, i, i, i%1000)
+	}
+	if err := os.WriteFile(records, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return tmpl, records
+}
+
+// sendBatchCounter counts the messages the server accepted per recipient.
+type sendBatchCounter struct {
+	mu  sync.Mutex
+	per map[string]int
+	n   int
+}
+
+func (c *sendBatchCounter) add(m mailtest.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, to := range m.To {
+		c.per[to]++
+	}
+	c.n++
+}
+
+func (c *sendBatchCounter) counts() (total, distinct int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n, len(c.per)
+}
+
+// TestSendBatch_crash kills a batch send of 2 000 records with SIGKILL at
+// random points, restarts it each time, and checks that in the end every
+// record was accepted by the server at least once. Duplicates (a kill
+// between the server's 250 and the move to sent/) are counted and logged.
+func TestSendBatch_crash(t *testing.T) {
+	const n = 2000
+	counter := &sendBatchCounter{per: map[string]int{}}
+	srv := mailtest.NewServer(t, mailtest.DiscardMessages(), mailtest.OnMessage(counter.add))
+	dir := sendBatchFastDir(t)
+	tmpl, records := sendBatchWorkload(t, dir, n)
+	args := []string{"send", "--template", tmpl, "--batch", records, "--from", "fleet@example.com",
+		"--smtp", srv.URL(), "--concurrency", "4", "--spool", filepath.Join(dir, "spool"),
+		"--report", filepath.Join(dir, "report.jsonl"), "--progress", "1h"}
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
+	kills := 0
+	for attempt := 0; kills < 5 && attempt < 50; attempt++ {
+		var out bytes.Buffer
+		cmd := sendBatchChild(t, args, &out)
+		// Let it get somewhere: past start-up, into rendering, enqueueing
+		// and delivery, at a point chosen at random.
+		before, _ := counter.counts()
+		delay := time.Duration(100+rng.IntN(400)) * time.Millisecond
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case err := <-exited:
+			t.Logf("run %d finished before its kill (%v): %d messages so far", attempt+1, err, before)
+			continue
+		case <-time.After(delay):
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+		kills++
+		after, _ := counter.counts()
+		t.Logf("kill %d after %v: %d messages accepted by then (+%d)", kills, delay, after, after-before)
+	}
+	if kills < 5 {
+		t.Fatalf("only %d kills landed before the batch finished, want 5", kills)
+	}
+
+	// The last run goes to the end and must succeed.
+	var out bytes.Buffer
+	cmd := sendBatchChild(t, args, &out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("final run: %v\n%s", err, out.String())
+	}
+	total, distinct := counter.counts()
+	if distinct != n {
+		t.Fatalf("the server accepted %d distinct records, want all %d\n%s", distinct, n, out.String())
+	}
+	t.Logf("crash test: %d kills, %d records, %d messages accepted, %d duplicates", kills, n, total, total-distinct)
+	if !strings.Contains(out.String(), "sent by an earlier run") {
+		t.Errorf("final run's summary does not mention the records sent before:\n%s", out.String())
+	}
+
+	// Running the finished batch again sends nothing.
+	out.Reset()
+	cmd = sendBatchChild(t, args, &out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("re-run: %v\n%s", err, out.String())
+	}
+	if again, _ := counter.counts(); again != total {
+		t.Errorf("re-running a finished batch sent %d more messages, want 0", again-total)
+	}
+}
+
+// TestSendBatch_load sends 20 000 messages through the spool to a local
+// server in a child process: nothing is lost, and the child's peak RSS is
+// logged (no threshold: memory is reported, not asserted).
+func TestSendBatch_load(t *testing.T) {
+	const n = 20000
+	counter := &sendBatchCounter{per: map[string]int{}}
+	srv := mailtest.NewServer(t, mailtest.DiscardMessages(), mailtest.OnMessage(counter.add))
+	dir := sendBatchFastDir(t)
+	tmpl, records := sendBatchWorkload(t, dir, n)
+	args := []string{"send", "--template", tmpl, "--batch", records, "--from", "fleet@example.com",
+		"--smtp", srv.URL(), "--concurrency", "4", "--spool", filepath.Join(dir, "spool"), "--progress", "1h"}
+	var out bytes.Buffer
+	start := time.Now()
+	cmd := sendBatchChild(t, args, &out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("send --batch: %v\n%s", err, out.String())
+	}
+	el := time.Since(start)
+	total, distinct := counter.counts()
+	if distinct != n || total != n {
+		t.Fatalf("server accepted %d messages for %d records, want exactly %d", total, distinct, n)
+	}
+	rss := "unknown"
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "child VmHWM:") {
+			rss = strings.TrimSpace(strings.TrimPrefix(l, "child VmHWM:"))
+		}
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && rss == "unknown" {
+		rss = fmt.Sprintf("%d kB", ru.Maxrss)
+	}
+	t.Logf("load test: %d messages in %v (%.0f messages/s), child peak RSS %s", n, el.Round(time.Millisecond), float64(n)/el.Seconds(), rss)
+}
