@@ -30,6 +30,21 @@ var signatureRE = regexp.MustCompile(`^\s*--|^\s*__|^-\w` +
 	`|^Von meinem(?:\s+\w+){1,3} gesendet\s*$|^Gesendet von(?:\s+\w+){1,3}\s*$` +
 	`|^Enviado desde mi(?:\s+\w+){1,3}\s*$`)
 
+// isSignatureStart is signatureRE.MatchString with a cheap test first:
+// every alternative starts with blanks and "-" or "_", or with one of a
+// few capital letters.
+func isSignatureStart(l string) bool {
+	t := strings.TrimLeft(l, " \t\r\n\f")
+	if t == "" {
+		return false
+	}
+	switch t[0] {
+	case '-', '_', 'S', 'G', 'E', 'V':
+		return signatureRE.MatchString(l)
+	}
+	return false
+}
+
 // fragments splits lines into fragments, bottom-up, and marks the hidden
 // ones: quoted or signature fragments, or blank ones, below the last
 // fragment of text.
@@ -75,11 +90,11 @@ func fragments(lines []string) []*fragment {
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		line := lines[i]
-		if !signatureRE.MatchString(line) {
+		if !isSignatureStart(line) {
 			line = strings.TrimRightFunc(line, unicode.IsSpace)
 		}
 		quoted := strings.HasPrefix(line, ">")
-		if cur != nil && line == "" && signatureRE.MatchString(cur.lines[len(cur.lines)-1]) {
+		if cur != nil && line == "" && isSignatureStart(cur.lines[len(cur.lines)-1]) {
 			cur.signature = true
 			finish()
 		}

@@ -79,10 +79,15 @@ func cutHistory(lines []string) []string {
 		if strings.HasPrefix(l, ">") {
 			continue
 		}
-		if separatorRE.MatchString(l) {
+		t := strings.TrimLeft(l, " \t\r\f\v")
+		if t == "" {
+			continue
+		}
+		// Cheap tests first: each pattern starts with one of these bytes.
+		if strings.IndexByte("-_=bBdDaAiI", t[0]) >= 0 && separatorRE.MatchString(l) {
 			return lines[:i]
 		}
-		if fromLabelRE.MatchString(l) && headerBlock(lines[i+1:]) {
+		if strings.IndexByte(t, ':') > 0 && fromLabelRE.MatchString(l) && headerBlock(lines[i+1:]) {
 			cut := i
 			// A rule just above (Outlook's underscores, an <hr>) goes too.
 			j := i - 1
@@ -123,7 +128,18 @@ func headerBlock(after []string) bool {
 // wildcard, which RE2 matches in linear time.
 var attributionRE = regexp.MustCompile(`^(?:On\s.*wrote:|Le\s.*\sa\s+écrit\s*:|Am\s.*\sschrieb.*:|El\s.*\sescribió\s*:|.*\s(?:написал|написала|napisał|schreef|scrisse|skrev|kirjoitti)\s*:)\s*$`)
 var attributionEndRE = regexp.MustCompile(`(?:wrote|a\s+écrit|schrieb[^:]*|escribió|написал|написала)\s*:\s*$`)
-var attributionStartRE = regexp.MustCompile(`^(?:On|Le|Am|El)\s`)
+// attributionStart reports whether l opens like an attribution: "On",
+// "Le", "Am" or "El" and a blank.
+func attributionStart(l string) bool {
+	if len(l) < 3 || (l[2] != ' ' && l[2] != '\t') {
+		return false
+	}
+	switch l[:2] {
+	case "On", "Le", "Am", "El":
+		return true
+	}
+	return false
+}
 var dateRE = regexp.MustCompile(`\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b(?:19|20)\d\d\b`)
 
 // isAttribution reports whether a line introduces a quote: "On … wrote:"
@@ -148,7 +164,7 @@ func joinAttribution(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		if attributionStartRE.MatchString(l) && !attributionEndRE.MatchString(l) {
+		if attributionStart(l) && !attributionEndRE.MatchString(l) {
 			for k := i + 1; k < len(lines) && k <= i+3; k++ {
 				if strings.TrimSpace(lines[k]) == "" || strings.HasPrefix(lines[k], ">") {
 					break
@@ -170,7 +186,7 @@ func joinAttribution(lines []string) []string {
 		// "…date… <" / "addr> wrote:" with a quote below.
 		if i+1 < len(lines) && strings.TrimSpace(l) != "" && !strings.HasPrefix(l, ">") &&
 			!strings.HasPrefix(lines[i+1], ">") && attributionEndRE.MatchString(lines[i+1]) &&
-			!attributionStartRE.MatchString(lines[i+1]) &&
+			!attributionStart(lines[i+1]) &&
 			quoteFollows(lines[i+2:]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
 			if isAttribution(joined) {
