@@ -128,6 +128,7 @@ func headerBlock(after []string) bool {
 // wildcard, which RE2 matches in linear time.
 var attributionRE = regexp.MustCompile(`^(?:On\s.*wrote:|Le\s.*\sa\s+écrit\s*:|Am\s.*\sschrieb.*:|El\s.*\sescribió\s*:|.*\s(?:написал|написала|napisał|schreef|scrisse|skrev|kirjoitti)\s*:)\s*$`)
 var attributionEndRE = regexp.MustCompile(`(?:wrote|a\s+écrit|schrieb[^:]*|escribió|написал|написала)\s*:\s*$`)
+
 // attributionStart reports whether l opens like an attribution: "On",
 // "Le", "Am" or "El" and a blank.
 func attributionStart(l string) bool {
@@ -140,6 +141,7 @@ func attributionStart(l string) bool {
 	}
 	return false
 }
+
 var dateRE = regexp.MustCompile(`\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b(?:19|20)\d\d\b`)
 
 // isAttribution reports whether a line introduces a quote: "On … wrote:"
