@@ -97,3 +97,30 @@ type chunkReader struct {
 }
 
 func (c chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// FuzzDataFilter checks that, with no fault acting, the filter passes any
+// stream through unchanged, however it is cut.
+func FuzzDataFilter(f *testing.F) {
+	f.Add("EHLO x\r\nMAIL FROM:<a>\r\nRCPT TO:<b>\r\nDATA\r\nbody\r\n.\r\nQUIT\r\n", uint8(3), uint8(5))
+	f.Add("STARTTLS\r\n\x16\x03\x01binary", uint8(1), uint8(1))
+	f.Add("data\nDATA\r\n\r\n.\r\n", uint8(7), uint8(2))
+	f.Fuzz(func(t *testing.T, in string, chunk, size uint8) {
+		fl := &dataFilter{match: func() *fault { return nil }}
+		var out bytes.Buffer
+		buf := make([]byte, int(size)+1)
+		r := chunkReader{strings.NewReader(in), int(chunk) + 1}
+		for range 10 * (len(in) + 1) {
+			n, err := fl.read(r, buf)
+			out.Write(buf[:n])
+			if fl.mode == modeReply {
+				fl.wrote([]byte("354 go ahead\r\n"))
+			}
+			if err == io.EOF {
+				break
+			}
+		}
+		if out.String() != in {
+			t.Errorf("filter turned %q into %q", in, out.String())
+		}
+	})
+}
