@@ -49,7 +49,8 @@
 // becomes U+FFFD, C0 control characters other than tab and line feed are
 // removed (so CR is dropped from CRLF), and the bidirectional override and
 // isolate controls U+202A–U+202E and U+2066–U+2069 are removed. The JSON
-// part keeps values as given.
+// part keeps values as given (JSON escaping aside; invalid UTF-8 becomes
+// \ufffd there too).
 //
 // The HTML body goes into a layout, a trusted html/template executed with
 // [LayoutData]; [DefaultLayout] is embedded, [ParseLayout] reads an

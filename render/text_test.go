@@ -1,6 +1,9 @@
 package render
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestRender_textForm pins down how Markdown reads in the text part.
 func TestRender_textForm(t *testing.T) {
@@ -36,5 +39,15 @@ func TestRender_textForm(t *testing.T) {
 				t.Errorf("Text of %q =\n%q\nwant\n%q", tc.src, p.Text, tc.want)
 			}
 		})
+	}
+}
+
+func TestRender_literalBraces(t *testing.T) {
+	p, err := newRenderer(t, nil).Render(parse(t, "Use &#123;{name}} in templates.\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Text != "Use {{name}} in templates.\n" || !strings.Contains(p.HTML, "Use {{name}} in templates.") {
+		t.Errorf("Text %q HTML %q", p.Text, body(p.HTML))
 	}
 }

@@ -35,6 +35,10 @@
 //   - {{{x}}} and {{&x}} are accepted and mean exactly {{x}}: escaping is
 //     decided by the output (HTML, text, subject), never by the author.
 //
+// There is no escape for a literal "{{" in a template (delimiter changes
+// are refused); in Markdown write "&#123;{", which renders as "{{" in both
+// the HTML and the text part.
+//
 // Slices are indexed by number ({{items.0.name}}). A missing name is reported
 // to the caller (see [Handler]); a missing or falsey section key simply hides
 // the section. Falsey values are null, false, "", an empty list and the
