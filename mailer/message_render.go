@@ -1,0 +1,211 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/render"
+	"github.com/mailtrail/mailtrail/templates"
+)
+
+// Render renders msg into the exact message that Send would transmit:
+// Send is Render followed by delivery. Nothing is sent or written. An
+// empty msg.Resource gets a new id, which the Envelope carries.
+//
+// Errors about msg itself wrap [ErrInvalidMessage].
+func (m *Mailer) Render(ctx context.Context, msg *Message) (*Envelope, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if msg == nil {
+		return nil, fmt.Errorf("%w: nil message", ErrInvalidMessage)
+	}
+	resource := msg.Resource
+	if resource == "" {
+		resource = identity.New()
+	}
+	var token string
+	if m.cfg.NewToken != nil {
+		token = m.cfg.NewToken()
+	}
+	stamp, err := m.app.Stamp(resource, token)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+	}
+	tmpl, err := m.template(msg)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := m.renderer.Render(tmpl, msg.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: render %s: %w", ErrInvalidMessage, tmpl.Name, err)
+	}
+	return m.assemble(msg, parts, stamp)
+}
+
+// template returns msg.Parsed, or the template msg names, loaded once.
+func (m *Mailer) template(msg *Message) (*templates.Template, error) {
+	if msg.Parsed != nil {
+		return msg.Parsed, nil
+	}
+	if msg.Template == "" {
+		return nil, fmt.Errorf("%w: no template named (Message.Template)", ErrInvalidMessage)
+	}
+	if m.set == nil {
+		return nil, fmt.Errorf("%w: template %q: Config.Templates is nil", ErrInvalidMessage, msg.Template)
+	}
+	t, err := m.set.Get(msg.Template, msg.Locale)
+	if err != nil {
+		return nil, fmt.Errorf("%w: template %q: %w", ErrInvalidMessage, msg.Template, err)
+	}
+	return t, nil
+}
+
+// assemble checks everything msg puts in a header and writes the message:
+// the one code path behind Render and Send.
+func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Stamp) (*Envelope, error) {
+	bad := func(err error) (*Envelope, error) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+	}
+	to, err := parseAddresses("To", msg.To)
+	if err != nil {
+		return bad(err)
+	}
+	cc, err := parseAddresses("Cc", msg.Cc)
+	if err != nil {
+		return bad(err)
+	}
+	bcc, err := parseAddresses("Bcc", msg.Bcc)
+	if err != nil {
+		return bad(err)
+	}
+	if len(to)+len(cc)+len(bcc) == 0 {
+		return bad(errors.New("no recipient (To, Cc and Bcc are empty)"))
+	}
+	// The subject is data: refuse, rather than repair, a CR, LF or NUL.
+	if err := checkHeaderText("subject", parts.Subject); err != nil {
+		return bad(err)
+	}
+	subject := stamp.Subject(parts.Subject)
+	if err := checkHeaderText("subject", subject); err != nil {
+		return bad(err)
+	}
+	if err := checkStamp(stamp); err != nil {
+		return bad(err)
+	}
+	extra, err := extraFields(msg.Header)
+	if err != nil {
+		return bad(err)
+	}
+	files, err := readAttachments(msg.Attachments)
+	if err != nil {
+		return bad(err)
+	}
+	boundary := m.cfg.Boundary
+	if boundary == nil {
+		boundary = randomBoundary
+	}
+	mb, err := buildBody(parts, m.cfg.JSON, files, boundary)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: %w", err)
+	}
+
+	var h headerBlock
+	h.b = make([]byte, 0, 1024+len(mb.body))
+	h.add("Date", m.now().Format(time.RFC1123Z))
+	h.add("From", formatAddress(m.from))
+	if len(to) > 0 {
+		h.add("To", formatList(to))
+	}
+	if len(cc) > 0 {
+		h.add("Cc", formatList(cc))
+	}
+	h.add("Reply-To", formatAddress(address{Addr: stamp.ReplyTo}))
+	h.add("Subject", encodeText(subject))
+	h.add("Message-ID", stamp.MessageID)
+	h.add("References", stamp.References)
+	h.add("MIME-Version", "1.0")
+	if !m.cfg.OmitAutoSubmitted {
+		h.add("Auto-Submitted", "auto-generated")
+	}
+	// Exchange and Outlook: no out-of-office or other automatic replies.
+	// Non-delivery reports stay on: they tell us an address is wrong.
+	h.add("X-Auto-Response-Suppress", "OOF, AutoReply")
+	if m.listID != "" {
+		h.add("List-Id", m.listID)
+	}
+	for _, f := range extra {
+		h.add(f.name, f.value)
+	}
+	h.add("Content-Type", mb.contentType)
+	if h.err != nil {
+		return bad(h.err)
+	}
+	data := append(h.b, '\r', '\n')
+	data = append(data, mb.body...)
+	if err := checkWire(data); err != nil {
+		return nil, fmt.Errorf("mailer: internal: %w", err)
+	}
+
+	// One RCPT per address: an address in both To and Bcc gets one copy.
+	rcpts := make([]string, 0, len(to)+len(cc)+len(bcc))
+	seen := make(map[string]bool, cap(rcpts))
+	for _, list := range [][]address{to, cc, bcc} {
+		for _, a := range list {
+			if k := strings.ToLower(a.Addr); !seen[k] {
+				seen[k] = true
+				rcpts = append(rcpts, a.Addr)
+			}
+		}
+	}
+	return &Envelope{
+		From:      m.from.Addr,
+		To:        rcpts,
+		MessageID: stamp.MessageID,
+		Resource:  stamp.Resource,
+		Data:      data,
+	}, nil
+}
+
+// checkStamp checks the identity values once more before they reach a
+// header: package identity builds them from checked characters, and this
+// keeps that promise from being the only guard.
+func checkStamp(s *identity.Stamp) error {
+	if err := checkAddrSpec(s.ReplyTo); err != nil {
+		return fmt.Errorf("reply address %q: %w", s.ReplyTo, err)
+	}
+	for _, id := range []struct{ what, v string }{{"Message-ID", s.MessageID}, {"References", s.References}} {
+		if !isMsgIDText(id.v) {
+			return fmt.Errorf("%s %q is not a msg-id", id.what, id.v)
+		}
+	}
+	return nil
+}
+
+// isMsgIDText reports whether s is "<" printable ASCII without spaces ">".
+func isMsgIDText(s string) bool {
+	if len(s) < 3 || s[0] != '<' || s[len(s)-1] != '>' {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
+}
+
+func formatList(list []address) string {
+	var b strings.Builder
+	for i, a := range list {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(formatAddress(a))
+	}
+	return b.String()
+}
