@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -72,10 +73,11 @@ func decodeCharset(b []byte, charset string) (string, error) {
 		}
 		return string(out), nil
 	}
+	err := fmt.Errorf("%w %q", ErrUnknownCharset, charset)
 	if utf8.Valid(b) {
-		return string(b), errors.Join(ErrUnknownCharset, errors.New("inbound: charset "+charset))
+		return string(b), err
 	}
-	return latin(b), errors.Join(ErrUnknownCharset, errors.New("inbound: charset "+charset))
+	return latin(b), err
 }
 
 func latin(b []byte) string {
