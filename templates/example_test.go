@@ -20,8 +20,8 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// notice 2 4
-	// bad.md:2:1: partials are not supported: {{>partial}}
 	// bad.md:1:7: unclosed section {{#items}}: no {{/items}}
+	// bad.md:2:1: partials are not supported: {{>partial}}
 }
 
 func ExampleLoad() {

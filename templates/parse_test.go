@@ -32,7 +32,7 @@ func TestParse_errors(t *testing.T) {
 		{"unknown front matter", "---\nfrom: x\n---\nbody", []string{"t.md:2:1: unknown front-matter line \"from: x\""}, ErrSyntax},
 		{"CR in subject", "---\nsubject: a\rBcc: x\n---\nbody", []string{"t.md:2:11: control character in subject"}, ErrSyntax},
 		{"error in subject", "---\nsubject: Hi {{name\n---\nbody", []string{"t.md:2:13: unclosed tag"}, ErrSyntax},
-		{"several problems", "{{> a}}\n{{#b}}\n{{/c}}\n", []string{"t.md:1:1: partials", "t.md:3:1: {{/c}} does not match {{#b}}", "t.md:2:1: unclosed section {{#b}}"}, nil},
+		{"several problems", "{{> a}}\n{{#b}}\n{{/c}}\n", []string{"t.md:1:1: partials", "t.md:2:1: unclosed section {{#b}}", "t.md:3:1: {{/c}} does not match {{#b}}"}, nil},
 		{"too large", strings.Repeat("x", MaxSize+1), []string{"t.md:1:1: template is 1.0 MB, over the 1 MiB limit"}, ErrTooLarge},
 		{"10 MB", strings.Repeat("{{x}}", 2_000_000), []string{"t.md:1:1: template is 10.0 MB, over the 1 MiB limit"}, ErrTooLarge},
 	}

@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 )
 
@@ -51,7 +52,7 @@ func (t *Template) Errorf(off int, sentinel error, format string, args ...any) *
 // without ".md" and without a locale suffix ("welcome.fr.md") becomes Name,
 // the suffix Locale. Use Parse for templates kept outside a file system, such
 // as in a database. On failure the error is an [ErrorList] with every problem
-// found.
+// found, in source order.
 func Parse(file string, src []byte) (*Template, error) {
 	t := &Template{File: file}
 	t.Name, t.Locale = nameFromFile(file)
@@ -76,6 +77,10 @@ func Parse(file string, src []byte) (*Template, error) {
 	p.start = bodyStart
 	t.Body = p.parse()
 	if len(p.errs) > 0 {
+		sort.SliceStable(p.errs, func(i, j int) bool {
+			a, b := p.errs[i], p.errs[j]
+			return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+		})
 		return nil, p.errs
 	}
 	return t, nil

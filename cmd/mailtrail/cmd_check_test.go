@@ -27,8 +27,8 @@ func TestCheck_problems(t *testing.T) {
 		want            []string
 	}{
 		{"syntax", "---\nsubject: s\n---\n{{#items}}\n{{> /etc/passwd}}\n{{=<% %>=}}\n{{/other}}\n", "",
-			[]string{"t.md:5:1: partials are not supported: {{>/etc/passwd}}", "t.md:6:1: delimiter changes are not supported: {{=<% %>}}",
-				"t.md:7:1: {{/other}} does not match {{#items}} opened at 4:1", "t.md:4:1: unclosed section {{#items}}: no {{/items}}"}},
+			[]string{"t.md:4:1: unclosed section {{#items}}: no {{/items}}", "t.md:5:1: partials are not supported: {{>/etc/passwd}}",
+				"t.md:6:1: delimiter changes are not supported: {{=<% %>}}", "t.md:7:1: {{/other}} does not match {{#items}} opened at 4:1"}},
 		{"unclosed tag", "---\nsubject: s\n---\nHello {{name\n", "", []string{"t.md:4:7: unclosed tag: {{ without }}"}},
 		{"markup and data", "---\nsubject: s {{who}}\n---\nHi {{nmae}} <b>x</b>\n\n<iframe src=x></iframe>\n\n[x](javascript:y) [t](https://x.example/{{id}})\n",
 			`{"who": "w", "name": "n", "id": 1}`,
