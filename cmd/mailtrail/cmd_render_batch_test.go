@@ -71,7 +71,6 @@ func TestRenderBatch_mbox(t *testing.T) {
 	}
 }
 
-
 // A bad record is reported with its line number and skipped; the others
 // are written and the command exits 1.
 func TestRenderBatch_badRecords(t *testing.T) {
