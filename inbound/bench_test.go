@@ -119,7 +119,9 @@ func BenchmarkInbound_corpus(b *testing.B) {
 		load  func(b *testing.B) [][]byte
 		reply bool
 	}{
-		{"cpython", func(b *testing.B) [][]byte { return benchCorpus(b, filepath.Join(corpora, "cpython-email", "data"), isMsg) }, false},
+		{"cpython", func(b *testing.B) [][]byte {
+			return benchCorpus(b, filepath.Join(corpora, "cpython-email", "data"), isMsg)
+		}, false},
 		{"talon", func(b *testing.B) [][]byte { return benchCorpus(b, filepath.Join(corpora, "talon"), isMsg) }, true},
 		{"fixtures", func(b *testing.B) [][]byte { return benchCorpus(b, "testdata/replies", isMsg) }, true},
 		{"workload-replies", func(b *testing.B) [][]byte { return workloadReplies(b, 64) }, true},
