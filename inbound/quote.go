@@ -131,6 +131,13 @@ var attributionEndRE = regexp.MustCompile(`(?:wrote|a\s+écrit|schrieb[^:]*|escr
 
 // attributionStart reports whether l opens like an attribution: "On",
 // "Le", "Am" or "El" and a blank.
+// attributionEnd reports whether l ends an attribution. Most lines do
+// not end with a colon: they are refused before the regular expression,
+// which would otherwise try every position of every line.
+func attributionEnd(l string) bool {
+	return strings.HasSuffix(strings.TrimRight(l, "\t\n\f\r "), ":") && attributionEndRE.MatchString(l)
+}
+
 func attributionStart(l string) bool {
 	if len(l) < 3 || (l[2] != ' ' && l[2] != '\t') {
 		return false
@@ -166,12 +173,12 @@ func joinAttribution(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
-		if attributionStart(l) && !attributionEndRE.MatchString(l) {
+		if attributionStart(l) && !attributionEnd(l) {
 			for k := i + 1; k < len(lines) && k <= i+3; k++ {
 				if strings.TrimSpace(lines[k]) == "" || strings.HasPrefix(lines[k], ">") {
 					break
 				}
-				if attributionEndRE.MatchString(lines[k]) {
+				if attributionEnd(lines[k]) {
 					joined := strings.Join(trimAll(lines[i:k+1]), " ")
 					if isAttribution(joined) {
 						out = append(out, joined)
@@ -187,7 +194,7 @@ func joinAttribution(lines []string) []string {
 		}
 		// "…date… <" / "addr> wrote:" with a quote below.
 		if i+1 < len(lines) && strings.TrimSpace(l) != "" && !strings.HasPrefix(l, ">") &&
-			!strings.HasPrefix(lines[i+1], ">") && attributionEndRE.MatchString(lines[i+1]) &&
+			!strings.HasPrefix(lines[i+1], ">") && attributionEnd(lines[i+1]) &&
 			!attributionStart(lines[i+1]) &&
 			quoteFollows(lines[i+2:]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
