@@ -42,6 +42,8 @@ func TestTransport_faults(t *testing.T) {
 			want: []error{ErrTransient}, op: OpMail, code: 451},
 		{name: "mail 550", opts: []mailtest.Option{mailtest.RejectMail(550)},
 			want: []error{ErrPermanent}, op: OpMail, code: 550},
+		{name: "mail 552 for a declared size", opts: []mailtest.Option{mailtest.MaxMessageBytes(10)},
+			want: []error{ErrPermanent}, op: OpMail, code: 552},
 		{name: "mail stalls", opts: []mailtest.Option{mailtest.StallAt(mailtest.StageMail)},
 			want: []error{ErrTransient, ErrTimeout}, op: OpMail},
 		{name: "rcpt 452 for the only recipient", opts: []mailtest.Option{mailtest.RejectRcpt(452)},

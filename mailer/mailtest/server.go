@@ -70,6 +70,7 @@ type config struct {
 	onMessage   func(Message)
 	discard     bool
 	idle        time.Duration
+	maxBytes    int64
 	faults      []*fault
 }
 
@@ -101,6 +102,10 @@ func DiscardMessages() Option { return func(c *config) { c.discard = true } }
 // IdleTimeout makes the server close a connection that sends nothing for d,
 // with "421 4.4.2 Idle timeout".
 func IdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = d } }
+
+// MaxMessageBytes makes the server advertise SIZE n (RFC 1870) and refuse
+// larger messages with 552 5.3.4, at MAIL when the client declares the size.
+func MaxMessageBytes(n int64) Option { return func(c *config) { c.maxBytes = n } }
 
 // Server is an SMTP server running in the process. Its methods are safe for
 // concurrent use.
@@ -163,6 +168,7 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 	srv.AllowInsecureAuth = true
 	srv.MaxRecipients = 1000
 	srv.ReadTimeout = s.cfg.idle
+	srv.MaxMessageBytes = s.cfg.maxBytes
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	if s.cfg.startTLS {
 		srv.TLSConfig = s.tlsConfig
