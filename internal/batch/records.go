@@ -115,11 +115,14 @@ func parseRecord(n int, line []byte) *Record {
 		rec.Err = &LineError{Line: n, Msg: fmt.Sprintf(format, args...)}
 		return rec
 	}
+	if line = bytes.TrimSpace(line); line[0] != '{' {
+		return bad("not a JSON object")
+	}
 	var raw rawRecord
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(&raw); err != nil {
 		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
+		if errors.As(err, &ute) && ute.Field != "" {
 			return bad("field %q: want %s, got JSON %s", ute.Field, kindName(ute.Type.Kind().String()), ute.Value)
 		}
 		return bad("not a JSON object: %v", err)

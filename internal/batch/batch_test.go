@@ -1,0 +1,201 @@
+package batch
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func readAll(t testing.TB, in string) []*Record {
+	t.Helper()
+	r := NewReader(strings.NewReader(in))
+	var out []*Record
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		out = append(out, rec)
+	}
+}
+
+func TestReader_Next(t *testing.T) {
+	tests := []struct {
+		name    string
+		line    string
+		wantErr string // "" for a valid record
+		wantTo  string
+	}{
+		{"one address", `{"to":"a@x.test","resource":"r1","data":{"n":1}}`, "", "a@x.test"},
+		{"list of addresses", `{"to":["a@x.test"," b@x.test "],"data":{}}`, "", "a@x.test,b@x.test"},
+		{"locale", `{"to":"a@x.test","locale":"fr","data":{}}`, "", "a@x.test"},
+		{"not JSON", `{"to":`, "not a JSON object", ""},
+		{"an array", `[1,2]`, "not a JSON object", ""},
+		{"two values", `{"to":"a@x.test","data":{}} {}`, "more than one JSON value", ""},
+		{"missing to", `{"data":{}}`, `missing "to"`, ""},
+		{"to a number", `{"to":3,"data":{}}`, `"to" must be`, ""},
+		{"empty address", `{"to":["a@x.test",""],"data":{}}`, "empty address", ""},
+		{"empty list", `{"to":[],"data":{}}`, "empty list", ""},
+		{"empty resource", `{"to":"a@x.test","resource":"","data":{}}`, `"resource" is empty`, ""},
+		{"resource a number", `{"to":"a@x.test","resource":5,"data":{}}`, `field "resource"`, ""},
+		{"missing data", `{"to":"a@x.test"}`, `missing "data"`, ""},
+		{"data null", `{"to":"a@x.test","data":null}`, `missing "data"`, ""},
+		{"data not an object", `{"to":"a@x.test","data":[1]}`, `"data" must be a JSON object`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := readAll(t, "\n"+tt.line+"\n")
+			if len(recs) != 1 {
+				t.Fatalf("got %d records, want 1", len(recs))
+			}
+			rec := recs[0]
+			if rec.Line != 2 {
+				t.Errorf("Line = %d, want 2 (the blank first line counts)", rec.Line)
+			}
+			if tt.wantErr == "" {
+				if rec.Err != nil {
+					t.Fatalf("Next(%s) error = %v, want none", tt.line, rec.Err)
+				}
+				if got := strings.Join(rec.To, ","); got != tt.wantTo {
+					t.Errorf("To = %q, want %q", got, tt.wantTo)
+				}
+				return
+			}
+			var le *LineError
+			if !errors.As(rec.Err, &le) || le.Line != 2 || !strings.Contains(rec.Err.Error(), tt.wantErr) {
+				t.Errorf("Next(%s) error = %v, want a line-2 error containing %q", tt.line, rec.Err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestReader_numbersAndLines(t *testing.T) {
+	in := "{\"to\":\"a@x.test\",\"data\":{\"n\":12345678901234567890}}\r\n\n  \n{\"to\":\"b@x.test\",\"data\":{}}"
+	recs := readAll(t, in)
+	if len(recs) != 2 || recs[0].Line != 1 || recs[1].Line != 4 {
+		t.Fatalf("records = %+v, want lines 1 and 4", recs)
+	}
+	n := recs[0].Data.(map[string]any)["n"]
+	if s, ok := n.(interface{ String() string }); !ok || s.String() != "12345678901234567890" {
+		t.Errorf("number = %#v, want it kept as written", n)
+	}
+}
+
+func TestReader_longLine(t *testing.T) {
+	long := `{"to":"a@x.test","data":{"x":"` + strings.Repeat("y", MaxLine) + `"}}`
+	recs := readAll(t, long+"\n"+`{"to":"b@x.test","data":{}}`+"\n")
+	if len(recs) != 2 || recs[0].Err == nil || !strings.Contains(recs[0].Err.Error(), "longer than") || recs[1].Err != nil || recs[1].Line != 2 {
+		t.Fatalf("records = %+v, want a too-long line 1 and a good line 2", recs)
+	}
+}
+
+func TestReport_roundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.jsonl")
+	w, err := CreateReport(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(Entry{Line: 1, To: "a@x.test", Resource: "r1", MessageID: "<m1@x.test>", Status: StatusSent})
+	w.Write(Entry{Line: 2, To: "b@x.test", Status: StatusFailed, Error: "550 no"})
+	w.Write(Entry{Line: 3, To: "c@x.test", Status: StatusSent})
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("report exists before Close, want it written at the end")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !bytes.Contains(b, []byte(`"message_id":"<m1@x.test>"`)) {
+		t.Errorf("report = %s, want readable angle brackets", b)
+	}
+	ledger, err := ReadLedger(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ledger) != 2 || ledger[Key(1, "r1")].MessageID != "<m1@x.test>" {
+		t.Errorf("ledger = %+v, want lines 1 and 3 (sent)", ledger)
+	}
+	if _, ok := ledger[Key(3, "")]; !ok {
+		t.Errorf("ledger lacks line 3 without resource")
+	}
+	none, err := ReadLedger(filepath.Join(t.TempDir(), "missing.jsonl"))
+	if err != nil || len(none) != 0 {
+		t.Errorf("ReadLedger(missing) = %v, %v; want empty", none, err)
+	}
+}
+
+func TestReport_abort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.jsonl")
+	os.WriteFile(path, []byte("old\n"), 0o644)
+	w, _ := CreateReport(path)
+	w.Write(Entry{Line: 1, Status: StatusSent})
+	w.Abort()
+	if b, _ := os.ReadFile(path); string(b) != "old\n" {
+		t.Errorf("report after Abort = %q, want the previous one", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files left, want only the report", len(ents))
+	}
+}
+
+func TestProgress(t *testing.T) {
+	t.Run("plain lines", func(t *testing.T) {
+		var buf bytes.Buffer
+		p := NewProgress(&buf, false, 4, time.Nanosecond)
+		p.Add(false)
+		p.Add(true)
+		p.Finish()
+		out := buf.String()
+		if !strings.Contains(out, "progress: 2/4 records (50%), 1 failed") || strings.Contains(out, "\r") {
+			t.Errorf("output = %q, want plain progress lines", out)
+		}
+	})
+	t.Run("terminal bar", func(t *testing.T) {
+		var buf bytes.Buffer
+		p := NewProgress(&buf, true, 4, 0)
+		p.Add(false)
+		p.Add(false)
+		p.Finish()
+		out := buf.String()
+		if !strings.Contains(out, "\r\x1b[K") || !strings.Contains(out, "2/4") || !strings.Contains(out, "█") || !strings.HasSuffix(out, "\n") {
+			t.Errorf("output = %q, want a bar redrawn in place", out)
+		}
+	})
+}
+
+func FuzzReader(f *testing.F) {
+	if b, err := os.ReadFile(filepath.Join("testdata", "records.jsonl")); err == nil {
+		f.Add(string(b))
+	}
+	f.Add(`{"to":"a@x.test","data":{}}` + "\n" + `{"to":[1]}`)
+	f.Add("\n\n{\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		r := NewReader(strings.NewReader(in))
+		last := 0
+		for {
+			rec, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				t.Fatalf("Next: %v", err)
+			}
+			if rec.Line <= last {
+				t.Fatalf("line %d after %d", rec.Line, last)
+			}
+			last = rec.Line
+			if rec.Err == nil && (len(rec.To) == 0 || rec.Data == nil) {
+				t.Fatalf("valid record without to or data: %+v", rec)
+			}
+		}
+	})
+}
