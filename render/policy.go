@@ -1,6 +1,7 @@
 package render
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 
@@ -48,10 +49,14 @@ func sanitize(b []byte) string {
 	return string(policy.SanitizeBytes(b))
 }
 
-// DefaultInlineCSS is the style added to body elements with the default
-// layout; it matches the layout's <style> block, for mail clients that drop
-// <style>.
-var DefaultInlineCSS = map[string]string{
+// DefaultInlineCSS returns (a copy of) the style added to body elements
+// with the default layout; it matches the layout's <style> block, for mail
+// clients that drop <style>. Start from it to style another layout.
+func DefaultInlineCSS() map[string]string {
+	return maps.Clone(defaultInlineCSS)
+}
+
+var defaultInlineCSS = map[string]string{
 	"h1":         "font-size:22px;line-height:1.3;margin:0 0 16px;",
 	"h2":         "font-size:17px;line-height:1.3;margin:24px 0 8px;",
 	"h3":         "font-size:15px;margin:20px 0 8px;",

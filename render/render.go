@@ -41,7 +41,7 @@ type Options struct {
 	Brand, LogoURL, Footer string
 	// InlineCSS maps an element name of the body ("p", "a", "h1", …) to a
 	// style attribute added to each such element after sanitizing. nil
-	// means DefaultInlineCSS with the default layout and none with another
+	// means DefaultInlineCSS() with the default layout and none with another
 	// layout; an empty non-nil map means none.
 	InlineCSS map[string]string
 	// Lenient renders a placeholder with no value as empty and reports it in
@@ -95,7 +95,7 @@ func New(opts *Options) (*Renderer, error) {
 	if lt == nil {
 		lt = DefaultLayout()
 		if css == nil {
-			css = DefaultInlineCSS
+			css = defaultInlineCSS
 		}
 	}
 	r.css = make(map[string]string, len(css))
