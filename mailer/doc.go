@@ -88,6 +88,26 @@
 // 0600: messages carry partners' data); Bcc recipients, being on the
 // envelope only, do not appear in them.
 //
+// # Durable outbox
+//
+// With [Config].Spool set, Send does not talk to the server: it writes the
+// rendered message and its envelope into a spool folder and returns once
+// both are on disk, and [Spool.Run] delivers from there, over a few reused
+// connections, retrying temporary failures with exponential backoff and
+// jitter for up to five days (RFC 5321 §4.5.4.1). [OpenSpool] opens one
+// directly, for a process that only delivers. The promise is exactly this:
+// at least once. Once Send (or [Spool.Enqueue]) has returned nil, the
+// message is handed to the server until it is accepted with 250, refused
+// permanently (it moves to failed/ with the server's answer beside it) or
+// too old; it is never sent zero times, across crashes and restarts. It may
+// be sent twice: a crash between the server's 250 and the move of the
+// message to sent/ sends it again on restart, with the same bytes and so
+// the same Message-ID, which lets receivers drop the copy. A message whose
+// final "." went out but whose reply never came is filed in unknown/ and
+// not sent again unless [SpoolOptions].RetryUnknown says so. The folders
+// (queue/, sent/, failed/, unknown/) hold each message as ID.eml and
+// ID.json, readable with ls and "mailtrail inspect".
+//
 // # Hooks
 //
 // [Config].BeforeSend sees each rendered [Envelope] before delivery and may
@@ -99,6 +119,6 @@
 // # What it does not do
 //
 // No SMTPUTF8 (RFC 6531) or 8BITMIME: everything is 7-bit. No S/MIME, PGP
-// or DKIM signing (a relay signs). No retry: a failed Send returns its
-// error with a [Receipt] naming the message, and the caller decides.
+// or DKIM signing (a relay signs). No retry without a spool: a failed Send
+// returns its error, and the caller decides.
 package mailer

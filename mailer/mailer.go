@@ -128,6 +128,17 @@ type Config struct {
 	// AfterSend, when set, is called by Send after each delivery attempt;
 	// see [AfterSendFunc].
 	AfterSend AfterSendFunc
+
+	// Spool, when set, is the folder of a durable outbox (see [Spool]):
+	// Send renders the message, writes it there (fsynced) and returns;
+	// the Receipt's Path names the spooled file and AfterSend sees the
+	// enqueue. [Mailer.Spool] gives the spool, whose Run delivers over
+	// SMTP (or into Outbox when no SMTP server is configured), retrying
+	// temporary failures. Empty means Send delivers at once.
+	Spool string
+	// SpoolOptions tunes the spool; nil means the defaults, with SMTP
+	// taken from this Config.
+	SpoolOptions *SpoolOptions
 }
 
 // Mailer renders messages and sends them over SMTP or into the local
@@ -144,6 +155,7 @@ type Mailer struct {
 	dlv      deliverer
 	set      *templates.Set // nil when Config.Templates is nil
 	closed   atomic.Bool
+	spool    *Spool // nil unless Config.Spool is set
 }
 
 // deliverer puts a rendered message on its way: over SMTP, or into a folder.
@@ -198,6 +210,11 @@ func New(cfg Config) (*Mailer, error) {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	default:
 		m.dlv = newSMTPDeliverer(smtp, m.log)
+	}
+	if cfg.Spool != "" {
+		if err := m.useSpool(smtp); err != nil {
+			return nil, fmt.Errorf("mailer: config: %w", err)
+		}
 	}
 	return m, nil
 }
