@@ -191,3 +191,36 @@ func FuzzFileParam(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAddress checks that any address parseAddress accepts is safe
+// on an SMTP command line and in a header, and comes back unchanged
+// through net/mail.
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{
+		"a@example.net", "Émilie <e@example.net>", `"a@b> ORCPT=c"@d`, "a@b\r\nRCPT TO:<x>",
+		`"Dupont, E" <e.d+tag@mail.example.org>`, "=?utf-8?q?=C3=89?= <x@y.z>", "a@[127.0.0.1]", "<a@b.c>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := parseAddress("To", s)
+		if err != nil {
+			return
+		}
+		if strings.ContainsAny(a.Addr, "<> \t\r\n\x00\"") || checkAddrSpec(a.Addr) != nil {
+			t.Fatalf("parseAddress(%q) accepted addr-spec %q", s, a.Addr)
+		}
+		b, err := appendField(nil, "To", formatAddress(a))
+		if err != nil {
+			t.Fatalf("appendField(%q) = %v", formatAddress(a), err)
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(append(b, "\r\n"...)))
+		if err != nil {
+			t.Fatalf("ReadMessage(%q) = %v", b, err)
+		}
+		list, err := msg.Header.AddressList("To")
+		if err != nil || len(list) != 1 || list[0].Name != a.Name || list[0].Address != a.Addr {
+			t.Errorf("round trip of %q: %+v, %v (wire %q)", s, list, err, b)
+		}
+	})
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
 
 // renderTestEnv returns an env with captured output and the given
@@ -185,5 +187,22 @@ func TestRenderSplitAddrs(t *testing.T) {
 		if got := renderSplitAddrs(tc.in); strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("renderSplitAddrs(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestRender_noNetwork checks that render never connects anywhere, even
+// with an SMTP server configured (FAULTS: a dry run makes no connection).
+func TestRender_noNetwork(t *testing.T) {
+	tmpl, data := renderFixture(t)
+	srv := mailtest.NewServer(t)
+	e, stdout, stderr := renderTestEnv(map[string]string{"MAILTRAIL_SMTP_URL": srv.URL()})
+	code := run(context.Background(), e, []string{"render", "--template", tmpl, "--data", data,
+		"--from", "fleet@example.com", "--to", "partner@example.net", "--resource", "WO-42"})
+	if code != 0 {
+		t.Fatalf("render exit %d: %s", code, stderr)
+	}
+	renderParse(t, stdout.Bytes())
+	if n := srv.Stats().Connections; n != 0 {
+		t.Errorf("render made %d SMTP connections, want none", n)
 	}
 }
