@@ -60,3 +60,25 @@ func ExampleRejectRcptFor() {
 	// 550 5.1.1 mailtest: injected fault
 	// accepted: 0
 }
+
+// A development sink: hand each message to a function instead of keeping it.
+func ExampleOnMessage() {
+	saved := make(chan mailtest.Message, 1)
+	srv, err := mailtest.Listen("127.0.0.1:0",
+		mailtest.DiscardMessages(),
+		mailtest.OnMessage(func(m mailtest.Message) { saved <- m }), // e.g. write an .eml file
+	)
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	err = smtp.SendMail(srv.Addr(), nil, "app@example.test", []string{"ops@example.test"}, []byte("Subject: hi\r\n\r\nhi\r\n"))
+	if err != nil {
+		panic(err)
+	}
+	m := <-saved
+	fmt.Println(m.From, m.To, len(srv.Messages()), srv.Stats().Messages)
+	// Output:
+	// app@example.test [ops@example.test] 0 1
+}
