@@ -58,7 +58,7 @@ func smtpMailer(t *testing.T, srv *mailtest.Server, edit func(*Config)) *Mailer 
 	})
 }
 
-func TestSend_smtp(t *testing.T) {
+func TestMailer_Send_smtp(t *testing.T) {
 	tests := []struct {
 		name    string
 		opts    []mailtest.Option
@@ -109,7 +109,7 @@ func TestSend_smtp(t *testing.T) {
 	}
 }
 
-func TestSendBatch_oneConnection(t *testing.T) {
+func TestMailer_SendBatch_oneConnection(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil })
 	var msgs []*Message
@@ -160,7 +160,7 @@ func TestSendBatch_oneConnection(t *testing.T) {
 	}
 }
 
-func TestSend_smtpFailures(t *testing.T) {
+func TestMailer_Send_smtpFailures(t *testing.T) {
 	tests := []struct {
 		name  string
 		opts  []mailtest.Option
@@ -213,7 +213,7 @@ func TestSend_smtpFailures(t *testing.T) {
 	}
 }
 
-func TestSend_partialRecipients(t *testing.T) {
+func TestMailer_Send_partialRecipients(t *testing.T) {
 	srv := mailtest.NewServer(t, mailtest.RejectRcptFor("ops@example.org", 550))
 	m := smtpMailer(t, srv, nil)
 	rc, err := m.Send(context.Background(), testMessage())
@@ -229,7 +229,7 @@ func TestSend_partialRecipients(t *testing.T) {
 	}
 }
 
-func TestSend_hooks(t *testing.T) {
+func TestMailer_Send_hooks(t *testing.T) {
 	t.Run("redirect", func(t *testing.T) {
 		srv := mailtest.NewServer(t)
 		m := smtpMailer(t, srv, func(c *Config) { c.BeforeSend = Redirect("qa@example.com") })
@@ -321,7 +321,7 @@ func (h *logCounter) Handle(_ context.Context, r slog.Record) error {
 func (h *logCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *logCounter) WithGroup(string) slog.Handler      { return h }
 
-func TestSend_outbox(t *testing.T) {
+func TestMailer_Send_outbox(t *testing.T) {
 	logs := &logCounter{}
 	dir := filepath.Join(t.TempDir(), "out")
 	m := newTestMailer(t, func(c *Config) {
@@ -362,7 +362,7 @@ func TestSend_outbox(t *testing.T) {
 	}
 }
 
-func TestSend_outboxBadInputWritesNothing(t *testing.T) {
+func TestMailer_Send_outboxBadInputWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	m := newTestMailer(t, func(c *Config) {
 		c.Templates = testTemplates
@@ -395,7 +395,7 @@ func TestSend_outboxBadInputWritesNothing(t *testing.T) {
 	}
 }
 
-func TestSend_locale(t *testing.T) {
+func TestMailer_Send_locale(t *testing.T) {
 	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
 	msg := testMessage()
 	msg.Locale = "fr"
@@ -440,7 +440,7 @@ func TestNew_config(t *testing.T) {
 	}
 }
 
-func TestSend_afterClose(t *testing.T) {
+func TestMailer_Send_afterClose(t *testing.T) {
 	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
 	m.Close()
 	if _, err := m.Send(context.Background(), testMessage()); !errors.Is(err, ErrClosed) {
@@ -448,7 +448,7 @@ func TestSend_afterClose(t *testing.T) {
 	}
 }
 
-func TestSend_concurrent(t *testing.T) {
+func TestMailer_Send_concurrent(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil; c.Boundary = nil })
 	var wg sync.WaitGroup
@@ -471,9 +471,9 @@ func TestSend_concurrent(t *testing.T) {
 	}
 }
 
-// TestDeliver_retrySameMessageID retries a message refused with 451 by
+// TestMailer_Deliver_retrySameMessageID retries a message refused with 451 by
 // delivering the same Envelope again: same bytes, same Message-ID.
-func TestDeliver_retrySameMessageID(t *testing.T) {
+func TestMailer_Deliver_retrySameMessageID(t *testing.T) {
 	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 451, Times: 1}))
 	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil })
 	env, err := m.Render(context.Background(), testMessage())
@@ -497,11 +497,11 @@ func TestDeliver_retrySameMessageID(t *testing.T) {
 	}
 }
 
-// TestSend_faults runs SMTP rows of FAULTS.md that concern a single send
+// TestMailer_Send_faults runs SMTP rows of FAULTS.md that concern a single send
 // through Send, end to end: each fails with the right class, sends nothing
 // it should not, and reports no success. (The transport's own tests cover
 // every row, including a reset mid-body, which needs a 16 MB message.)
-func TestSend_faults(t *testing.T) {
+func TestMailer_Send_faults(t *testing.T) {
 	closedAddr := func(t *testing.T) string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -599,7 +599,7 @@ func TestSend_faults(t *testing.T) {
 	}
 }
 
-func TestRender_envelopeRecipients(t *testing.T) {
+func TestMailer_Render_envelopeRecipients(t *testing.T) {
 	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
 	msg := testMessage()
 	msg.To = []string{"A <a@example.net>", "b@example.net"}

@@ -598,7 +598,7 @@ func TestAssemble_displayNames(t *testing.T) {
 	}
 }
 
-func TestRender_sameBytesAsSend(t *testing.T) {
+func TestMailer_Render_sameBytesAsSend(t *testing.T) {
 	// Render and the outbox must hold the same bytes: Send is Render then
 	// delivery. Tested without templates through the deliver step.
 	m := newTestMailer(t, nil)
