@@ -56,10 +56,11 @@ type Spool struct {
 	opts SpoolOptions
 	log  *slog.Logger
 
-	syncers map[SpoolState]*dirSyncer
-	sched   *scheduler
-	mu      sync.Mutex // guards tmpSeq
-	tmpSeq  uint64
+	syncers   map[SpoolState]*dirSyncer
+	sched     *scheduler
+	committer committer
+	mu        sync.Mutex // guards tmpSeq
+	tmpSeq    uint64
 }
 
 // SpoolOptions configures a Spool. A nil *SpoolOptions uses the defaults; so
@@ -276,28 +277,18 @@ func (s *Spool) enqueue(ctx context.Context, id, key string, env *Envelope) (str
 	if err != nil {
 		return "", err
 	}
-	tmpEML, err := s.writeTemp(id+".eml", env.Data, true)
+	eml, err := s.createTemp(id+".eml", env.Data)
 	if err != nil {
 		return "", fmt.Errorf("mailer: spool: write %s: %w", id, err)
 	}
-	tmpJSON, err := s.writeTemp(id+".json", js, true)
+	jf, err := s.createTemp(id+".json", js)
 	if err != nil {
-		os.Remove(tmpEML)
+		eml.Close()
+		os.Remove(eml.Name())
 		return "", fmt.Errorf("mailer: spool: write %s: %w", id, err)
 	}
-	// The .eml goes first: a .json in queue/ always has its message.
-	if err := os.Rename(tmpEML, s.Path(StateQueued, id, ".eml")); err != nil {
-		os.Remove(tmpEML)
-		os.Remove(tmpJSON)
-		return "", fmt.Errorf("mailer: spool: %w", err)
-	}
-	if err := os.Rename(tmpJSON, s.Path(StateQueued, id, ".json")); err != nil {
-		os.Remove(tmpJSON)
-		os.Remove(s.Path(StateQueued, id, ".eml"))
-		return "", fmt.Errorf("mailer: spool: %w", err)
-	}
-	if err := s.syncers[StateQueued].sync(); err != nil {
-		return "", fmt.Errorf("mailer: spool: fsync queue: %w", err)
+	if err := s.commit(&enqueueReq{id: id, eml: eml, json: jf, done: make(chan error, 1)}); err != nil {
+		return "", err
 	}
 	s.sched.addIfRunning(id, e.Next)
 	return id, nil

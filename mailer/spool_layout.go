@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -109,30 +108,24 @@ func (s *Spool) stateOf(id string, not SpoolState) (SpoolState, bool) {
 	return 0, false
 }
 
-// writeTemp writes data to a new file in tmp/, fsynced when sync is set,
-// and returns its path.
+// writeTemp writes data to a new closed file in tmp/, fsynced when sync is
+// set, and returns its path.
 func (s *Spool) writeTemp(name string, data []byte, sync bool) (string, error) {
-	s.mu.Lock()
-	s.tmpSeq++
-	seq := s.tmpSeq
-	s.mu.Unlock()
-	path := filepath.Join(s.dir, "tmp", strconv.Itoa(os.Getpid())+"."+strconv.FormatUint(seq, 10)+"."+name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	f, err := s.createTemp(name, data)
 	if err != nil {
 		return "", err
 	}
-	_, err = f.Write(data)
-	if err == nil && sync {
+	if sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
+		os.Remove(f.Name())
 		return "", err
 	}
-	return path, nil
+	return f.Name(), nil
 }
 
 // replaceFile atomically replaces path with data (temp file and rename),
