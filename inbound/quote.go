@@ -129,8 +129,6 @@ func headerBlock(after []string) bool {
 var attributionRE = regexp.MustCompile(`^(?:On\s.*wrote:|Le\s.*\sa\s+écrit\s*:|Am\s.*\sschrieb.*:|El\s.*\sescribió\s*:|.*\s(?:написал|написала|napisał|schreef|scrisse|skrev|kirjoitti)\s*:)\s*$`)
 var attributionEndRE = regexp.MustCompile(`(?:wrote|a\s+écrit|schrieb[^:]*|escribió|написал|написала)\s*:\s*$`)
 
-// attributionStart reports whether l opens like an attribution: "On",
-// "Le", "Am" or "El" and a blank.
 // attributionEnd reports whether l ends an attribution. Most lines do
 // not end with a colon: they are refused before the regular expression,
 // which would otherwise try every position of every line.
@@ -138,6 +136,8 @@ func attributionEnd(l string) bool {
 	return strings.HasSuffix(strings.TrimRight(l, "\t\n\f\r "), ":") && attributionEndRE.MatchString(l)
 }
 
+// attributionStart reports whether l opens like an attribution: "On",
+// "Le", "Am" or "El" and a blank.
 func attributionStart(l string) bool {
 	if len(l) < 3 || (l[2] != ' ' && l[2] != '\t') {
 		return false
