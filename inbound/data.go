@@ -51,6 +51,13 @@ func textData(text string) map[string]any {
 			return nil // prose with a colon ("See below, as agreed: …"), not data
 		}
 	}
+	if len(m) == 1 {
+		for _, v := range m {
+			if s, ok := v.(string); ok && len(strings.Fields(s)) >= 5 && strings.ContainsAny(s[len(s)-1:], ".!?") {
+				return nil // one sentence after a colon ("Checked: the car is fine.")
+			}
+		}
+	}
 	return m
 }
 

@@ -83,3 +83,26 @@ func TestReply_Get(t *testing.T) {
 		}
 	}
 }
+
+func TestTextData(t *testing.T) {
+	tests := []struct {
+		in   string
+		keys int // -1: no data
+	}{
+		{"status: done\nmileage: 48213", 2},
+		{"status: done\n---\nfree text: here, and more", 1},
+		{`{"Status": "done"}`, 1},
+		{"Checked: all fine", 1},
+		{"Checked: the vehicle is fine, tyres at 2.4 bar.", -1},
+		{"See below, the mechanic answered: all good.", -1},
+		{"Just text.", -1},
+		{"- a\n- b", -1},
+		{"", -1},
+	}
+	for _, tt := range tests {
+		got := textData(tt.in)
+		if (tt.keys < 0) != (got == nil) || tt.keys >= 0 && len(got) != tt.keys {
+			t.Errorf("textData(%q) = %v, want %d keys", tt.in, got, tt.keys)
+		}
+	}
+}

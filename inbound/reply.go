@@ -25,9 +25,10 @@ type Reply struct {
 	// separates data from free text) when that gives a mapping whose keys
 	// look like field names (at most four words, no sentence punctuation)
 	// and the text is at most 16 KiB, 300 lines and 400 ":", "," and "?"
-	// (JSON text has no such bound); else nil. Note that a
-	// one-line answer such as "Checked: all fine" reads as a mapping, as
-	// the seed article's YAML reading has it.
+	// (JSON text has no such bound); else nil. A lone "key: value" whose
+	// value is a sentence of five words or more ("Checked: the car is
+	// fine.") is prose, not data; a short one ("Checked: all fine") reads
+	// as a mapping, as the seed article's YAML reading has it.
 	// Use [Reply.Get] to read it with keys matched case-insensitively.
 	Data map[string]any
 	// DataType is where Data came from: "application/json" (the part),
