@@ -25,7 +25,7 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	var from string
 	var asJSON bool
 	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN`: only its plus addresses and ids count")
-	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON`)
+	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact"} as JSON`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,27 +58,51 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		}
 		return &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
+	if res.Kind != identity.Reply {
+		// Standard error, so that standard output keeps the contract's shape.
+		fmt.Fprintf(e.stderr, "mailtrail trace: %s: this message is %s\n", name, traceKindPhrase(res.Kind))
+	}
+	if !res.Exact {
+		fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched: a prefix anyone can type; check that %s may write about it\n", name, res.Sender)
+	}
 	if !asJSON {
 		fmt.Fprintln(e.stdout, res.Resource)
-		if !res.Exact {
-			fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched: a prefix anyone can type; check that %s may write about it\n", name, res.Sender)
-		}
 		return nil
 	}
-	// The three keys of the CLI contract, then the kind, which a script
-	// reading the three may ignore.
+	// Exactly the three keys and four sources of the CLI contract: scripts
+	// rely on them.
 	out := struct {
 		Resource string `json:"resource"`
 		Source   string `json:"source"`
 		Exact    bool   `json:"exact"`
-		Kind     string `json:"kind"`
-	}{res.Resource, res.Source.String(), res.Exact, res.Kind.String()}
+	}{res.Resource, traceSource(res.Source), res.Exact}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s\n", b)
 	return nil
+}
+
+// traceSource names where the resource was found with one of the
+// contract's four words. A bounce traced through the Message-ID of the
+// original it returns is reported as "in-reply-to": the bounce answers that
+// message, and the id is ours, exactly.
+func traceSource(s identity.Source) string {
+	if s == identity.SourceMessageID {
+		return identity.SourceInReplyTo.String()
+	}
+	return s.String()
+}
+
+func traceKindPhrase(k identity.Kind) string {
+	switch k {
+	case identity.Bounce:
+		return "a bounce (a delivery failure report), not a partner's answer"
+	case identity.AutoReply:
+		return "an automatic reply, not a partner's answer"
+	}
+	return k.String()
 }
 
 // traceReadMessage reads and parses the message named by arg ("" or "-"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/mailtrail/mailtrail/identity"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,10 @@ func TestTrace_json(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d, err %q", code, errs)
 			}
+			// Bounces and auto-replies are said on standard error only.
+			if tt.kind != "reply" && !strings.Contains(errs, tt.kind[:4]) {
+				t.Errorf("stderr %q: want a note that the message is a %s", errs, tt.kind)
+			}
 			// A script reading the contract's three keys.
 			var three struct {
 				Resource string `json:"resource"`
@@ -96,8 +101,8 @@ func TestTrace_json(t *testing.T) {
 			}
 			var all map[string]any
 			json.Unmarshal([]byte(out), &all)
-			if len(all) != 4 || all["kind"] != tt.kind {
-				t.Errorf("output %s: want exactly resource, source, exact and kind %q", out, tt.kind)
+			if len(all) != 3 {
+				t.Errorf("output %s: want exactly the contract's keys resource, source, exact", out)
 			}
 			if !strings.HasPrefix(out, `{"resource":`) || !strings.HasSuffix(out, "}\n") {
 				t.Errorf("output %q: want one JSON object per line, resource first", out)
@@ -190,5 +195,23 @@ func TestInspect_trace(t *testing.T) {
 	_, out, _ = traceRun(t, "", "inspect", filepath.Join(traceFixtures, "bounce_headers.eml"))
 	if strings.Contains(out, `"trace"`) {
 		t.Error("trace without --from")
+	}
+}
+
+func TestTraceSource_contractWords(t *testing.T) {
+	tests := []struct {
+		in   identity.Source
+		want string
+	}{
+		{identity.SourceAddress, "address"},
+		{identity.SourceInReplyTo, "in-reply-to"},
+		{identity.SourceReferences, "references"},
+		{identity.SourceSubject, "subject"},
+		{identity.SourceMessageID, "in-reply-to"}, // a bounce's original: ours, exactly
+	}
+	for _, tt := range tests {
+		if got := traceSource(tt.in); got != tt.want {
+			t.Errorf("traceSource(%v) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
