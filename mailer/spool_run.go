@@ -43,11 +43,13 @@ func (s *Spool) Run(ctx context.Context) error {
 }
 
 // WaitIdle waits until the Run going on in this process has nothing in
-// flight and nothing queued that falls due before until; a zero until
-// waits for the queue to be empty. It returns Run's error, or
+// flight, nothing due now, and nothing queued that falls due before until:
+// every message was tried at least once since it was queued, and only
+// retries later than until are left. A zero until waits for the queue to
+// be empty. It returns Run's error, or
 // ErrSpoolNotRunning, if Run stops first.
 func (s *Spool) WaitIdle(ctx context.Context, until time.Time) error {
-	return s.sched.waitIdle(ctx, until)
+	return s.sched.waitIdle(ctx, until, s.opts.Now)
 }
 
 // Drain runs deliveries until the queue is empty, or until every message

@@ -170,9 +170,9 @@ func (q *scheduler) len() int {
 	return len(q.h) + q.inflight
 }
 
-// waitIdle waits until nothing is in flight and nothing queued is due
-// before until (zero: nothing queued at all).
-func (q *scheduler) waitIdle(ctx context.Context, until time.Time) error {
+// waitIdle waits until nothing is in flight, nothing queued is due now,
+// and nothing falls due before until (zero: nothing queued at all).
+func (q *scheduler) waitIdle(ctx context.Context, until time.Time, now func() time.Time) error {
 	for {
 		q.mu.Lock()
 		if q.stopped {
@@ -184,7 +184,7 @@ func (q *scheduler) waitIdle(ctx context.Context, until time.Time) error {
 			return err
 		}
 		if q.started && !q.scanning && q.inflight == 0 &&
-			(len(q.h) == 0 || !until.IsZero() && q.h[0].due.After(until)) {
+			(len(q.h) == 0 || !until.IsZero() && q.h[0].due.After(until) && q.h[0].due.After(now())) {
 			q.mu.Unlock()
 			return nil
 		}

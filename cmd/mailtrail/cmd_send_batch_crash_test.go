@@ -133,29 +133,55 @@ func TestSendBatch_crash(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
 	kills := 0
-	for attempt := 0; kills < 5 && attempt < 50; attempt++ {
+	for attempt := 0; kills < 8 && attempt < 60; attempt++ {
 		var out bytes.Buffer
 		cmd := sendBatchChild(t, args, &out)
-		// Let it get somewhere: past start-up, into rendering, enqueueing
-		// and delivery, at a point chosen at random.
+		// Kill it at a random point: half the time after a random delay
+		// (start-up, rendering, enqueueing), else once the server has
+		// accepted a random number of further messages (delivery).
 		before, _ := counter.counts()
-		delay := time.Duration(100+rng.IntN(400)) * time.Millisecond
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		select {
-		case err := <-exited:
-			t.Logf("run %d finished before its kill (%v): %d messages so far", attempt+1, err, before)
-			continue
-		case <-time.After(delay):
+		var what string
+		if rng.IntN(2) == 0 {
+			delay := time.Duration(10+rng.IntN(200)) * time.Millisecond
+			what = fmt.Sprintf("after %v", delay)
+			select {
+			case err := <-exited:
+				t.Logf("run %d finished before its kill (%v)", attempt+1, err)
+				continue
+			case <-time.After(delay):
+			}
+		} else {
+			target := before + 1 + rng.IntN(n/8)
+			what = fmt.Sprintf("at message %d", target)
+			finished := false
+			for !finished {
+				if got, _ := counter.counts(); got >= target {
+					break
+				}
+				select {
+				case err := <-exited:
+					t.Logf("run %d finished before its kill (%v)", attempt+1, err)
+					finished = true
+				case <-time.After(time.Millisecond):
+				}
+			}
+			if finished {
+				continue
+			}
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-exited
 		kills++
 		after, _ := counter.counts()
-		t.Logf("kill %d after %v: %d messages accepted by then (+%d)", kills, delay, after, after-before)
+		t.Logf("kill %d %s: %d messages accepted by then (+%d)", kills, what, after, after-before)
 	}
 	if kills < 5 {
 		t.Fatalf("only %d kills landed before the batch finished, want 5", kills)
+	}
+	if got, _ := counter.counts(); got >= n {
+		t.Logf("the kills came late: every record was accepted before the last one")
 	}
 
 	// The last run goes to the end and must succeed.
