@@ -142,23 +142,37 @@ func previewLoadData(path string) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
+	return previewParseData(path, b)
+}
+
+// previewParseData parses the data file b, named name in errors: exactly
+// one JSON object, numbers kept as written. A syntax error names its
+// line:col.
+func previewParseData(name string, b []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se):
 			line, col := previewLineCol(b, max(int(se.Offset)-1, 0))
-			return nil, fmt.Errorf("%s:%d:%d: invalid JSON: %v", path, line, col, err)
+			return nil, fmt.Errorf("%s:%d:%d: invalid JSON: %v", name, line, col, err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			line, col := previewLineCol(b, len(b))
+			return nil, fmt.Errorf("%s:%d:%d: invalid JSON: the file ends inside a value", name, line, col)
+		case errors.Is(err, io.EOF):
+			return nil, fmt.Errorf("%s: empty, want a JSON object", name)
 		}
-		return nil, fmt.Errorf("%s: invalid JSON: %v", path, err)
+		return nil, fmt.Errorf("%s: invalid JSON: %v", name, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%s: more than one JSON value", path)
+		line, col := previewLineCol(b, int(dec.InputOffset()))
+		return nil, fmt.Errorf("%s:%d:%d: more than one JSON value", name, line, col)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%s: data must be a JSON object, not %s", path, previewJSONKind(v))
+		return nil, fmt.Errorf("%s: data must be a JSON object, not %s", name, previewJSONKind(v))
 	}
 	return m, nil
 }

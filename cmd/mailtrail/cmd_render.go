@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -159,30 +158,22 @@ func renderLogger(w io.Writer) *slog.Logger {
 	}))
 }
 
-// renderReadData reads the JSON data file (or stdin for "-"), keeping
-// numbers as written.
+// renderReadData reads the JSON data file (or stdin for "-"): one JSON
+// object, numbers kept as written, syntax errors at file:line:col.
 func renderReadData(e *env, path string) (any, error) {
-	var r io.Reader
+	var b []byte
+	var err error
+	name := path
 	if path == "-" {
-		r = e.stdin
+		name = "standard input"
+		b, err = io.ReadAll(e.stdin)
 	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("data: %w", err)
-		}
-		defer f.Close()
-		r = f
+		b, err = os.ReadFile(path)
 	}
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	var data any
-	if err := dec.Decode(&data); err != nil {
-		return nil, fmt.Errorf("data %s: %w", path, err)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("data %s: more than one JSON value", path)
-	}
-	return data, nil
+	return previewParseData(name, b)
 }
 
 // renderMessage builds the message of o.
@@ -206,7 +197,8 @@ func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, 
 
 const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [-o OUT.eml]"
 
-const renderExample = `mailtrail render --template templates/vehicle-check.md --data check.json --from fleet@example.com --to partner@example.net --resource WO-42 -o check.eml`
+const renderExample = `mailtrail render --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 -o check.eml
+  mailtrail render --template testdata/vehicle-check.md --data - --from "Fleet desk <fleet@example.com>" --to partner@example.net --resource WO-42 --locale fr < testdata/vehicle-check.json`
 
 // runRender writes the exact bytes send would transmit, CRLF line endings,
 // to stdout or to -o. On any error it writes no file.

@@ -206,3 +206,121 @@ func TestRender_noNetwork(t *testing.T) {
 		t.Errorf("render made %d SMTP connections, want none", n)
 	}
 }
+
+// TestRender_dataFile covers the data file of render and send: one JSON
+// object, from a file or standard input, with file:line:col on bad JSON.
+func TestRender_dataFile(t *testing.T) {
+	tmpl, _ := renderFixture(t)
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name  string
+		data  string // a file's content, or with stdin set the flag value "-"
+		stdin bool
+		code  int
+		want  string // in stderr on failure, in the Subject on success
+	}{
+		{"object", `{"vehicle": {"plate_number": "AB-1", "address": "x"}}`, false, 0, "[WO-42] Vehicle check AB-1"},
+		{"object on stdin", `{"vehicle": {"plate_number": "AB-2", "address": "x"}}`, true, 0, "[WO-42] Vehicle check AB-2"},
+		{"array", `[1, 2]`, false, 1, "d.json: data must be a JSON object, not an array"},
+		{"string on stdin", `"x"`, true, 1, "standard input: data must be a JSON object, not a string"},
+		{"null", `null`, false, 1, "d.json: data must be a JSON object, not null"},
+		{"syntax error", "{\n  \"vehicle\": {\n    oops\n}", false, 1, "d.json:3:5: invalid JSON"},
+		{"truncated", "{\n  \"vehicle\": ", false, 1, "d.json:2:14: invalid JSON: the file ends inside a value"},
+		{"empty", "", false, 1, "d.json: empty, want a JSON object"},
+		{"two values", `{"a": 1} {"b": 2}`, false, 1, "d.json:1:10: more than one JSON value"},
+	}
+	for _, cmd := range []string{"render", "send"} {
+		for _, tc := range tests {
+			t.Run(cmd+"/"+tc.name, func(t *testing.T) {
+				e, stdout, stderr := renderTestEnv(nil)
+				dataArg := "-"
+				if tc.stdin {
+					e.stdin = strings.NewReader(tc.data)
+				} else {
+					dataArg = write("d.json", tc.data)
+				}
+				outbox := filepath.Join(t.TempDir(), "outbox")
+				args := []string{cmd, "--template", tmpl, "--data", dataArg, "--from", "fleet@example.com",
+					"--to", "partner@example.net", "--resource", "WO-42"}
+				if cmd == "send" {
+					args = append(args, "--outbox", outbox)
+				}
+				code := run(context.Background(), e, args)
+				if code != tc.code {
+					t.Fatalf("%s exit %d, want %d; stderr: %s", cmd, code, tc.code, stderr)
+				}
+				if tc.code != 0 {
+					if !strings.Contains(stderr.String(), tc.want) {
+						t.Errorf("stderr = %q, want it to contain %q", stderr, tc.want)
+					}
+					if stdout.Len() != 0 {
+						t.Errorf("stdout = %q on failure", stdout)
+					}
+					if _, err := os.Stat(outbox); err == nil {
+						t.Errorf("an outbox was written after an error")
+					}
+					return
+				}
+				raw := stdout.Bytes()
+				if cmd == "send" {
+					files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+					if len(files) != 1 {
+						t.Fatalf("outbox holds %d messages, want 1", len(files))
+					}
+					raw, _ = os.ReadFile(files[0])
+				}
+				if got := renderParse(t, raw).Header.Get("Subject"); got != tc.want {
+					t.Errorf("Subject = %q, want %q", got, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// TestRender_helpExamples runs --help of preview, check, render and send,
+// then the first example each one prints, as a new user would copy it from
+// the repository's root (testdata/ there is ../../testdata here).
+func TestRender_helpExamples(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"preview", "check", "render", "send"} {
+		t.Run(cmd, func(t *testing.T) {
+			e, stdout, stderr := renderTestEnv(nil)
+			if code := run(context.Background(), e, []string{cmd, "--help"}); code != 0 {
+				t.Fatalf("%s --help: exit %d", cmd, code)
+			}
+			help := stdout.String() + stderr.String()
+			_, example, ok := strings.Cut(help, "\nexample:\n")
+			if !ok || !strings.Contains(help, "usage: mailtrail "+cmd+" ") {
+				t.Fatalf("%s --help has no usage line or example:\n%s", cmd, help)
+			}
+			first, _, _ := strings.Cut(strings.TrimSpace(example), "\n")
+			args := strings.Fields(first)
+			if len(args) < 2 || args[0] != "mailtrail" || args[1] != cmd {
+				t.Fatalf("first example %q does not run mailtrail %s", first, cmd)
+			}
+			t.Chdir(t.TempDir()) // -o and ./outbox land here
+			for i, a := range args {
+				if strings.HasPrefix(a, "testdata/") {
+					args[i] = filepath.Join(root, a)
+				}
+			}
+			e, stdout, stderr = renderTestEnv(nil)
+			if code := run(context.Background(), e, args[1:]); code != 0 {
+				t.Fatalf("%s: exit %d\nstderr: %s", first, code, stderr)
+			}
+			if stdout.Len() == 0 && stderr.Len() == 0 {
+				t.Errorf("%s printed nothing", first)
+			}
+		})
+	}
+}

@@ -19,7 +19,8 @@ type sendOptions struct {
 
 const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--smtp URL]"
 
-const sendExample = `mailtrail send --template templates/vehicle-check.md --data check.json --from fleet@example.com --to partner@example.net`
+const sendExample = `mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net
+  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 --smtp smtp://user:pass@mail.example.com:587`
 
 // runSend renders and sends one message (or, with --batch, many): over
 // SMTP when --smtp or MAILTRAIL_SMTP_URL says where, else into ./outbox.
