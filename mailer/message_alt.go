@@ -120,26 +120,34 @@ func appendQP(dst []byte, s string) []byte {
 	)
 	n := 0 // characters on the current line
 	cr := false
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c >= '!' && c <= '~' && c != '=' || c == ' ' || c == '\t':
-			if n == maxLen-1 {
+		case qpLiteral[c]:
+			// A run of literal characters, up to the end of the line.
+			room := maxLen - 1 - n
+			if room == 0 {
 				dst = append(dst, '=', '\r', '\n')
-				n = 0
+				n, room = 0, maxLen-1
 			}
-			dst = append(dst, c)
-			n++
+			j, end := i+1, min(len(s), i+room)
+			for j < end && qpLiteral[s[j]] {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			n += j - i
+			i = j
 			cr = false
+			continue
 		case c == '\n' || c == '\r':
-			if cr && c == '\n' {
+			if !(cr && c == '\n') {
+				cr = c == '\r'
+				dst, n = qpTrailingSpace(dst, n)
+				dst = append(dst, '\r', '\n')
+				n = 0
+			} else {
 				cr = false
-				continue
 			}
-			cr = c == '\r'
-			dst, n = qpTrailingSpace(dst, n)
-			dst = append(dst, '\r', '\n')
-			n = 0
 		default:
 			if maxLen-1-n < 3 {
 				dst = append(dst, '=', '\r', '\n')
@@ -148,10 +156,21 @@ func appendQP(dst []byte, s string) []byte {
 			dst = append(dst, '=', hex[c>>4], hex[c&0x0f])
 			n += 3
 		}
+		i++
 	}
 	dst, _ = qpTrailingSpace(dst, n)
 	return dst
 }
+
+// qpLiteral holds the octets quoted-printable writes as they are: printable
+// ASCII but '=', space and tab.
+var qpLiteral = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != '='
+	}
+	t[' '], t['\t'] = true, true
+	return t
+}()
 
 // qpTrailingSpace encodes the last character of the current line (n
 // characters long) if it is a space or a tab.
