@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"bytes"
+	"fmt"
 	"mime/quotedprintable"
 	"strings"
 	"testing"
@@ -144,4 +145,78 @@ func FuzzBuildAlternative(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, html string, js []byte) {
 		sameAsGoMail(t, &render.Parts{Text: text, HTML: html, JSON: js}, fixedBoundary)
 	})
+}
+
+// checkWireOctets is checkWire as first written, one octet at a time: the
+// reference for its word-at-a-time loop.
+func checkWireOctets(data []byte) error {
+	line, start := 1, 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '\r':
+			if i+1 >= len(data) || data[i+1] != '\n' {
+				return fmt.Errorf("wire: bare CR at line %d", line)
+			}
+			if i-start > maxLine {
+				return fmt.Errorf("wire: line %d is %d octets, more than %d", line, i-start, maxLine)
+			}
+			i++
+			line++
+			start = i + 1
+		case c == '\n':
+			return fmt.Errorf("wire: bare LF at line %d", line)
+		case c == 0:
+			return fmt.Errorf("wire: NUL octet at line %d", line)
+		case c >= 0x80:
+			return fmt.Errorf("wire: 8-bit octet 0x%02x at line %d", c, line)
+		}
+	}
+	if start != len(data) {
+		return fmt.Errorf("wire: the message does not end with CRLF")
+	}
+	return nil
+}
+
+func sameWireVerdict(t *testing.T, data []byte) {
+	t.Helper()
+	got, want := checkWire(data), checkWireOctets(data)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("checkWire(%q) = %v, octet loop %v", data, got, want)
+	}
+}
+
+func TestCheckWire_sameAsOctetLoop(t *testing.T) {
+	base := []byte("Subject: x\r\n\r\nHello, partner.\r\n")
+	for _, tc := range goldenCases() {
+		m := newTestMailer(t, tc.edit)
+		env, err := assembleParts(t, m, &tc.msg, tc.parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameWireVerdict(t, env.Data)
+		base = env.Data
+	}
+	// Every fault at every offset of the first 40 octets and a few later.
+	for _, bad := range []byte{'\r', '\n', 0, 0x80, 0xff} {
+		for i := 0; i < len(base); i += 1 + i/40*7 {
+			data := bytes.Clone(base)
+			data[i] = bad
+			sameWireVerdict(t, data)
+		}
+	}
+	for _, n := range []int{990, 997, 998, 999, 1000, 1007, 1008} {
+		sameWireVerdict(t, []byte("a: b\r\n"+strings.Repeat("x", n)+"\r\n"))
+		sameWireVerdict(t, []byte(strings.Repeat("y", n)+"\r\n"))
+	}
+	sameWireVerdict(t, []byte("no end"))
+	sameWireVerdict(t, []byte("ends in CR\r"))
+	sameWireVerdict(t, nil)
+}
+
+// FuzzCheckWire checks checkWire against the octet loop on any input.
+func FuzzCheckWire(f *testing.F) {
+	f.Add([]byte("a: b\r\n\r\nbody\r\n"))
+	f.Add([]byte("12345678\r\n1234567\n"))
+	f.Add([]byte("é\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { sameWireVerdict(t, data) })
 }

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 )
@@ -13,6 +14,13 @@ import (
 func checkWire(data []byte) error {
 	line, start := 1, 0
 	for i := 0; i < len(data); i++ {
+		// Eight octets at a time while none is CR, LF, NUL or 8-bit.
+		for i+8 <= len(data) && plainWord(binary.LittleEndian.Uint64(data[i:])) {
+			i += 8
+		}
+		if i >= len(data) {
+			break
+		}
 		switch c := data[i]; {
 		case c == '\r':
 			if i+1 >= len(data) || data[i+1] != '\n' {
@@ -36,6 +44,14 @@ func checkWire(data []byte) error {
 		return fmt.Errorf("wire: the message does not end with CRLF")
 	}
 	return nil
+}
+
+// plainWord reports whether none of the eight octets of w is CR, LF, NUL
+// or 8-bit (a false "no" only sends checkWire to its octet loop).
+func plainWord(w uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) bool { return (x-lo)&^x&hi != 0 }
+	return w&hi == 0 && !hasZero(w) && !hasZero(w^(lo*'\r')) && !hasZero(w^(lo*'\n'))
 }
 
 // randomBoundary returns "=_" and 32 random hex digits. "=_" never occurs
