@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+
+	"golang.org/x/text/language"
 )
 
 // ErrInvalidLocale reports a locale that is not a language tag such as
@@ -56,12 +58,20 @@ func candidates(name, locale string) []string {
 // it is a slash-separated path inside fsys. For a locale such as "fr" it
 // tries name.fr.md first and falls back to name.md, so a locale without a
 // variant uses the base template; an invalid locale string is an error
-// (ErrInvalidLocale). A missing template wraps fs.ErrNotExist. Parse
-// problems come back as an [ErrorList].
+// (ErrInvalidLocale), and so is a well-formed one whose language or
+// subtags are not registered (BCP 47, as golang.org/x/text/language knows
+// them: "fe" is a typo, not a language), so that a mistyped locale does
+// not quietly send the base template. A missing template wraps
+// fs.ErrNotExist. Parse problems come back as an [ErrorList].
 func Load(fsys fs.FS, name, locale string) (*Template, error) {
 	name = strings.TrimSuffix(name, ".md")
 	if locale != "" && !ValidLocale(locale) {
 		return nil, fmt.Errorf("%w %q for template %q", ErrInvalidLocale, locale, name)
+	}
+	if locale != "" {
+		if _, err := language.Parse(locale); err != nil {
+			return nil, fmt.Errorf("%w %q for template %q: not a known language tag", ErrInvalidLocale, locale, name)
+		}
 	}
 	if !fs.ValidPath(name + ".md") {
 		return nil, fmt.Errorf("templates: invalid template name %q: %w", name, fs.ErrInvalid)

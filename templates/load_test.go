@@ -52,6 +52,9 @@ func TestLoad_errors(t *testing.T) {
 		{"welcome", "not a locale", ErrInvalidLocale},
 		{"welcome", "../x", ErrInvalidLocale},
 		{"welcome", "f", ErrInvalidLocale},
+		{"welcome", "fe", ErrInvalidLocale},    // well-formed, no such language: a typo of fr
+		{"welcome", "xx-FR", ErrInvalidLocale}, // unknown language with a known region
+		{"welcome", "fr-a", ErrInvalidLocale},  // a lone singleton is not BCP 47
 		{"../etc/passwd", "", fs.ErrInvalid},
 		{"broken", "", ErrSyntax},
 	}

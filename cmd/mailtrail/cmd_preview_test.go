@@ -102,6 +102,7 @@ func TestPreview_errors(t *testing.T) {
 		{"data missing", []string{"--template", tpl, "--data", filepath.Join(dir, "nope.json")}, 1, "data: open"},
 		{"template missing", []string{"--template", filepath.Join(dir, "nope.md"), "--data", good}, 1, "template: stat"},
 		{"bad locale", []string{"--template", tpl, "--data", good, "--locale", "x/y"}, 1, "invalid locale \"x/y\""},
+		{"unknown locale", []string{"--template", tpl, "--data", good, "--locale", "fe"}, 1, "invalid locale \"fe\" for template \"t\": not a known language tag"},
 		{"subject injection", []string{"--template", tpl, "--data", crlf}, 1, "t.md:2:13: value of {{name}} would put '\\r' into the subject"},
 		{"no template", []string{"--data", good}, 2, "missing --template"},
 		{"no data", []string{"--template", tpl}, 2, "missing --data"},
