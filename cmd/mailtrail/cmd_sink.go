@@ -89,8 +89,9 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 	fmt.Fprintf(e.stderr, "sink: accepting mail on %s (smtp+insecure://%s), saving to %s\n", srv.Addr(), srv.Addr(), o.Dir)
 
 	uiAddr := ""
-	uiDone := make(chan error, 1)
+	var uiDone chan error // nil without a web view: never ready
 	if o.UI != "" {
+		uiDone = make(chan error, 1)
 		view, err := webview.NewSink(webview.SinkOptions{Mailbox: mb, App: app})
 		if err != nil {
 			return err
@@ -103,8 +104,6 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 		uiAddr = l.Addr().String()
 		fmt.Fprintf(e.stderr, "sink: web view on http://%s/\n", uiAddr)
 		go func() { uiDone <- webview.Serve(ctx, l, view) }()
-	} else {
-		uiDone <- nil
 	}
 	fmt.Fprintln(e.stderr, "sink: press Ctrl-C to stop")
 	if ready != nil {
@@ -113,7 +112,9 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 	var uiErr error
 	select {
 	case <-ctx.Done():
-		uiErr = <-uiDone
+		if uiDone != nil {
+			uiErr = <-uiDone
+		}
 	case uiErr = <-uiDone: // the web view failed on its own
 	}
 	if err := srv.Close(); err != nil && uiErr == nil {

@@ -234,3 +234,24 @@ func identityApp(t *testing.T) identity.App {
 	}
 	return app
 }
+
+// TestSink_from checks that --from decides which application's addresses
+// count when tracing: the right one finds the resource exactly; for another
+// only the subject tag is left, a hint that the line marks as not exact. It
+// also runs the sink without --ui.
+func TestSink_from(t *testing.T) {
+	tpl, data := sinkTemplate(t)
+	const resource = "2c8d4f6a-1b3e-4a5c-9d7e-0f1a2b3c4d5e"
+	for _, tt := range []struct{ from, want string }{
+		{"fleet@example.test", "resource " + resource + " (references)"},
+		{"billing@example.test", "resource 2c8d4f6a (subject, not exact) file "},
+	} {
+		t.Run(tt.from, func(t *testing.T) {
+			smtpAddr, _, stdout := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: t.TempDir(), From: tt.from})
+			sinkSend(t, smtpAddr, tpl, data, resource, 1)
+			if got := stdout.String(); !strings.Contains(got, tt.want) {
+				t.Errorf("sink --from %s printed %q, want %q", tt.from, got, tt.want)
+			}
+		})
+	}
+}
