@@ -1,7 +1,6 @@
 package webview
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -123,7 +122,7 @@ func (p *Preview) basePage() *page {
 }
 
 // nav lists the templates, marking the current one and its locale and data.
-func (p *Preview) nav(ctx context.Context, list []*entry, cur *entry, locale, data string) []navItem {
+func (p *Preview) nav(list []*entry, cur *entry, locale, data string) []navItem {
 	items := make([]navItem, 0, len(list))
 	for _, e := range list {
 		it := navItem{Title: e.Name, URL: "/t/" + escapePath(e.Name), Current: e == cur}
@@ -163,7 +162,7 @@ func (p *Preview) serveList(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		pg.Error = err.Error()
 	}
-	pg.Nav = p.nav(r.Context(), list, nil, "", "")
+	pg.Nav = p.nav(list, nil, "", "")
 	pg.Hint = fmt.Sprintf("%d template(s) in %s. Pick one to see it as a partner would: HTML at desktop and phone widths, text, JSON, headers and source.", len(list), p.opts.Dir)
 	show(w, p.log, p.pages.list, http.StatusOK, pg)
 }
@@ -242,7 +241,7 @@ func (p *Preview) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	s := p.render(r.Context(), sel)
 	pg := p.basePage()
 	pg.Title = e.Name
-	pg.Nav = p.nav(r.Context(), sel.list, e, sel.locale, sel.data)
+	pg.Nav = p.nav(sel.list, e, sel.locale, sel.data)
 
 	m := &messageView{PageURL: "/t/" + escapePath(e.Name), Errors: s.errors, Problems: s.problems}
 	q := sel.query()
