@@ -96,7 +96,7 @@ func Parse(r io.Reader) (*Message, error) { return ParseWith(r, nil) }
 // defect instead. The whole message is held in memory.
 func ParseWith(r io.Reader, opts *Options) (*Message, error) {
 	max := opts.maxSize()
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	data, err := readAll(r, max+1)
 	if err != nil {
 		return nil, fmt.Errorf("inbound: read message: %w", err)
 	}
@@ -104,6 +104,21 @@ func ParseWith(r io.Reader, opts *Options) (*Message, error) {
 		return nil, &SizeError{Limit: max}
 	}
 	return parseBytes(data, opts)
+}
+
+// readAll reads r to its end, at most limit octets. A reader that knows
+// its length (bytes.Reader, strings.Reader, bytes.Buffer) is read into
+// one buffer of that size instead of one that doubles as it fills (which
+// allocated about twice the message).
+func readAll(r io.Reader, limit int64) ([]byte, error) {
+	l, ok := r.(interface{ Len() int })
+	if !ok {
+		return io.ReadAll(io.LimitReader(r, limit))
+	}
+	var b bytes.Buffer
+	b.Grow(int(min(int64(l.Len()), limit)) + bytes.MinRead)
+	_, err := b.ReadFrom(io.LimitReader(r, limit))
+	return b.Bytes(), err
 }
 
 func parseBytes(data []byte, opts *Options) (*Message, error) {
