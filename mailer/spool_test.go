@@ -532,3 +532,36 @@ func TestOpenSpool_recovers(t *testing.T) {
 		t.Errorf("sent/ = %q, want %q", got, want)
 	}
 }
+
+// Concurrent Enqueues share their fsyncs and each gets its message in.
+func TestSpool_Enqueue_concurrent(t *testing.T) {
+	rec := &spoolRecorder{}
+	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver, Concurrency: 3})
+	const n = 200
+	var wg sync.WaitGroup
+	ids := make([]string, n)
+	for i := range n {
+		wg.Go(func() {
+			id, err := s.Enqueue(context.Background(), spoolEnv(i))
+			if err != nil {
+				t.Errorf("Enqueue %d: %v", i, err)
+			}
+			ids[i] = id
+		})
+	}
+	wg.Wait()
+	if c := spoolCounts(t, s); c[StateQueued] != n {
+		t.Fatalf("queue holds %d, want %d", c[StateQueued], n)
+	}
+	spoolDrain(t, s)
+	if len(rec.got) != n {
+		t.Errorf("delivered %d, want %d", len(rec.got), n)
+	}
+	seen := map[string]bool{}
+	for _, d := range rec.got {
+		seen[d.to[0]] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct recipients delivered, want %d (each message once)", len(seen), n)
+	}
+}
