@@ -38,6 +38,7 @@ type navItem struct {
 	Sub      string
 	Resource string
 	Problems int
+	Notes    []string // the first problems, shown on the overview
 	Chips    []chip
 }
 

@@ -126,7 +126,12 @@ func (p *Preview) nav(list []*entry, cur *entry, locale, data string) []navItem 
 	items := make([]navItem, 0, len(list))
 	for _, e := range list {
 		it := navItem{Title: e.Name, URL: "/t/" + escapePath(e.Name), Current: e == cur}
-		it.Problems = len(p.problems(e))
+		problems := p.problems(e)
+		it.Problems = len(problems)
+		if len(problems) > 3 {
+			problems = append(problems[:3:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		it.Notes = problems
 		for _, l := range e.Locales {
 			if l == "" {
 				continue
