@@ -3,9 +3,11 @@ package webview
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -141,4 +143,42 @@ func FuzzFileSafe(f *testing.F) {
 			t.Fatalf("fileSafe(%q) = %q: %q is not a valid message name", id, got, name)
 		}
 	})
+}
+
+// TestMailbox_Save_concurrent saves one message from many goroutines at the
+// same instant: every message gets its own file.
+func TestMailbox_Save_concurrent(t *testing.T) {
+	mb, err := OpenMailbox(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mb.Close()
+	at := time.Date(2026, 11, 21, 5, 0, 0, 0, time.UTC)
+	const n = 20
+	names := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name, err := mb.Save([]byte(fmt.Sprintf("Message-ID: <same@x>\r\n\r\nmessage %d\r\n", i)), at)
+			if err != nil {
+				t.Error(err)
+			}
+			names <- name
+		}()
+	}
+	wg.Wait()
+	close(names)
+	seen := make(map[string]bool)
+	for name := range names {
+		seen[name] = true
+	}
+	list, err := mb.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n || len(list) != n {
+		t.Errorf("%d Saves gave %d names and %d files, want %d of each", n, len(seen), len(list), n)
+	}
 }
