@@ -153,3 +153,48 @@ func ExampleMailer_Render() {
 	// X-Auto-Response-Suppress: OOF, AutoReply
 	// Content-Type: multipart/alternative; boundary="=_0"
 }
+
+// LogSend logs every delivery with log/slog; here without timestamps, so
+// that the output is stable.
+func ExampleLogSend() {
+	srv, err := mailtest.Listen("127.0.0.1:0", mailtest.RejectRcptFor("gone@example.net", 550))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	m, err := mailer.New(mailer.Config{
+		From:      "fleet@example.com",
+		Templates: templatesFS,
+		SMTPURL:   srv.URL(),
+		Logger:    slog.New(slog.DiscardHandler),
+		NewToken:  func() string { return "k3x9" },
+		AfterSend: mailer.LogSend(logger),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+
+	for _, to := range []string{"partner@example.net", "gone@example.net"} {
+		m.Send(context.Background(), &mailer.Message{
+			Template: "vehicle-check",
+			To:       []string{to},
+			Resource: "WO-42",
+			Data:     vehicle,
+		})
+	}
+	// Output:
+	// level=INFO msg="mailer: sent" resource=WO-42 message_id=<fleet+WO-42.k3x9@example.com> recipients=1
+	// level=ERROR msg="mailer: send failed" resource=WO-42 message_id=<fleet+WO-42.k3x9@example.com> recipients=1 class=permanent err="mailer: rcpt <gone@example.net>: 550 5.1.1 mailtest: injected fault"
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // ErrVetoed is what a [BeforeSendFunc] returns (or wraps) to stop a message
@@ -43,5 +44,50 @@ func Redirect(addr string) BeforeSendFunc {
 		}
 		env.To = []string{a.Addr}
 		return nil
+	}
+}
+
+// LogSend returns an AfterSendFunc that logs every delivery attempt with
+// log (nil means slog.Default()), for the log lines a backoffice keeps
+// about what went out:
+//   - success: Info "mailer: sent", with the resource, the Message-ID and
+//     the number of envelope recipients (with [Config].Spool, success means
+//     the message is safely queued);
+//   - failure: "mailer: send failed" with the same attributes, the class
+//     (transient, unknown-outcome, permanent, cancelled or other) and the
+//     error, at Warn when trying again may help (transient, unknown
+//     outcome, a cancelled context) and at Error otherwise.
+//
+// The error text carries the server's reply, never the SMTP password. To
+// log and do more (metrics, storing the Message-ID), call the returned
+// function from your own hook.
+func LogSend(log *slog.Logger) AfterSendFunc {
+	return func(ctx context.Context, env *Envelope, err error) {
+		l := log
+		if l == nil {
+			l = slog.Default()
+		}
+		attrs := []slog.Attr{
+			slog.String("resource", env.Resource),
+			slog.String("message_id", env.MessageID),
+			slog.Int("recipients", len(env.To)),
+		}
+		if err == nil {
+			l.LogAttrs(ctx, slog.LevelInfo, "mailer: sent", attrs...)
+			return
+		}
+		class, level := "other", slog.LevelError
+		switch {
+		case errors.Is(err, ErrTransient):
+			class, level = "transient", slog.LevelWarn
+		case errors.Is(err, ErrUnknownOutcome):
+			class, level = "unknown-outcome", slog.LevelWarn
+		case errors.Is(err, ErrPermanent):
+			class = "permanent"
+		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			class, level = "cancelled", slog.LevelWarn
+		}
+		attrs = append(attrs, slog.String("class", class), slog.Any("err", err))
+		l.LogAttrs(ctx, level, "mailer: send failed", attrs...)
 	}
 }
