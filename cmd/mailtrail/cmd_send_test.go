@@ -115,3 +115,49 @@ func TestSend_errors(t *testing.T) {
 		})
 	}
 }
+
+// TestSend_badInputSendsNothing checks that send refuses bad input with
+// exit 1 before it connects to the server or writes an outbox file.
+func TestSend_badInputSendsNothing(t *testing.T) {
+	tmpl, data := renderFixture(t)
+	dir := filepath.Dir(tmpl)
+	base := []string{"send", "--template", tmpl, "--data", data, "--from", "fleet@example.com", "--to", "partner@example.net"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ESMTP parameter in an address", []string{"--to", `"a@b> ORCPT=c"@d`}, "dot-atom"},
+		{"CRLF in an address", []string{"--to", "a@b.example\r\nRCPT TO:<x@evil.example>"}, "carriage return"},
+		{"CRLF in subject data", []string{"--data", filepath.Join(dir, "evil.json")}, "subject"},
+		{"display name with CRLF", []string{"--to", "\"Evil\r\nBcc: x@evil.example\" <a@example.net>"}, "carriage return"},
+		{"resource too long", []string{"--resource", strings.Repeat("r", 60)}, "64"},
+		{"resource with a newline", []string{"--resource", "WO-1\nBcc: x"}, "resource id"},
+		{"missing attachment", []string{"--attach", filepath.Join(dir, "nope.pdf")}, "nope.pdf"},
+		{"unknown locale", []string{"--locale", "fe"}, "not a known language"},
+		{"missing template", []string{"--template", filepath.Join(dir, "nope.md")}, "nope.md"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mailtest.NewServer(t)
+			outbox := filepath.Join(t.TempDir(), "outbox")
+			args := append(append(append([]string{}, base...), tc.args...), "--smtp", srv.URL(), "--outbox", outbox)
+			e, stdout, stderr := renderTestEnv(nil)
+			if code := run(context.Background(), e, args); code != 1 {
+				t.Errorf("exit %d, want 1; stderr: %s", code, stderr)
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr = %q, want it to mention %q", stderr, tc.want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if n := srv.Stats().Connections; n != 0 {
+				t.Errorf("send connected %d times for a message it refused", n)
+			}
+			if _, err := os.Stat(outbox); err == nil {
+				t.Errorf("an outbox was written")
+			}
+		})
+	}
+}
