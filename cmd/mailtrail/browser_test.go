@@ -291,3 +291,41 @@ func TestBrowser_preview(t *testing.T) {
 	browserMustContain(t, "French subject", browserText(t, ctx, "#subject"), "Véhicule AB-123-CD contrôlé")
 	browserShot(t, ctx, out, "7-phone-fr")
 }
+
+// TestBrowser_sandbox renders with a layout that carries a script (a layout
+// is trusted and not sanitized, so this stands for anything that slipped
+// past sanitizing): the script must not run, neither in the preview's
+// iframe nor when the HTML part is opened on its own.
+func TestBrowser_sandbox(t *testing.T) {
+	ctx := browserStart(t)
+	out := browserOut(t)
+	dir := previewTemplates(t)
+	layout := filepath.Join(t.TempDir(), "layout.html")
+	const script = `<script>document.getElementById("b").textContent = "SCRIPT RAN"; document.title = "SCRIPT RAN";</script>`
+	if err := os.WriteFile(layout, []byte(`<!doctype html><html><head><title>{{.Subject}}</title></head>`+
+		`<body><div id="b">{{.Body}}</div>`+script+`</body></html>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := previewServeStart(t, dir, layout)
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/t/vehicle-check"), chromedp.WaitVisible("#frame-desktop")); err != nil {
+		t.Fatal(err)
+	}
+	text := browserFrameText(t, ctx, "#frame-desktop")
+	browserMustContain(t, "iframe", text, "Hello Ana,")
+	if strings.Contains(text, "SCRIPT RAN") {
+		t.Errorf("a script ran inside the sandboxed iframe: %q", text)
+	}
+	browserShot(t, ctx, out, "1-iframe")
+
+	// The part on its own: its Content-Security-Policy sandboxes it too.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/part/html/vehicle-check")); err != nil {
+		t.Fatal(err)
+	}
+	text = browserText(t, ctx, "body")
+	browserMustContain(t, "HTML part", text, "Hello Ana,")
+	if strings.Contains(text, "SCRIPT RAN") {
+		t.Errorf("a script ran in the HTML part opened on its own: %q", text)
+	}
+	browserShot(t, ctx, out, "2-part-alone")
+}
