@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -535,4 +536,93 @@ func BenchmarkSMTPRatio(b *testing.B) {
 	b.ReportMetric(float64(n)/clock.wall[0].Seconds(), "floor-msgs/s")
 	b.ReportMetric(float64(n)/clock.wall[1].Seconds(), "mailtrail-msgs/s")
 	b.ReportMetric(float64(clock.wall[0])/float64(clock.wall[1]), "x-floor-throughput")
+}
+
+// BenchmarkSMTP_spool is the path of send --batch inside the library:
+// enqueuers goroutines (send --batch uses 8) render and Enqueue into a
+// durable Spool (files fsynced in groups), while Spool.Run delivers over
+// conc connections. The spool
+// is on the test's temporary folder (disk) and, where /dev/shm exists, on
+// tmpfs, where fsync costs nothing: the difference is the price of
+// durability on this machine.
+func BenchmarkSMTP_spool(b *testing.B) {
+	tpl, ropts := benchWorkload(b)
+	recs := benchRecords(b)
+	dirs := map[string]func(b *testing.B) string{"disk": func(b *testing.B) string { return b.TempDir() }}
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		dirs["tmpfs"] = func(b *testing.B) string {
+			d, err := os.MkdirTemp("/dev/shm", "mailtrail-bench-")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	for _, where := range []string{"disk", "tmpfs"} {
+		mkdir, ok := dirs[where]
+		if !ok {
+			continue
+		}
+		for _, c := range [][2]int{{1, 8}, {8, 8}, {1, 64}} {
+			conc, enqueuers := c[0], c[1]
+			b.Run(fmt.Sprintf("spool=%s/conc=%d/enqueuers=%d", where, conc, enqueuers), func(b *testing.B) {
+				srv, _, _ := benchSMTPServer(b)
+				smtpCfg, err := ParseSMTPURL(srv.URL())
+				if err != nil {
+					b.Fatal(err)
+				}
+				sp, err := OpenSpool(filepath.Join(mkdir(b), "spool"), &SpoolOptions{SMTP: smtpCfg, Concurrency: conc, Logger: discardLogger()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				m := benchMailer(b, ropts)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				runErr := make(chan error, 1)
+				b.ReportAllocs()
+				b.ResetTimer()
+				start := time.Now()
+				go func() { runErr <- sp.Run(ctx) }()
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				errs := make(chan error, enqueuers)
+				for range enqueuers {
+					wg.Go(func() {
+						for {
+							i := int(next.Add(1)) - 1
+							if i >= b.N {
+								return
+							}
+							r := recs[i%len(recs)]
+							env, err := m.Render(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data})
+							if err == nil {
+								_, err = sp.Enqueue(ctx, env)
+							}
+							if err != nil {
+								errs <- err
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				if err := sp.WaitIdle(ctx, time.Now().Add(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				reportRate(b, start, b.N)
+				cancel()
+				<-runErr
+				select {
+				case err := <-errs:
+					b.Fatal(err)
+				default:
+				}
+				if got := srv.Stats(); got.Messages < b.N {
+					b.Fatalf("server accepted %d messages, want %d", got.Messages, b.N)
+				}
+			})
+		}
+	}
 }
