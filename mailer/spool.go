@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +46,13 @@ import (
 //	unknown/  the outcome of the last attempt is unknown; ID.error.json too
 //	lock      held by the process running deliveries
 //
+// A failure that concerns the server rather than the message (a refused
+// dial, a 421 or 554 greeting, a TLS or STARTTLS failure, refused
+// credentials) leaves the message queued and pauses the whole queue for a
+// growing backoff: every message would meet it, and none is at fault. A
+// permanent one is logged as an error, since it needs a person (messages
+// wait for the fix, up to MaxAge).
+//
 // The .json file is the one that says where a message stands: a message is
 // in the state of the folder holding its .json. Moving a file by hand from
 // unknown/ or failed/ back to queue/ (both files, .json last) queues it again.
@@ -56,11 +64,12 @@ type Spool struct {
 	opts SpoolOptions
 	log  *slog.Logger
 
-	syncers   map[SpoolState]*dirSyncer
-	sched     *scheduler
-	committer committer
-	mu        sync.Mutex // guards tmpSeq
-	tmpSeq    uint64
+	syncers     map[SpoolState]*dirSyncer
+	sched       *scheduler
+	committer   committer
+	serverFails atomic.Int64 // consecutive server-level failures
+	mu          sync.Mutex   // guards tmpSeq
+	tmpSeq      uint64
 }
 
 // SpoolOptions configures a Spool. A nil *SpoolOptions uses the defaults; so

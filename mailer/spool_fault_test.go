@@ -64,19 +64,21 @@ func TestSpool_faults(t *testing.T) {
 		}, want: StateQueued, wantIs: []error{ErrTransient}, wantTries: 1},
 		{name: "greeting 421", srv: []mailtest.Option{mailtest.RejectGreeting(421)},
 			want: StateQueued, wantIs: []error{ErrTransient}, wantCode: 421, wantTries: 1},
+		// Server-level failures, even permanent ones, keep the message
+		// queued and pause the queue: the message is not at fault.
 		{name: "greeting 554", srv: []mailtest.Option{mailtest.RejectGreeting(554)},
-			want: StateFailed, wantIs: []error{ErrPermanent}, wantCode: 554, wantTries: 1},
+			want: StateQueued, wantIs: []error{ErrPermanent}, wantCode: 554, wantTries: 1},
 		{name: "no greeting", srv: []mailtest.Option{mailtest.StallAt(mailtest.StageGreeting)},
 			want: StateQueued, wantIs: []error{ErrTransient, ErrTimeout}, wantTries: 1},
 		{name: "self-signed certificate under STARTTLS", srv: []mailtest.Option{mailtest.StartTLS()},
-			want: StateFailed, wantIs: []error{ErrPermanent, ErrTLS}, wantTries: 1},
+			want: StateQueued, wantIs: []error{ErrPermanent, ErrTLS}, wantTries: 1},
 		{name: "STARTTLS not offered", url: func(t *testing.T, srv *mailtest.Server) string {
 			return "smtp://" + srv.Addr()
-		}, want: StateFailed, wantIs: []error{ErrTLS}, wantTries: 1},
+		}, want: StateQueued, wantIs: []error{ErrTLS}, wantTries: 1},
 		{name: "AUTH 535", srv: []mailtest.Option{mailtest.RequireAuth("app", "right")},
 			url: func(t *testing.T, srv *mailtest.Server) string {
 				return "smtp+insecure://app:wrong@" + srv.Addr()
-			}, want: StateFailed, wantIs: []error{ErrPermanent, ErrAuth}, wantCode: 535, wantTries: 1},
+			}, want: StateQueued, wantIs: []error{ErrPermanent, ErrAuth}, wantCode: 535, wantTries: 1},
 		{name: "RCPT 452", srv: []mailtest.Option{mailtest.RejectRcpt(452)},
 			want: StateQueued, wantIs: []error{ErrTransient}, wantCode: 452, wantTries: 1},
 		{name: "RCPT 552 too many recipients", srv: []mailtest.Option{mailtest.RejectRcpt(552)},

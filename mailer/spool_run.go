@@ -206,6 +206,7 @@ func (s *Spool) attempt(ctx context.Context, sender spoolSender, id string) time
 	errors.As(err, &se)
 	switch {
 	case err == nil:
+		s.serverFails.Store(0)
 		e.Attempts++
 		e.LastError = ""
 		s.finish(e, StateSent, "", nil)
@@ -215,6 +216,15 @@ func (s *Spool) attempt(ctx context.Context, sender spoolSender, id string) time
 		// Stopped before the final ".": nothing went out, and this was
 		// not the message's fault. It stays queued as it was.
 		return time.Time{}
+
+	case serverLevel(err):
+		// Every message would meet this one's fate: the server is down,
+		// refuses us, or our TLS or credentials are wrong. The message
+		// keeps its place, and the whole queue waits.
+		e.Attempts++
+		e.LastError = err.Error()
+		s.pauseQueue(err, now)
+		return s.retry(ctx, e, err, now)
 
 	case errors.Is(err, ErrUnknownOutcome):
 		e.Attempts++
@@ -255,6 +265,36 @@ func (s *Spool) attempt(ctx context.Context, sender spoolSender, id string) time
 		e.Attempts++
 		e.LastError = err.Error()
 		return s.retry(ctx, e, err, now)
+	}
+}
+
+// serverLevel reports whether err concerns the connection rather than the
+// message: a dial, TLS, greeting, EHLO, STARTTLS or AUTH failure.
+func serverLevel(err error) bool {
+	var se *SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Op {
+	case OpDial, OpTLS, OpGreeting, OpHello, OpStartTLS, OpAuth:
+		return true
+	}
+	return false
+}
+
+// pauseQueue holds every delivery after a server-level failure, for a
+// backoff that grows with consecutive failures and ends at the first
+// success. A permanent one (a certificate that does not verify, refused
+// credentials, a 554 greeting) needs a person: it is logged as an error,
+// and messages wait for the configuration to be fixed, up to MaxAge.
+func (s *Spool) pauseQueue(err error, now time.Time) {
+	n := s.serverFails.Add(1)
+	d := s.backoff(int(min(n, 64)))
+	s.sched.pause(now.Add(d))
+	if errors.Is(err, ErrPermanent) {
+		s.log.Error("mailer: spool: the server refuses every message; check the SMTP configuration", "err", err, "pause", d)
+	} else {
+		s.log.Warn("mailer: spool: server unavailable, the queue waits", "err", err, "pause", d)
 	}
 }
 

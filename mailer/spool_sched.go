@@ -24,6 +24,7 @@ type scheduler struct {
 	stopped  bool
 	scanning bool
 	runErr   error
+	hold     time.Time     // no attempt starts before then
 	changed  chan struct{} // closed and replaced on every change
 }
 
@@ -93,6 +94,7 @@ func (q *scheduler) start() {
 	q.known = make(map[string]bool)
 	q.inflight = 0
 	q.started, q.stopped, q.scanning, q.runErr = true, false, true, nil
+	q.hold = time.Time{}
 	q.broadcast()
 }
 
@@ -116,7 +118,11 @@ func (q *scheduler) next(ctx context.Context, now func() time.Time) (string, boo
 		q.mu.Lock()
 		var wait <-chan time.Time
 		if len(q.h) > 0 {
-			d := q.h[0].due.Sub(now())
+			due := q.h[0].due
+			if q.hold.After(due) {
+				due = q.hold
+			}
+			d := due.Sub(now())
 			if d <= 0 {
 				it := heap.Pop(&q.h).(schedItem)
 				q.inflight++
@@ -138,6 +144,16 @@ func (q *scheduler) next(ctx context.Context, now func() time.Time) (string, boo
 		case <-ch:
 		case <-wait:
 		}
+	}
+}
+
+// pause holds every attempt until t, when the server cannot be reached.
+func (q *scheduler) pause(t time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if t.After(q.hold) {
+		q.hold = t
+		q.broadcast()
 	}
 }
 

@@ -565,3 +565,57 @@ func TestSpool_Enqueue_concurrent(t *testing.T) {
 		t.Errorf("%d distinct recipients delivered, want %d (each message once)", len(seen), n)
 	}
 }
+
+// A server-level failure (here a refused dial) pauses the whole queue: no
+// attempt starts before the pause ends, and the first success resets it.
+func TestSpool_serverDownPausesQueue(t *testing.T) {
+	var (
+		s          *Spool
+		mu         sync.Mutex
+		calls      int
+		lastHold   time.Time // the pause set by the last failure
+		violations []string
+	)
+	deliver := func(context.Context, string, []string, []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if now := time.Now(); now.Before(lastHold) {
+			violations = append(violations, fmt.Sprintf("attempt %d started %v before the pause ended", calls, lastHold.Sub(now)))
+		}
+		if calls <= 2 {
+			return &SendError{Op: OpDial, Err: errors.New("connection refused"), class: sendTransient}
+		}
+		return nil
+	}
+	onResult := func(r SpoolResult) {
+		if r.Err == nil {
+			return
+		}
+		// Called after the worker paused the queue.
+		s.sched.mu.Lock()
+		hold := s.sched.hold
+		s.sched.mu.Unlock()
+		mu.Lock()
+		defer mu.Unlock()
+		if hold.IsZero() {
+			violations = append(violations, "no pause after a server-level failure")
+		}
+		lastHold = hold
+	}
+	s = quickSpool(t, SpoolOptions{Deliver: deliver, OnResult: onResult, Concurrency: 1,
+		MinBackoff: 20 * time.Millisecond, MaxBackoff: 40 * time.Millisecond})
+	for i := range 5 {
+		spoolMustEnqueue(t, s, spoolEnv(i))
+	}
+	spoolDrain(t, s)
+	if len(violations) > 0 {
+		t.Error(strings.Join(violations, "; "))
+	}
+	if c := spoolCounts(t, s); c[StateSent] != 5 {
+		t.Errorf("sent %d, want 5", c[StateSent])
+	}
+	if n := s.serverFails.Load(); n != 0 {
+		t.Errorf("serverFails = %d after a success, want 0", n)
+	}
+}
