@@ -16,6 +16,7 @@ func TestParse_errors(t *testing.T) {
 		{"delimiters", "{{=<% %>=}}", []string{"t.md:1:1: delimiter changes are not supported"}, ErrUnsupported},
 		{"inheritance", "x {{<parent}}{{/parent}}", []string{"t.md:1:3: template inheritance is not supported"}, ErrUnsupported},
 		{"unclosed tag", "Hello\n  {{name", []string{"t.md:2:3: unclosed tag: {{ without }}"}, ErrSyntax},
+		{"byte order mark keeps columns", "\uFEFFHello {{name", []string{"t.md:1:7: unclosed tag: {{ without }}"}, ErrSyntax},
 		{"unclosed triple", "{{{name}}", []string{"t.md:1:1: unclosed tag: {{{ without }}}"}, ErrSyntax},
 		{"unclosed section", "a\n{{#items}}\nx", []string{"t.md:2:1: unclosed section {{#items}}: no {{/items}}"}, ErrSyntax},
 		{"mismatched", "{{#a}}\n{{#b}}\n{{/a}}\n", []string{"t.md:3:1: {{/a}} does not match {{#b}} opened at 2:1"}, ErrSyntax},
@@ -74,6 +75,8 @@ func TestParse_frontMatter(t *testing.T) {
 		{"crlf", "---\r\nsubject: S\r\n---\r\nx", "S", "x"},
 		{"comment and blank", "---\n# note\n\nsubject: S\n---\nx", "S", "x"},
 		{"none", "# Title\n\n---\n", "", "# Title\n\n---\n"},
+		{"byte order mark", "\uFEFF---\r\nsubject: S\r\n---\r\nx", "S", "x"},
+		{"byte order mark without front matter", "\uFEFF# Title\n", "", "# Title\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"sort"
@@ -51,9 +52,13 @@ func (t *Template) Errorf(off int, sentinel error, format string, args ...any) *
 // Parse parses one template from src. file names it in errors; its base name
 // without ".md" and without a locale suffix ("welcome.fr.md") becomes Name,
 // the suffix Locale. Use Parse for templates kept outside a file system, such
-// as in a database. On failure the error is an [ErrorList] with every problem
-// found, in source order.
+// as in a database. A leading UTF-8 byte order mark, which some editors
+// write, is dropped. On failure the error is an [ErrorList] with every
+// problem found, in source order.
 func Parse(file string, src []byte) (*Template, error) {
+	// Editors do not show the mark: drop it so that the front matter is
+	// found and columns match what the author sees.
+	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	t := &Template{File: file}
 	t.Name, t.Locale = nameFromFile(file)
 	if len(src) > MaxSize {
