@@ -147,8 +147,10 @@ func previewLoadData(path string) (map[string]any, error) {
 
 // previewParseData parses the data file b, named name in errors: exactly
 // one JSON object, numbers kept as written. A syntax error names its
-// line:col.
+// line:col. A leading UTF-8 byte order mark, which some editors write, is
+// skipped.
 func previewParseData(name string, b []byte) (map[string]any, error) {
+	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any

@@ -227,6 +227,7 @@ func TestRender_dataFile(t *testing.T) {
 		want  string // in stderr on failure, in the Subject on success
 	}{
 		{"object", `{"vehicle": {"plate_number": "AB-1", "address": "x"}}`, false, 0, "[WO-42] Vehicle check AB-1"},
+		{"byte order mark", "\uFEFF{\"vehicle\": {\"plate_number\": \"AB-3\", \"address\": \"x\"}}", false, 0, "[WO-42] Vehicle check AB-3"},
 		{"object on stdin", `{"vehicle": {"plate_number": "AB-2", "address": "x"}}`, true, 0, "[WO-42] Vehicle check AB-2"},
 		{"array", `[1, 2]`, false, 1, "d.json: data must be a JSON object, not an array"},
 		{"string on stdin", `"x"`, true, 1, "standard input: data must be a JSON object, not a string"},
