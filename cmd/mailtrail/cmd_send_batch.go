@@ -33,7 +33,7 @@ type sendBatchFlagValues struct {
 // sendBatchFlags registers the batch-only flags of send.
 func sendBatchFlags(fs *flag.FlagSet, v *sendBatchFlagValues) {
 	fs.StringVar(&v.Report, "report", "", "batch mode: write what became of each record to `FILE` (JSON Lines)")
-	fs.StringVar(&v.Spool, "spool", "", "batch mode: the durable outbox `DIR` messages go through (default: the batch file's name + .spool)")
+	fs.StringVar(&v.Spool, "spool", "", "batch mode: the durable outbox `DIR` messages go through (default: the batch file's name + .spool; \"none\": send directly, the report being the only ledger)")
 	fs.DurationVar(&v.Wait, "wait", time.Minute, "batch mode: keep retrying temporary failures this `long` before exiting (they stay queued in the spool)")
 	fs.DurationVar(&v.Progress, "progress", 5*time.Second, "batch mode: `interval` of progress lines when standard error is not a terminal")
 }
@@ -48,7 +48,8 @@ const (
 // message goes through a durable spool (o.BatchFlags.Spool), which is also
 // the ledger that lets the same command, run again after a crash, skip what
 // already went out: a record is known by its line number and resource.
-// Without SMTP the messages are written to the local outbox, and the
+// Without SMTP the messages are written to the local outbox, and with
+// --spool none they are sent directly, faster but not durable: there the
 // report of an earlier run (--report) is the ledger.
 func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, name string) error {
 	f, err := os.Open(o.Batch)
@@ -64,6 +65,10 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		return fmt.Errorf("batch %s: %w", o.Batch, err)
 	}
 
+	direct := cfg.SMTP == nil || o.BatchFlags.Spool == "none"
+	if cfg.SMTP != nil && direct {
+		cfg.SMTP.MaxConns = o.Concurrency
+	}
 	m, err := mailer.New(cfg)
 	if err != nil {
 		return err
@@ -101,10 +106,10 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 			}
 		}
 	}()
-	if cfg.SMTP != nil {
-		err = b.viaSpool(ctx, cfg.SMTP)
+	if direct {
+		err = b.direct(ctx)
 	} else {
-		err = b.toOutbox(ctx)
+		err = b.viaSpool(ctx, cfg.SMTP)
 	}
 	stopTick()
 	t.progress.Finish()
@@ -267,9 +272,10 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 	return nil
 }
 
-// toOutbox renders and writes every record to the local outbox, skipping
-// the records an earlier report says were sent.
-func (b *sendBatchRun) toOutbox(ctx context.Context) error {
+// direct renders and sends every record with Mailer.Send (over SMTP, or
+// into the local outbox), skipping the records an earlier report says were
+// sent.
+func (b *sendBatchRun) direct(ctx context.Context) error {
 	ledger := map[string]batch.Entry{}
 	if b.o.BatchFlags.Report != "" {
 		var err error
@@ -290,6 +296,8 @@ func (b *sendBatchRun) toOutbox(ctx context.Context) error {
 		switch {
 		case errors.Is(err, mailer.ErrInvalidMessage):
 			ent.Status, ent.Error = batch.StatusInvalid, err.Error()
+		case errors.Is(err, mailer.ErrUnknownOutcome):
+			ent.Status, ent.Error = batch.StatusUnknown, err.Error()
 		case err != nil:
 			ent.Status, ent.Error = batch.StatusFailed, err.Error()
 		default:
@@ -428,7 +436,11 @@ func (t *sendBatchTally) summary(w io.Writer, o *sendOptions, spoolDir string) {
 	fmt.Fprintf(w, "  failed:   %d\n", t.failed)
 	fmt.Fprintf(w, "  invalid:  %d\n", t.invalid)
 	if t.unknown > 0 {
-		fmt.Fprintf(w, "  unknown:  %d (the server may have them: see %s/unknown)\n", t.unknown, spoolDir)
+		if spoolDir != "" {
+			fmt.Fprintf(w, "  unknown:  %d (the server may have them: see %s/unknown)\n", t.unknown, spoolDir)
+		} else {
+			fmt.Fprintf(w, "  unknown:  %d (the server may have them)\n", t.unknown)
+		}
 	}
 	if t.queued > 0 {
 		fmt.Fprintf(w, "  queued:   %d (temporary failures: run the same command again to retry)\n", t.queued)

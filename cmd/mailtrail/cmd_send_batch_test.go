@@ -230,3 +230,39 @@ func TestSendBatch_usage(t *testing.T) {
 		t.Errorf("missing batch file: exit %d, stderr %q; want an error naming it", code, stderr)
 	}
 }
+
+// --spool none sends directly over reused connections; the report is the
+// ledger of a re-run.
+func TestSendBatch_direct(t *testing.T) {
+	srv := mailtest.NewServer(t, mailtest.RejectRcptFor("r3@partner.test", 550))
+	dir := t.TempDir()
+	tmpl, records := sendBatchWorkload(t, dir, 6)
+	report := filepath.Join(dir, "report.jsonl")
+	args := []string{"send", "--template", tmpl, "--batch", records, "--from", "fleet@example.com",
+		"--smtp", srv.URL(), "--spool", "none", "--concurrency", "2", "--report", report, "--progress", "1h"}
+	e, stdout, stderr := sendBatchTestEnv()
+	if code := run(context.Background(), e, args); code != sendBatchExitFailed {
+		t.Fatalf("exit %d, want %d\n%s%s", code, sendBatchExitFailed, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "  sent:     5\n") || !strings.Contains(stdout.String(), "  failed:   1\n") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	if _, err := os.Stat(records + ".spool"); err == nil {
+		t.Errorf("--spool none made a spool")
+	}
+	conns := map[int]bool{}
+	for _, m := range srv.Messages() {
+		conns[m.Conn] = true
+	}
+	if len(srv.Messages()) != 5 || len(conns) > 2 {
+		t.Errorf("%d messages over %d connections, want 5 over at most 2", len(srv.Messages()), len(conns))
+	}
+	e, stdout, _ = sendBatchTestEnv()
+	run(context.Background(), e, args)
+	if len(srv.Messages()) != 5 {
+		t.Errorf("re-run sent %d more, want 0", len(srv.Messages())-5)
+	}
+	if !strings.Contains(stdout.String(), "(and 5 sent by an earlier run, skipped)") {
+		t.Errorf("re-run summary:\n%s", stdout)
+	}
+}
