@@ -163,6 +163,11 @@ func (r *Renderer) checkMarkup(t *templates.Template) templates.ErrorList {
 			r.checkURL(n.Destination, "image", off, p.prefix, vars, at, show)
 		case *ast.LinkReferenceDefinition:
 			r.checkURL(n.Destination, "link", off, p.prefix, vars, at, show)
+		case *ast.AutoLink:
+			// <javascript:…> parses as an autolink, which sanitizing drops.
+			if n.AutoLinkType == ast.AutoLinkURL {
+				r.checkURL(n.URL(src), "link", off, p.prefix, vars, at, show)
+			}
 		}
 		return ast.WalkContinue, nil
 	})
