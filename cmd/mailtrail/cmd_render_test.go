@@ -325,3 +325,26 @@ func TestRender_helpExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestRender_errorKeepsExistingFile checks that a failed render leaves an
+// earlier -o file as it was: the output is written only once it is whole.
+func TestRender_errorKeepsExistingFile(t *testing.T) {
+	tmpl, _ := renderFixture(t)
+	out := filepath.Join(t.TempDir(), "out.eml")
+	if err := os.WriteFile(out, []byte("earlier message\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, _, stderr := renderTestEnv(nil)
+	code := run(context.Background(), e, []string{"render", "--template", tmpl,
+		"--data", filepath.Join(filepath.Dir(tmpl), "evil.json"), "--from", "fleet@example.com",
+		"--to", "partner@example.net", "--resource", "WO-42", "-o", out})
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "earlier message\r\n" {
+		t.Errorf("-o file = %q after a failed render, want it untouched", b)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 1 {
+		t.Errorf("folder holds %d entries, want only the earlier file", len(entries))
+	}
+}
