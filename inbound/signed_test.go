@@ -69,7 +69,8 @@ func TestTrace_signedOutbound(t *testing.T) {
 	}
 	local, _, _ := strings.Cut(replyTo, "@")
 	sig := local[strings.LastIndexByte(local, '.')+1:] // key id and MAC
-	flip := func(s string) string {                    // change the last MAC character
+	// flip changes the last MAC character.
+	flip := func(s string) string {
 		last := sig[len(sig)-1]
 		repl := byte('a')
 		if last == 'a' {
