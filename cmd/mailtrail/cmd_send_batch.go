@@ -34,7 +34,7 @@ type sendBatchFlagValues struct {
 func sendBatchFlags(fs *flag.FlagSet, v *sendBatchFlagValues) {
 	fs.StringVar(&v.Report, "report", "", "batch mode: write what became of each record to `FILE` (JSON Lines)")
 	fs.StringVar(&v.Spool, "spool", "", "batch mode: the durable outbox `DIR` messages go through (default: the batch file's name + .spool; \"none\": send directly, the report being the only ledger)")
-	fs.DurationVar(&v.Wait, "wait", time.Minute, "batch mode: keep retrying temporary failures this `long` before exiting (they stay queued in the spool)")
+	fs.DurationVar(&v.Wait, "wait", time.Minute, "batch mode: keep retrying temporary failures for `duration` before exiting (the rest stay queued in the spool for the next run)")
 	fs.DurationVar(&v.Progress, "progress", 5*time.Second, "batch mode: `interval` of progress lines when standard error is not a terminal")
 }
 
