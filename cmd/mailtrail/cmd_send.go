@@ -64,6 +64,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	}
 	rc, err := m.Send(ctx, msg)
 	if err != nil {
+		if rc != nil {
+			// The ids of the message that failed: needed to look for it, or
+			// to tell a partner, when the outcome is unknown or partial.
+			return fmt.Errorf("resource %s, message-id %s: %w", rc.Resource, rc.MessageID, err)
+		}
 		return err
 	}
 	fmt.Fprintf(e.stdout, "resource:   %s\n", rc.Resource)

@@ -86,7 +86,7 @@ func TestSend_errors(t *testing.T) {
 	}{
 		{"password with @ not encoded", base, map[string]string{"MAILTRAIL_SMTP_URL": "smtp://user:p@ss@mail.example.com:587"}, 2, "percent-encode"},
 		{"bad scheme", append(base, "--smtp", "ftp://mail.example.com"), nil, 2, "scheme"},
-		{"server refuses", nil, nil, 1, "550"},
+		{"server refuses", nil, nil, 1, "mailtrail send: resource "},
 		{"bad concurrency", append(base, "--concurrency", "0"), nil, 2, "concurrency"},
 		{"missing flags", []string{"send", "--template", tmpl}, nil, 2, "missing --from, --data, --to"},
 	}
@@ -105,6 +105,9 @@ func TestSend_errors(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("stderr = %q, want it to mention %q", stderr, tc.want)
+			}
+			if tc.args == nil && !regexp.MustCompile(`mailtrail send: resource [0-9a-f-]{36}, message-id <fleet\+[^>]+>: mailer: .*550`).MatchString(stderr.String()) {
+				t.Errorf("stderr = %q, want the resource, the message-id and the server's 550", stderr)
 			}
 			if strings.Contains(stderr.String(), "p@ss") {
 				t.Errorf("stderr shows the password: %q", stderr)
