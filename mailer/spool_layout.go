@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // open creates the folders and repairs what a crash left behind.
@@ -21,17 +22,32 @@ func (s *Spool) open() error {
 	for _, st := range spoolStates {
 		s.syncers[st] = &dirSyncer{path: filepath.Join(s.dir, st.String())}
 	}
-	// Nothing in tmp/ was ever promised to anyone.
+	// Nothing in tmp/ was ever promised to anyone. Files younger than
+	// spoolOrphanAge may belong to another process enqueueing right now.
 	des, err := os.ReadDir(filepath.Join(s.dir, "tmp"))
 	if err != nil {
 		return err
 	}
 	for _, de := range des {
+		if !s.orphan(de) {
+			continue
+		}
 		if err := os.Remove(filepath.Join(s.dir, "tmp", de.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
 	return s.repair()
+}
+
+// spoolOrphanAge is how old a half-written file must be before opening a
+// spool removes it: several processes may enqueue into one spool, and a
+// younger file may be in the middle of another's Enqueue.
+const spoolOrphanAge = time.Minute
+
+// orphan reports whether a leftover file is old enough to be removed.
+func (s *Spool) orphan(de fs.DirEntry) bool {
+	info, err := de.Info()
+	return err == nil && s.opts.Now().Sub(info.ModTime()) > spoolOrphanAge
 }
 
 // repair finishes moves cut in half by a crash. A message's .json moves
@@ -60,6 +76,9 @@ func (s *Spool) repair() error {
 				}
 				to, ok := s.stateOf(id, from)
 				if !ok {
+					if !s.orphan(de) {
+						continue // perhaps another process's Enqueue
+					}
 					s.log.Warn("mailer: spool: removing a message that was never enqueued", "file", filepath.Join(dir, name))
 					if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 						return err

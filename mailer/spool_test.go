@@ -508,6 +508,16 @@ func TestOpenSpool_recovers(t *testing.T) {
 	}
 	// A crash while deleting a sent message: .json gone, .eml left.
 	os.Remove(s.Path(StateQueued, deleted, ".json"))
+	// Leftovers are removed once old enough: younger ones may be another
+	// process's Enqueue in progress.
+	old := time.Now().Add(-2 * spoolOrphanAge)
+	for _, p := range []string{filepath.Join(dir, "tmp", "123.1.x.eml"), s.Path(StateQueued, "half", ".eml"), s.Path(StateQueued, deleted, ".eml")} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "tmp", "456.1.young.eml"), "being written by another process")
+	write(s.Path(StateQueued, "young", ".eml"), "being enqueued by another process")
 
 	s, err = OpenSpool(dir, nil)
 	if err != nil {
@@ -522,10 +532,10 @@ func TestOpenSpool_recovers(t *testing.T) {
 		sort.Strings(names)
 		return strings.Join(names, " ")
 	}
-	if got := ls("tmp"); got != "" {
-		t.Errorf("tmp/ = %q, want empty", got)
+	if got := ls("tmp"); got != "456.1.young.eml" {
+		t.Errorf("tmp/ = %q, want only the young file", got)
 	}
-	if got, want := ls("queue"), keep+".eml "+keep+".json"; got != want {
+	if got, want := ls("queue"), keep+".eml "+keep+".json young.eml"; got != want {
 		t.Errorf("queue/ = %q, want %q", got, want)
 	}
 	if got, want := ls("sent"), moved+".eml "+moved+".json"; got != want {
