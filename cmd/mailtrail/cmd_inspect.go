@@ -18,8 +18,9 @@ mailtrail inspect --from fleet@example.com reply.eml   # adds "trace"`
 // key, "reply", holding what the sender said (inbound.ParseReply): text,
 // signature, structured data and attachments (file name, type, size). It
 // exits 2 on a usage error or unreadable input. With --from it adds
-// "trace": what trace --json prints, or {"error": …, "kind": …} when no
-// resource is found.
+// "trace": the three keys trace --json prints (with the same four source
+// words) and "kind" (reply, auto-reply or bounce), or {"error": …,
+// "kind": …} when no resource is found.
 func runInspect(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "inspect", "[--from APP@DOMAIN] [FILE.eml|-]", inspectExample)
 	var from string
@@ -53,7 +54,7 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		res, err := inbound.Trace(m, app)
 		switch {
 		case err == nil:
-			out.Trace = map[string]any{"resource": res.Resource, "source": res.Source.String(), "exact": res.Exact, "kind": res.Kind.String()}
+			out.Trace = map[string]any{"resource": res.Resource, "source": traceSource(res.Source), "exact": res.Exact, "kind": res.Kind.String()}
 		default:
 			out.Trace = map[string]any{"error": err.Error()}
 			if res != nil {
