@@ -86,7 +86,7 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		}
 		defer func() {
 			if t.report != nil {
-				t.report.Abort()
+				t.report.Stop()
 			}
 		}()
 	}

@@ -132,18 +132,30 @@ func TestReport_roundTrip(t *testing.T) {
 	}
 }
 
-func TestReport_abort(t *testing.T) {
+// A run that stops (or crashes) leaves its lines in the temporary file:
+// the next ReadLedger reads them, and the next Close removes the file.
+func TestReport_stopAndLedger(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.jsonl")
-	os.WriteFile(path, []byte("old\n"), 0o644)
+	os.WriteFile(path, []byte(`{"line":1,"status":"sent","message_id":"<a@x>"}`+"\n"), 0o644)
 	w, _ := CreateReport(path)
-	w.Write(Entry{Line: 1, Status: StatusSent})
-	w.Abort()
-	if b, _ := os.ReadFile(path); string(b) != "old\n" {
-		t.Errorf("report after Abort = %q, want the previous one", b)
+	w.Write(Entry{Line: 2, Status: StatusSent, MessageID: "<b@x>"})
+	w.Stop()
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "<a@x>") || strings.Contains(string(b), "<b@x>") {
+		t.Errorf("report after Stop = %q, want the previous one", b)
+	}
+	ledger, err := ReadLedger(path)
+	if err != nil || len(ledger) != 2 || ledger[Key(2, "")].MessageID != "<b@x>" {
+		t.Fatalf("ReadLedger = %v, %v; want lines 1 and 2, 2 from the stopped run", ledger, err)
+	}
+	w, _ = CreateReport(path)
+	w.Write(Entry{Line: 1, Status: StatusSent, Previously: true})
+	w.Write(Entry{Line: 2, Status: StatusSent, Previously: true})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
-		t.Errorf("%d files left, want only the report", len(ents))
+		t.Errorf("%d files left after a complete run, want only the report", len(ents))
 	}
 }
 

@@ -47,8 +47,11 @@ func Key(line int, resource string) string {
 }
 
 // ReportWriter writes a report as JSON Lines, one Entry a line, into a
-// temporary file beside path that Close renames to path: a report is
-// either the previous one or complete. It is safe for concurrent use.
+// temporary file beside path (".NAME.tmp-*") that Close renames to path: a
+// report is either the previous one or complete. Each line is handed to
+// the operating system as it is written, so that the temporary file of a
+// run that crashed still tells what went out; ReadLedger reads it. It is
+// safe for concurrent use.
 type ReportWriter struct {
 	path string
 	f    *os.File
@@ -76,7 +79,9 @@ func (r *ReportWriter) Write(e Entry) error {
 	// Message-IDs keep their angle brackets readable.
 	enc := json.NewEncoder(r.w)
 	enc.SetEscapeHTML(false)
-	r.err = enc.Encode(e) // one line, newline included
+	if r.err = enc.Encode(e); r.err == nil { // one line, newline included
+		r.err = r.w.Flush()
+	}
 	return r.err
 }
 
@@ -105,35 +110,59 @@ func (r *ReportWriter) Close() error {
 		return fmt.Errorf("batch: report %s: %w", r.path, err)
 	}
 	r.err = errors.New("batch: report closed")
+	// The temporary files of crashed runs: what they say is in this one.
+	for _, old := range reportLeftovers(r.path) {
+		os.Remove(old)
+	}
 	return nil
 }
 
-// Abort drops the report being written; the previous one, if any, stays.
-func (r *ReportWriter) Abort() {
+// reportLeftovers lists the temporary files of earlier runs of a report.
+func reportLeftovers(path string) []string {
+	m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+globEscape(filepath.Base(path))+".tmp-*"))
+	return m
+}
+
+func globEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`)
+	return r.Replace(s)
+}
+
+// Stop ends a report without replacing path, for a run that failed: the
+// lines written so far stay in the temporary file, where the next
+// ReadLedger finds them and the next successful Close removes them.
+func (r *ReportWriter) Stop() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.w.Flush()
 	r.f.Close()
-	os.Remove(r.f.Name())
 	r.err = errors.New("batch: report closed")
 }
 
-// ReadLedger reads a previous report and returns, by Key, the entries of
-// the records it says were sent. A missing file is an empty ledger; lines
-// that do not parse are skipped (a report cut short by a crash).
+// ReadLedger reads a previous report, and the temporary files that runs
+// which crashed left beside it, and returns, by Key, the entries of the
+// records they say were sent. A missing file is an empty ledger; lines that
+// do not parse are skipped (a line cut short by a crash).
 func ReadLedger(path string) (map[string]Entry, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]Entry{}, nil
+	out := map[string]Entry{}
+	for _, p := range append([]string{path}, reportLeftovers(path)...) {
+		f, err := os.Open(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("batch: report: %w", err)
+		}
+		err = readLedger(f, out)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("batch: report: %w", err)
-	}
-	defer f.Close()
-	return readLedger(f)
+	return out, nil
 }
 
-func readLedger(r io.Reader) (map[string]Entry, error) {
-	out := map[string]Entry{}
+func readLedger(r io.Reader, out map[string]Entry) error {
 	br := bufio.NewReader(r)
 	for {
 		line, err := br.ReadString('\n')
@@ -144,10 +173,10 @@ func readLedger(r io.Reader) (map[string]Entry, error) {
 			}
 		}
 		if err == io.EOF {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("batch: report: %w", err)
+			return fmt.Errorf("batch: report: %w", err)
 		}
 	}
 }
