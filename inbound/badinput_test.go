@@ -10,7 +10,7 @@ import (
 )
 
 func TestParse_empty(t *testing.T) {
-	for _, in := range []string{"", " \r\n\t\n"} {
+	for _, in := range []string{"", " \r\n\t\n", "\xef\xbb\xbf\r\n"} {
 		if m, err := Parse(strings.NewReader(in)); !errors.Is(err, ErrEmpty) {
 			t.Errorf("Parse(%q) = %v, %v, want ErrEmpty", in, m, err)
 		}
@@ -141,6 +141,8 @@ func TestParse_lenient(t *testing.T) {
 		{"no separator", "Subject: hi\nthis is the body\n", "hi", "this is the body\n", []Defect{DefectMissingHeaderBodySeparator}},
 		{"CR line endings", "Subject: cr\rContent-Type: text/plain\r\rbody\rline\r", "cr", "body\nline\n", nil},
 		{"mixed line endings", "Subject: mixed\r\nX-A: 1\nContent-Type: text/plain\r\n\nbody\r\nline\n", "mixed", "body\nline\n", nil},
+		{"UTF-8 byte order mark", "\xef\xbb\xbfSubject: bom\r\n\r\nbody\r\n", "bom", "body\n", nil},
+		{"blank lines before the header", "\r\n\n\r\nSubject: blank\r\n\r\nbody\r\n", "blank", "body\n", nil},
 		{"mbox From line", "From someone@example.com Tue Mar  3 09:00:00 2026\nSubject: mbox\n\nbody\n", "mbox", "body\n", nil},
 		{"RFC 2047 ISO-8859-1", "Subject: =?ISO-8859-1?Q?R=E9ponse_=E0_vous?=\n\nx", "Réponse à vous", "x", nil},
 		{"RFC 2047 split words", "Subject: =?UTF-8?B?w6k=?= =?UTF-8?Q?t=C3=A9?=\n\nx", "été", "x", nil},

@@ -88,10 +88,11 @@ func Parse(r io.Reader) (*Message, error) { return ParseWith(r, nil) }
 
 // ParseWith reads a raw RFC 5322 message (RFC 2045-2049 MIME) from r. It
 // is liberal in what it accepts: any line endings (LF, CRLF, CR, mixed),
-// 8-bit bytes, a leading mbox "From " line, and broken MIME, which is read
-// as Python's email package (compat32 policy) reads it, with the
-// problems listed as defects. It fails only when r fails, when the input
-// is empty ([ErrEmpty]) or when it is larger than opts.MaxSize
+// 8-bit bytes, a leading mbox "From " line, a UTF-8 byte order mark or
+// blank lines before the header (files saved by hand), and broken MIME,
+// which is read as Python's email package (compat32 policy) reads it,
+// with the problems listed as defects. It fails only when r fails, when
+// the input is empty ([ErrEmpty]) or when it is larger than opts.MaxSize
 // ([*SizeError]); the part and depth limits cut the parse short with a
 // defect instead. The whole message is held in memory.
 func ParseWith(r io.Reader, opts *Options) (*Message, error) {
@@ -122,11 +123,15 @@ func readAll(r io.Reader, limit int64) ([]byte, error) {
 }
 
 func parseBytes(data []byte, opts *Options) (*Message, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
+	// QUIRK: a file saved from an editor may open with a UTF-8 byte order
+	// mark or blank lines; neither can start a header field, and read as
+	// written they would make the whole message a headerless body.
+	text := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), "\r\n")
+	if len(bytes.TrimSpace(text)) == 0 {
 		return nil, ErrEmpty
 	}
 	p := &parser{
-		r:        lineReader{buf: data},
+		r:        lineReader{buf: text},
 		maxParts: opts.maxParts(),
 		maxDepth: opts.maxDepth(),
 	}

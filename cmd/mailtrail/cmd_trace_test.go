@@ -44,6 +44,7 @@ func TestTrace_exitCodes(t *testing.T) {
 		{"other app, subject tag", "", []string{"trace", "--from", "billing@example.com", gmail}, 0, "a74e22bb\n", "only the subject tag matched"},
 		{"unrelated", "", []string{"trace", "--from", "fleet@example.com", filepath.Join(traceFixtures, "unrelated.eml")}, 1, "", "no resource"},
 		{"subject only", "", []string{"trace", "--from", "fleet@example.com", filepath.Join(traceFixtures, "forged.eml")}, 0, "a74e22bb\n", "only the subject tag matched"},
+		{"saved by an editor: BOM and a blank line", "\xef\xbb\xbf\r\nTo: fleet+A74E22BB-3313-4DC4-AF28-6C2BD1351C0F@example.com\r\nSubject: Re: x\r\n\r\nok\r\n", []string{"trace", "--from", "fleet@example.com"}, 0, "a74e22bb-3313-4dc4-af28-6c2bd1351c0f\n", ""},
 		{"missing file", "", []string{"trace", "--from", "fleet@example.com", "no-such.eml"}, 2, "", "no-such.eml"},
 		{"empty input", "", []string{"trace", "--from", "fleet@example.com", "-"}, 2, "", "empty message"},
 		{"garbage", "\x00\x01\x02 not mail\n", []string{"trace", "--from", "fleet@example.com"}, 2, "", "not an e-mail message"},
