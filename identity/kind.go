@@ -5,6 +5,8 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kind classifies an incoming message.
@@ -131,7 +133,8 @@ var outOfOffice = []string{
 
 // isOutOfOffice reports whether a raw subject opens, after any reply
 // prefixes, like an out-of-office notice: one of the phrases, then the end
-// or a character that is not a letter.
+// or a character that is not a letter (French clients write a no-break
+// space before the colon: "Réponse automatique\u00a0: …").
 func isOutOfOffice(subject string) bool {
 	s := strings.ToLower(stripPrefixes(decodeHeader(subject)))
 	for _, p := range outOfOffice {
@@ -139,11 +142,9 @@ func isOutOfOffice(subject string) bool {
 		if !ok {
 			continue
 		}
-		if rest == "" || !isLetter(rest[0]) {
+		if r, _ := utf8.DecodeRuneInString(rest); rest == "" || !unicode.IsLetter(r) {
 			return true
 		}
 	}
 	return false
 }
-
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || c >= 0x80 }
