@@ -91,7 +91,7 @@ func BenchmarkRender_tree(b *testing.B) {
 }
 
 func BenchmarkRender_items(b *testing.B) {
-	tpl, err := templates.Parse("items.md", []byte("# Orders\n\n{{#items}}\n- {{name}}: [{{id}}](https://x.example/o/{{id}}) {{note}}\n{{/items}}\n"))
+	tpl, err := templates.Parse("items.md", []byte("---\nsubject: Orders\n---\n# Orders\n\n{{#items}}\n- {{name}}: [{{id}}](https://x.example/o/{{id}}) {{note}}\n{{/items}}\n"))
 	if err != nil {
 		b.Fatal(err)
 	}
