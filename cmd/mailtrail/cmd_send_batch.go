@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"flag"
 	"fmt"
@@ -56,7 +58,8 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		return fmt.Errorf("batch: %w", err)
 	}
 	defer f.Close()
-	total, err := sendBatchCountRecords(f)
+	sum := sha256.New()
+	total, err := sendBatchCountRecords(io.TeeReader(f, sum))
 	if err != nil {
 		return fmt.Errorf("batch %s: %w", o.Batch, err)
 	}
@@ -65,14 +68,30 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 	}
 
 	direct := cfg.SMTP == nil || o.BatchFlags.Spool == "none"
-	if cfg.SMTP != nil && direct {
-		cfg.SMTP.MaxConns = o.Concurrency
+	// One Mailer per worker, each with its own token source: a record's
+	// Message-ID is derived from the batch file and the record, so that a
+	// record sent again after a crash carries the same Message-ID, which
+	// lets receivers drop the copy.
+	workers := o.Concurrency
+	if !direct {
+		workers = sendBatchRenderers
 	}
-	m, err := mailer.New(cfg)
-	if err != nil {
-		return err
+	b := &sendBatchRun{e: e, o: o, name: name, sum: sum.Sum(nil), tokens: make([]string, workers)}
+	for w := range workers {
+		wcfg := cfg
+		if wcfg.SMTP != nil {
+			c := *wcfg.SMTP
+			c.MaxConns = 1
+			wcfg.SMTP = &c
+		}
+		wcfg.NewToken = func() string { return b.tokens[w] }
+		m, err := mailer.New(wcfg)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		b.mailers = append(b.mailers, m)
 	}
-	defer m.Close()
 
 	t := &sendBatchTally{
 		start:    time.Now(),
@@ -91,7 +110,7 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		}()
 	}
 
-	b := &sendBatchRun{e: e, o: o, m: m, name: name, t: t, recs: batch.NewReader(bufio.NewReader(f))}
+	b.t, b.recs = t, batch.NewReader(bufio.NewReader(f))
 	tickCtx, stopTick := context.WithCancel(ctx)
 	go func() {
 		tick := time.NewTicker(time.Second)
@@ -131,15 +150,30 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 	return nil
 }
 
+// sendBatchRenderers is how many records are rendered and enqueued at once
+// in spool mode: Enqueue waits for fsync, and concurrent ones share it.
+const sendBatchRenderers = 8
+
 // sendBatchRun is one run of a batch.
 type sendBatchRun struct {
 	e        *env
 	o        *sendOptions
-	m        *mailer.Mailer
+	mailers  []*mailer.Mailer // one per worker
+	tokens   []string         // the Message-ID token of each worker's next message
+	sum      []byte           // SHA-256 of the batch file
 	name     string
 	t        *sendBatchTally
 	recs     *batch.Reader
 	spoolDir string
+}
+
+// token is the Message-ID token of a record: the same for the same record
+// of the same batch file, different for any other.
+func (b *sendBatchRun) token(rec *batch.Record) string {
+	h := sha256.New()
+	h.Write(b.sum)
+	fmt.Fprintf(h, "\x00%d\x00%s\x00%s", rec.Line, rec.Resource, strings.Join(rec.To, ","))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)[:15]))
 }
 
 // message turns a record into a Message.
@@ -153,13 +187,13 @@ func (b *sendBatchRun) message(rec *batch.Record) *mailer.Message {
 
 // workers runs fn on every record with n goroutines; bad records are
 // tallied here. It returns the first read error.
-func (b *sendBatchRun) workers(ctx context.Context, n int, fn func(*batch.Record)) error {
+func (b *sendBatchRun) workers(ctx context.Context, n int, fn func(w int, rec *batch.Record)) error {
 	jobs := make(chan *batch.Record, n)
 	var wg sync.WaitGroup
-	for range n {
+	for w := range n {
 		wg.Go(func() {
 			for rec := range jobs {
-				fn(rec)
+				fn(w, rec)
 			}
 		})
 	}
@@ -221,7 +255,7 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 
 	// Rendering is CPU work and Enqueue waits for fsync: several at once
 	// share the fsyncs.
-	err = b.workers(ctx, 8, func(rec *batch.Record) {
+	err = b.workers(ctx, len(b.mailers), func(w int, rec *batch.Record) {
 		key := batch.Key(rec.Line, rec.Resource)
 		if prev, err := sp.Lookup(key); err == nil {
 			if prev.State != mailer.StateQueued {
@@ -234,7 +268,8 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 			}
 			return // queued: Run delivers it and reports it
 		}
-		env, err := b.m.Render(ctx, b.message(rec))
+		b.tokens[w] = b.token(rec)
+		env, err := b.mailers[w].Render(ctx, b.message(rec))
 		if err != nil {
 			t.add(batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: rec.Resource,
 				Status: batch.StatusInvalid, Error: err.Error()}, key)
@@ -283,14 +318,15 @@ func (b *sendBatchRun) direct(ctx context.Context) error {
 		}
 	}
 	t := b.t
-	return b.workers(ctx, b.o.Concurrency, func(rec *batch.Record) {
+	return b.workers(ctx, len(b.mailers), func(w int, rec *batch.Record) {
 		key := batch.Key(rec.Line, rec.Resource)
 		if prev, ok := ledger[key]; ok {
 			prev.Previously = true
 			t.add(prev, key)
 			return
 		}
-		rc, err := b.m.Send(ctx, b.message(rec))
+		b.tokens[w] = b.token(rec)
+		rc, err := b.mailers[w].Send(ctx, b.message(rec))
 		ent := batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: rec.Resource}
 		switch {
 		case errors.Is(err, mailer.ErrInvalidMessage):

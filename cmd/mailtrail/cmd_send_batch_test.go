@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -264,5 +265,46 @@ func TestSendBatch_direct(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "(and 5 sent by an earlier run, skipped)") {
 		t.Errorf("re-run summary:\n%s", stdout)
+	}
+}
+
+// A record's Message-ID is the same each time the same batch file is sent,
+// so that a copy sent again after a crash can be recognised; another batch
+// file gives other Message-IDs.
+func TestSendBatch_deterministicMessageID(t *testing.T) {
+	dir := t.TempDir()
+	tmpl, records := sendBatchWorkload(t, dir, 3)
+	ids := func(records, outbox string) []string {
+		e, stdout, stderr := sendBatchTestEnv()
+		if code := run(context.Background(), e, []string{"send", "--template", tmpl, "--batch", records,
+			"--from", "fleet@example.com", "--outbox", outbox, "--progress", "1h"}); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		var out []string
+		files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			m := regexp.MustCompile(`(?m)^Message-ID: (<[^>]+>)`).FindSubmatch(b)
+			if m == nil {
+				t.Fatalf("%s has no Message-ID", f)
+			}
+			out = append(out, string(m[1]))
+		}
+		sort.Strings(out)
+		return out
+	}
+	first := ids(records, filepath.Join(dir, "out1"))
+	second := ids(records, filepath.Join(dir, "out2"))
+	if strings.Join(first, " ") != strings.Join(second, " ") || len(first) != 3 {
+		t.Errorf("Message-IDs differ between two sends of one batch:\n%v\n%v", first, second)
+	}
+	other := filepath.Join(dir, "other.jsonl")
+	b, _ := os.ReadFile(records)
+	os.WriteFile(other, append(b, '\n'), 0o644) // same records, another file
+	third := ids(other, filepath.Join(dir, "out3"))
+	for _, id := range third {
+		if slices.Contains(first, id) {
+			t.Errorf("Message-ID %s reused by another batch file", id)
+		}
 	}
 }
