@@ -22,13 +22,18 @@ type fragment struct {
 // meinem iPhone gesendet", "Enviado desde mi iPhone", "Get Outlook for
 // iOS", …). These are email_reply_parser's rules read top-down, plus the
 // translations.
+//
+// Samsung's default lines end in a period ("Sent from my Samsung Galaxy
+// smartphone.", "Von meinem Samsung Galaxy Smartphone gesendet.") and
+// Outlook mobile's are translated ("Obtenir Outlook pour Android").
 var signatureRE = regexp.MustCompile(`^\s*--|^\s*__|^-\w` +
-	`|^Sent from my(?:\s+\w+){1,3}\s*$` +
+	`|^Sent from my(?:\s+\w+){1,3}\.?\s*$` +
 	`|^(?:Sent from|Get) (?:Outlook|Mail|Yahoo Mail|Gmail|AOL|Samsung|ProtonMail|Proton Mail)\b[^.,;:!?]{0,40}$` +
 	`|^Sent with \w+` +
-	`|^Envoyé (?:de|depuis) (?:mon|ma|l'application)(?:\s+[\w'’]+){1,3}\s*$` +
-	`|^Von meinem(?:\s+\w+){1,3} gesendet\s*$|^Gesendet von(?:\s+\w+){1,3}\s*$` +
-	`|^Enviado desde mi(?:\s+\w+){1,3}\s*$`)
+	`|^Envoyé (?:de|depuis) (?:mon|ma|l'application)(?:\s+[\w'’]+){1,3}\.?\s*$` +
+	`|^Von meinem(?:\s+\w+){1,3} gesendet\.?\s*$|^Gesendet von(?:\s+\w+){1,3}\s*$` +
+	`|^Enviado desde mi(?:\s+\w+){1,3}\.?\s*$` +
+	`|^(?:Obtenir|Télécharger) Outlook pour (?:iOS|Android)\s*$|^Outlook für (?:iOS|Android) herunterladen\s*$|^Obtener Outlook para (?:iOS|Android)\s*$`)
 
 // isSignatureStart is signatureRE.MatchString with a cheap test first:
 // every alternative starts with blanks and "-" or "_", or with one of a
@@ -39,7 +44,7 @@ func isSignatureStart(l string) bool {
 		return false
 	}
 	switch t[0] {
-	case '-', '_', 'S', 'G', 'E', 'V':
+	case '-', '_', 'S', 'G', 'E', 'V', 'O', 'T':
 		return signatureRE.MatchString(l)
 	}
 	return false

@@ -136,6 +136,14 @@ func attributionEnd(l string) bool {
 	return strings.HasSuffix(strings.TrimRight(l, "\t\n\f\r "), ":") && attributionEndRE.MatchString(l)
 }
 
+// foldedAttributionEnd reports whether l may end an attribution folded
+// after its verb's first word or inside its address: "écrit :",
+// "addr>:". The joined lines must then match attributionRE as a whole.
+func foldedAttributionEnd(l string) bool {
+	t := strings.TrimRight(l, "\t\n\f\r ")
+	return strings.HasSuffix(t, ":") && (strings.HasSuffix(t, ">:") || strings.HasPrefix(strings.TrimSpace(t), "écrit"))
+}
+
 // attributionStart reports whether l opens like an attribution: "On",
 // "Le", "Am" or "El" and a blank.
 func attributionStart(l string) bool {
@@ -178,9 +186,11 @@ func joinAttribution(lines []string) []string {
 				if strings.TrimSpace(lines[k]) == "" || strings.HasPrefix(lines[k], ">") {
 					break
 				}
-				if attributionEnd(lines[k]) {
+				// Gmail folds a long attribution wherever a word ends:
+				// "… a" / "écrit :", or "… schrieb Name <" / "addr>:".
+				if attributionEnd(lines[k]) || foldedAttributionEnd(lines[k]) {
 					joined := strings.Join(trimAll(lines[i:k+1]), " ")
-					if isAttribution(joined) {
+					if attributionEnd(lines[k]) && isAttribution(joined) || attributionRE.MatchString(joined) {
 						out = append(out, joined)
 						i = k
 						l = ""
