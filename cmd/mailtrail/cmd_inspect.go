@@ -30,7 +30,7 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	}
 	var app identity.App
 	if from != "" {
-		a, err := identity.ParseApp(from)
+		a, err := traceParseApp(from)
 		if err != nil {
 			return usagef("--from: %v", err)
 		}

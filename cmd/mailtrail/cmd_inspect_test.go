@@ -110,7 +110,7 @@ func TestInspect_traceMatchesTrace(t *testing.T) {
 			if err := json.Unmarshal([]byte(traceOut), &want); err != nil {
 				t.Fatal(err)
 			}
-			code, out, errs := traceRun(t, tt.stdin, "inspect", "--from", "fleet@example.com", tt.file)
+			code, out, errs := traceRun(t, tt.stdin, "inspect", "--from", "Fleet desk <fleet@example.com>", tt.file)
 			if code != 0 {
 				t.Fatalf("inspect: exit %d, err %q", code, errs)
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
 	"os"
 
 	"github.com/mailtrail/mailtrail/identity"
@@ -24,7 +25,7 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "trace", "--from APP@DOMAIN [--json] [FILE.eml|-]", traceExample)
 	var from string
 	var asJSON bool
-	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN`: only its plus addresses and ids count")
+	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN` (as given to render, \"Name <APP@DOMAIN>\" too): only its plus addresses and ids count")
 	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact"} as JSON`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,7 +36,7 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if from == "" {
 		return usagef("missing --from APP@DOMAIN")
 	}
-	app, err := identity.ParseApp(from)
+	app, err := traceParseApp(from)
 	if err != nil {
 		return usagef("--from: %v", err)
 	}
@@ -103,6 +104,20 @@ func traceKindPhrase(k identity.Kind) string {
 		return "an automatic reply, not a partner's answer"
 	}
 	return k.String()
+}
+
+// traceParseApp reads the application address of --from: APP@DOMAIN, or
+// "Name <APP@DOMAIN>" as render and send take it, so that the same value
+// works for every command.
+func traceParseApp(from string) (identity.App, error) {
+	app, err := identity.ParseApp(from)
+	if err == nil {
+		return app, nil
+	}
+	if a, perr := mail.ParseAddress(from); perr == nil && a.Name != "" {
+		return identity.ParseApp(a.Address)
+	}
+	return identity.App{}, err
 }
 
 // traceReadMessage reads and parses the message named by arg ("" or "-"

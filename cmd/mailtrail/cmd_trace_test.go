@@ -50,6 +50,8 @@ func TestTrace_exitCodes(t *testing.T) {
 		{"garbage", "\x00\x01\x02 not mail\n", []string{"trace", "--from", "fleet@example.com"}, 2, "", "not an e-mail message"},
 		{"no --from", "", []string{"trace", gmail}, 2, "", "missing --from"},
 		{"bad --from", "", []string{"trace", "--from", "fleet", gmail}, 2, "", "--from"},
+		{"--from as given to render", "", []string{"trace", "--from", "Fleet desk <fleet@example.com>", gmail}, 0, "a74e22bb-3313-4dc4-af28-6c2bd1351c0f\n", ""},
+		{"--from with a plus", "", []string{"trace", "--from", "Fleet <fleet+x@example.com>", gmail}, 2, "", "holds '+'"},
 		{"two files", "", []string{"trace", "--from", "fleet@example.com", gmail, gmail}, 2, "", "unexpected argument"},
 		{"bad flag", "", []string{"trace", "--nope"}, 2, "", "flag provided but not defined"},
 	}
