@@ -112,6 +112,50 @@ func ExampleMailer_Send_smtp() {
 	// resource: WO-42
 }
 
+// Send over SMTP with STARTTLS and AUTH, as in production, to a mailtest
+// server in a test: the client trusts the server's test certificate
+// through ClientTLSConfig.
+func ExampleMailer_Send_starttls() {
+	srv, err := mailtest.Listen("127.0.0.1:0", mailtest.RequireTLS(), mailtest.RequireAuth("fleet", "s3cret"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+
+	smtp, err := mailer.ParseSMTPURL(srv.URL()) // smtp://fleet:s3cret@127.0.0.1:port
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	smtp.TLSConfig = srv.ClientTLSConfig()
+	m, err := mailer.New(mailer.Config{From: "fleet@example.com", Templates: templatesFS, SMTP: smtp})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+
+	_, err = m.Send(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"partner@example.net"},
+		Resource: "WO-42",
+		Data:     vehicle,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	got := srv.Messages()[0]
+	fmt.Println("tls: ", got.TLS)
+	fmt.Println("user:", got.User)
+	fmt.Println("to:  ", got.To)
+	// Output:
+	// tls:  true
+	// user: fleet
+	// to:   [partner@example.net]
+}
+
 // Render gives the exact bytes Send would transmit.
 func ExampleMailer_Render() {
 	m, err := mailer.New(mailer.Config{
