@@ -211,3 +211,47 @@ func TestTransport_ctxCancelledDuringCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestTransport_droppedConnection proves our classification where go-mail
+// reports a dropped connection as permanent: a server that hangs up at any
+// stage before the final "." gives a transient error (trying again may
+// work), and no message.
+func TestTransport_droppedConnection(t *testing.T) {
+	drop := func(stage mailtest.Stage, after int) mailtest.Option {
+		return mailtest.WithFault(mailtest.Fault{Stage: stage, Action: mailtest.Drop, After: after})
+	}
+	tests := []struct {
+		name string
+		opts []mailtest.Option
+		body []byte
+		op   string
+	}{
+		{"greeting", []mailtest.Option{drop(mailtest.StageGreeting, 0)}, nil, OpGreeting},
+		{"auth", []mailtest.Option{mailtest.RequireAuth("u", "pw"), drop(mailtest.StageAuth, 0)}, nil, OpAuth},
+		{"mail", []mailtest.Option{drop(mailtest.StageMail, 0)}, nil, OpMail},
+		{"rcpt", []mailtest.Option{drop(mailtest.StageRcpt, 0)}, nil, OpRcpt},
+		{"data command", []mailtest.Option{drop(mailtest.StageDataCommand, 0)}, nil, OpData},
+		{"mid-body", []mailtest.Option{drop(mailtest.StageData, 4096)}, bigBody(), OpData},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mailtest.NewServer(t, tt.opts...)
+			tr, _ := testTransport(t, srv, short)
+			body := tt.body
+			if body == nil {
+				body = []byte(testMsg)
+			}
+			err := tr.send(context.Background(), "app@x.test", []string{"b@x.test"}, body)
+			se := asSendError(t, err)
+			if !errors.Is(err, ErrTransient) || errors.Is(err, ErrPermanent) || errors.Is(err, ErrUnknownOutcome) || errors.Is(err, ErrAuth) {
+				t.Errorf("send() = %v, want a transient error only", err)
+			}
+			if se.Op != tt.op {
+				t.Errorf("send() = %v: Op %q, want %q", err, se.Op, tt.op)
+			}
+			if n := len(srv.Messages()); n != 0 {
+				t.Errorf("server accepted %d messages, want none", n)
+			}
+		})
+	}
+}
