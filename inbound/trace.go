@@ -21,7 +21,8 @@ import (
 // a *identity.TokenError for a forged signed identifier. A plain-text
 // bounce (one that [identity.Classify] calls a bounce, with the original's
 // header copied into its text after a line such as qmail's "--- Below this
-// line is a copy of the message.") is traced through that header too.
+// line is a copy of the message.", or attached to a multipart/mixed) is
+// traced through that header too.
 func Trace(m *Message, app identity.App) (*identity.Result, error) {
 	if m == nil {
 		return nil, identity.ErrNotFound
@@ -30,6 +31,11 @@ func Trace(m *Message, app identity.App) (*identity.Result, error) {
 		return identity.TraceBounce(m.Header, orig, app)
 	}
 	if identity.Classify(m.Header) == identity.Bounce {
+		// QUIRK: some MTAs bounce without RFC 3464, as multipart/mixed
+		// with the original attached, or as plain text with it copied in.
+		if orig, ok, _ := m.enclosedOriginal(); ok {
+			return identity.TraceBounce(m.Header, orig, app)
+		}
 		if orig, ok := m.inlineOriginal(); ok {
 			return identity.TraceBounce(m.Header, orig, app)
 		}
@@ -86,10 +92,18 @@ func (m *Message) BouncedHeader() (mail.Header, bool) {
 			return nil, false
 		}
 	}
-	var status bool
-	var orig mail.Header
-	found := false
-	root.Walk(func(p *Part) error {
+	orig, found, status := m.enclosedOriginal()
+	if !found || !(isReport || status) {
+		return nil, false
+	}
+	return orig, true
+}
+
+// enclosedOriginal returns the header of the first enclosed message
+// (message/rfc822, message/global) or text/rfc822-headers part of m, and
+// whether m holds a delivery status (message/delivery-status).
+func (m *Message) enclosedOriginal() (orig mail.Header, found, status bool) {
+	m.Content.Walk(func(p *Part) error {
 		switch p.ContentType {
 		case "message/delivery-status", "message/global-delivery-status":
 			status = true
@@ -105,10 +119,7 @@ func (m *Message) BouncedHeader() (mail.Header, bool) {
 		}
 		return nil
 	})
-	if !found || !(isReport || status) {
-		return nil, false
-	}
-	return orig, true
+	return orig, found, status
 }
 
 // readHeaderBlock parses a bare header block, as in text/rfc822-headers.

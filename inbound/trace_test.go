@@ -124,3 +124,39 @@ func TestTrace_plainTextBounce(t *testing.T) {
 		})
 	}
 }
+
+// TestTrace_mixedBounce: bounces that are not RFC 3464 reports (a
+// multipart/mixed from MAILER-DAEMON with the original attached) trace
+// through the original; a person's message forwarding ours as an
+// attachment does not.
+func TestTrace_mixedBounce(t *testing.T) {
+	const other = "0b6e1c9a-58f2-4c55-9d3e-7f1a2b3c4d5e"
+	original := "From: Fleet <fleet@example.com>\nReply-To: fleet+" + testRID + "@example.com\nSubject: [a74e22bb] Vehicle check\n\nDear partner,\n"
+	tests := []struct {
+		name, head, attached string
+		resource             string
+		kind                 identity.Kind
+	}{
+		{"MAILER-DAEMON, message/rfc822", "From: Mail Delivery System <MAILER-DAEMON@mx.garage.example>\nReturn-Path: <>\nTo: fleet@example.com\n",
+			"Content-Type: message/rfc822\n\n" + original, testRID, identity.Bounce},
+		{"postmaster, text/rfc822-headers", "From: postmaster@garage.example\nTo: fleet@example.com\n",
+			"Content-Type: text/rfc822-headers\n\n" + original, testRID, identity.Bounce},
+		{"a person forwarding ours as an attachment", "From: Jean <jean@garage.example>\nTo: fleet+" + other + "@example.com\n",
+			"Content-Type: message/rfc822\n\n" + original, other, identity.Reply},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := tt.head + "Subject: Mail delivery failed\nContent-Type: multipart/mixed; boundary=b\n\n" +
+				"--b\nContent-Type: text/plain\n\nThis message could not be delivered.\n" +
+				"--b\n" + tt.attached + "--b--\n"
+			m, err := Parse(strings.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Trace(m, fleetApp(t))
+			if err != nil || res.Resource != tt.resource || !res.Exact || res.Kind != tt.kind {
+				t.Errorf("Trace() = %+v, %v, want %s exact %s", res, err, tt.resource, tt.kind)
+			}
+		})
+	}
+}

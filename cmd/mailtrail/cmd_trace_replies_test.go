@@ -122,6 +122,7 @@ func TestTrace_renderedReplies(t *testing.T) {
 		{"subject_only.eml", 0, tag, "subject", false, "only the subject tag matched", "Bob here.", 0},
 		{"bounce_rfc822.eml", 0, rid, "address", true, "a bounce", "", 0},
 		{"bounce_headers.eml", 0, rid, "address", true, "a bounce", "Delivery failed.", 0},
+		{"bounce_mixed.eml", 0, rid, "address", true, "a bounce", "", 0},
 		{"null_return_path.eml", 0, rid, "address", true, "a bounce", "Your message was received.", 0},
 		{"ooo_autosubmitted.eml", 0, rid, "address", true, "an automatic reply", "I am out of the office until Monday.", 0},
 		{"ooo_xautoreply.eml", 0, rid, "address", true, "an automatic reply", "Away.", 0},
