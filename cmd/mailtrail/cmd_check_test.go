@@ -66,7 +66,7 @@ func TestCheck_usageAndData(t *testing.T) {
 	}{
 		{"no template", nil, 2, "missing --template"},
 		{"extra arg", []string{"--template", tpl, "x"}, 2, "unexpected argument"},
-		{"data not object", []string{"--template", tpl, "--data", previewWrite(t, dir, "d.json", `"str"`)}, 1, "d.json: data must be a JSON object, not a string"},
+		{"data not object", []string{"--template", tpl, "--data", previewWrite(t, dir, "d.json", `"str"`)}, 1, "d.json:1:1: data must be a JSON object, not a string"},
 		{"data unreadable", []string{"--template", tpl, "--data", dir + "/none.json"}, 1, "none.json"},
 		{"template unreadable", []string{"--template", dir + "/none.md"}, 1, "none.md"},
 	}

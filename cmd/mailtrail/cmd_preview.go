@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -142,66 +140,7 @@ func previewLoadData(path string) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	return previewParseData(path, b)
-}
-
-// previewParseData parses the data file b, named name in errors: exactly
-// one JSON object, numbers kept as written. A syntax error names its
-// line:col. A leading UTF-8 byte order mark, which some editors write, is
-// skipped.
-func previewParseData(name string, b []byte) (map[string]any, error) {
-	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &se):
-			line, col := previewLineCol(b, max(int(se.Offset)-1, 0))
-			return nil, fmt.Errorf("%s:%d:%d: invalid JSON: %v", name, line, col, err)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			line, col := previewLineCol(b, len(b))
-			return nil, fmt.Errorf("%s:%d:%d: invalid JSON: the file ends inside a value", name, line, col)
-		case errors.Is(err, io.EOF):
-			return nil, fmt.Errorf("%s: empty, want a JSON object", name)
-		}
-		return nil, fmt.Errorf("%s: invalid JSON: %v", name, err)
-	}
-	if dec.More() {
-		line, col := previewLineCol(b, int(dec.InputOffset()))
-		return nil, fmt.Errorf("%s:%d:%d: more than one JSON value", name, line, col)
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: data must be a JSON object, not %s", name, previewJSONKind(v))
-	}
-	return m, nil
-}
-
-func previewJSONKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func previewLineCol(b []byte, off int) (line, col int) {
-	if off > len(b) {
-		off = len(b)
-	}
-	line = 1 + bytes.Count(b[:off], []byte("\n"))
-	col = off - bytes.LastIndexByte(b[:off], '\n')
-	return line, col
+	return templates.ParseData(path, b)
 }
 
 func previewLoadLayout(path string) (*htmltemplate.Template, error) {

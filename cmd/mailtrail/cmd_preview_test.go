@@ -97,7 +97,7 @@ func TestPreview_errors(t *testing.T) {
 	}{
 		{"missing placeholder", []string{"--template", tpl, "--data", good}, 1, "t.md:4:7: no value for {{nmae}}"},
 		{"parse errors", []string{"--template", broken, "--data", good}, 1, "b.md:2:1: unclosed tag: {{ without }}"},
-		{"data not an object", []string{"--template", tpl, "--data", array}, 1, "a.json: data must be a JSON object, not an array"},
+		{"data not an object", []string{"--template", tpl, "--data", array}, 1, "a.json:1:1: data must be a JSON object, not an array"},
 		{"data invalid", []string{"--template", tpl, "--data", bad}, 1, "bad.json:3:3: invalid JSON"},
 		{"data missing", []string{"--template", tpl, "--data", filepath.Join(dir, "nope.json")}, 1, "data: open"},
 		{"template missing", []string{"--template", filepath.Join(dir, "nope.md"), "--data", good}, 1, "template: stat"},

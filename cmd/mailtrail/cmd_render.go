@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/templates"
 )
 
 // renderOptions are the flags shared by render and send.
@@ -173,7 +174,7 @@ func renderReadData(e *env, path string) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	return previewParseData(name, b)
+	return templates.ParseData(name, b)
 }
 
 // renderMessage builds the message of o.

@@ -229,12 +229,12 @@ func TestRender_dataFile(t *testing.T) {
 		{"object", `{"vehicle": {"plate_number": "AB-1", "address": "x"}}`, false, 0, "[WO-42] Vehicle check AB-1"},
 		{"byte order mark", "\uFEFF{\"vehicle\": {\"plate_number\": \"AB-3\", \"address\": \"x\"}}", false, 0, "[WO-42] Vehicle check AB-3"},
 		{"object on stdin", `{"vehicle": {"plate_number": "AB-2", "address": "x"}}`, true, 0, "[WO-42] Vehicle check AB-2"},
-		{"array", `[1, 2]`, false, 1, "d.json: data must be a JSON object, not an array"},
-		{"string on stdin", `"x"`, true, 1, "standard input: data must be a JSON object, not a string"},
-		{"null", `null`, false, 1, "d.json: data must be a JSON object, not null"},
+		{"array", `[1, 2]`, false, 1, "d.json:1:1: data must be a JSON object, not an array"},
+		{"string on stdin", `"x"`, true, 1, "standard input:1:1: data must be a JSON object, not a string"},
+		{"null", `null`, false, 1, "d.json:1:1: data must be a JSON object, not null"},
 		{"syntax error", "{\n  \"vehicle\": {\n    oops\n}", false, 1, "d.json:3:5: invalid JSON"},
 		{"truncated", "{\n  \"vehicle\": ", false, 1, "d.json:2:14: invalid JSON: the file ends inside a value"},
-		{"empty", "", false, 1, "d.json: empty, want a JSON object"},
+		{"empty", "", false, 1, "d.json:1:1: empty, want a JSON object"},
 		{"two values", `{"a": 1} {"b": 2}`, false, 1, "d.json:1:10: more than one JSON value"},
 	}
 	for _, cmd := range []string{"render", "send"} {

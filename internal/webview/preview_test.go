@@ -133,7 +133,7 @@ func TestPreview_badInput(t *testing.T) {
 				`data-default="template"`, `<li id="L6" class="bad"><code>{{#items}}</code><span class="note">6:1: `}},
 		{path: "/part/text/broken", status: 422, wants: []string{"broken.md:6:1:"}},
 		// A data file that is not JSON says so, and where.
-		{path: "/t/notjson", status: 200, wants: []string{"data file notjson.json:2:3 is not JSON"}},
+		{path: "/t/notjson", status: 200, wants: []string{"data file notjson.json:2:3: invalid JSON"}},
 		// The template's own script and event handler are gone.
 		{path: "/part/html/billing/invoice", status: 200, wants: []string{"INV-7"},
 			unwanted: []string{"<script", "onerror", "template script"}},

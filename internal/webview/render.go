@@ -1,9 +1,7 @@
 package webview
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -208,56 +206,9 @@ func readData(fsys fs.FS, name string) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data file %s: %w", name, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	err = dec.Decode(&v)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
-	}
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("text after the JSON value")
-		}
-	}
+	obj, err := templates.ParseData(name, b)
 	if err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line, col := lineCol(b, int(se.Offset)-1) // Offset is just past the bad byte
-			return nil, fmt.Errorf("data file %s:%d:%d is not JSON: %v", name, line, col, err)
-		}
-		return nil, fmt.Errorf("data file %s is not JSON: %v", name, err)
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("data file %s is not a JSON object (it holds %s)", name, jsonKind(v))
+		return nil, fmt.Errorf("data file %w", err)
 	}
 	return obj, nil
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "a list"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return "something else"
-}
-
-// lineCol turns a byte offset into a 1-based line and column (in runes).
-func lineCol(b []byte, off int) (int, int) {
-	if off > len(b) {
-		off = len(b)
-	}
-	before := b[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return line, len([]rune(string(before[start:]))) + 1
 }
