@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -141,7 +142,14 @@ func traceReadMessage(e *env, arg string) (string, *inbound.Message, error) {
 		return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	if len(m.Header) == 0 {
+		if bytes.HasPrefix(m.Content.Body, []byte(traceOLEMagic)) {
+			return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: an Outlook .msg file, not an e-mail message: save or download the message as .eml", name)}
+		}
 		return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: no header fields: not an e-mail message", name)}
 	}
 	return name, m, nil
 }
+
+// traceOLEMagic opens a compound file, the format of Outlook's .msg files
+// (what dragging a message out of Outlook for Windows saves).
+const traceOLEMagic = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -48,6 +48,7 @@ func TestTrace_exitCodes(t *testing.T) {
 		{"missing file", "", []string{"trace", "--from", "fleet@example.com", "no-such.eml"}, 2, "", "no-such.eml"},
 		{"empty input", "", []string{"trace", "--from", "fleet@example.com", "-"}, 2, "", "empty message"},
 		{"garbage", "\x00\x01\x02 not mail\n", []string{"trace", "--from", "fleet@example.com"}, 2, "", "not an e-mail message"},
+		{"Outlook .msg file", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00__substg1.0_0037001F\x00To: fleet+a74e22bb-3313-4dc4-af28-6c2bd1351c0f@example.com\x00", []string{"trace", "--from", "fleet@example.com"}, 2, "", "an Outlook .msg file"},
 		{"no --from", "", []string{"trace", gmail}, 2, "", "missing --from"},
 		{"bad --from", "", []string{"trace", "--from", "fleet", gmail}, 2, "", "--from"},
 		{"--from as given to render", "", []string{"trace", "--from", "Fleet desk <fleet@example.com>", gmail}, 0, "a74e22bb-3313-4dc4-af28-6c2bd1351c0f\n", ""},
