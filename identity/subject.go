@@ -69,7 +69,8 @@ var gatewayMarkers = map[string]bool{
 // is inside the brackets. It looks past any number of reply and forward
 // prefixes and gateway markers such as [EXTERNAL], then anywhere in the
 // subject. A tag is one to [TagLen] characters of [A-Za-z0-9_-], returned
-// as found.
+// as found; past the start of the subject it must also hold a digit, so
+// that words in brackets ("Lunch? [ok]") are not taken for tags.
 //
 // A tag is a prefix of a resource id that anyone can type: treat it as a
 // hint, never as proof (see [Trace]).
@@ -84,7 +85,7 @@ func SubjectTag(subject string) (string, bool) {
 			return "", false
 		}
 		rest = rest[open:]
-		if inner, _, ok := bracketed(rest); ok && isTag(inner) {
+		if inner, _, ok := bracketed(rest); ok && isInnerTag(inner) {
 			return inner, true
 		}
 		rest = rest[1:]
@@ -94,6 +95,15 @@ func SubjectTag(subject string) (string, bool) {
 // isTag reports whether inner, from between brackets, reads as a tag.
 func isTag(inner string) bool {
 	return len(inner) <= TagLen && validID(inner) && !gatewayMarkers[strings.ToLower(inner)]
+}
+
+// isInnerTag reports whether inner, found after other text in a subject,
+// reads as a tag. There it must also hold a digit: words people put in
+// brackets mid-subject ("Lunch? [ok]", "Report [final]") have none, while
+// the first eight characters of a UUID lack one only once in about 2 500
+// ids. A tag where [Stamp.Subject] puts it, at the start, needs no digit.
+func isInnerTag(inner string) bool {
+	return isTag(inner) && strings.ContainsAny(inner, "0123456789")
 }
 
 // leadingTag returns the tag at the start of s, skipping gateway markers

@@ -130,3 +130,23 @@ func TestSubjectTag_hostile(t *testing.T) {
 		}
 	}
 }
+
+func TestSubjectTag_wordsInBracketsMidSubject(t *testing.T) {
+	tests := []struct {
+		subject string
+		want    string
+		ok      bool
+	}{
+		{"Lunch? [ok]", "", false},
+		{"Re: Report [final] attached", "", false},
+		{"Re: the vehicle [a74e22bb] again", "a74e22bb", true},
+		{"Re: [WO-42] Work order", "WO-42", true},
+		{"[wo] Work order", "wo", true}, // where Stamp.Subject puts it, any tag counts
+	}
+	for _, tt := range tests {
+		got, ok := identity.SubjectTag(tt.subject)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("SubjectTag(%q) = %q, %v, want %q, %v", tt.subject, got, ok, tt.want, tt.ok)
+		}
+	}
+}
