@@ -147,15 +147,16 @@ func TestTransport_commandTimeouts(t *testing.T) {
 
 // TestTransport_timeoutIsPerCommand proves that the command timeout bounds
 // each reply, not the whole session (go-mail's timeout covers a whole
-// send): every reply comes 150ms late, so two messages over one connection
-// take about 1.5s in all, well past the 600ms command and data timeouts,
-// and yet each command is answered in time and both messages go through.
+// send): every reply comes 250ms late, so two messages over one connection
+// take about 2.7s in all, well past the 1.5s command and data timeouts,
+// and yet each command is answered in time (with a sixfold margin, so a
+// busy machine does not make it flaky) and both messages go through.
 func TestTransport_timeoutIsPerCommand(t *testing.T) {
 	srv := mailtest.NewServer(t)
-	p := newReplyProxy(t, srv, 150*time.Millisecond, 0)
+	p := newReplyProxy(t, srv, 250*time.Millisecond, 0)
 	tr, _ := testTransport(t, srv, func(c *SMTPConfig) {
 		c.Port = p.port()
-		c.CommandTimeout, c.DataTimeout = 600*time.Millisecond, 600*time.Millisecond
+		c.CommandTimeout, c.DataTimeout = 1500*time.Millisecond, 1500*time.Millisecond
 	})
 	for i := range 2 {
 		if err := send(tr, "b@x.test"); err != nil {
