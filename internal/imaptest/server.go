@@ -280,6 +280,39 @@ func (s *Server) Messages(mailbox string) [][]byte {
 	return out
 }
 
+// Flags returns the flags of the messages in mailbox in UID order, or nil
+// when the mailbox does not exist. Messages flagged \Deleted are left out.
+// Tests use it to check that fetching left \Seen alone (BODY.PEEK[]).
+func (s *Server) Flags(mailbox string) [][]imap.Flag {
+	s.helper()
+	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
+		return nil
+	}
+	var out [][]imap.Flag
+	s.withClient(func(c *imapclient.Client) error {
+		if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return err
+		}
+		search, err := c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}, nil).Wait()
+		if err != nil {
+			return err
+		}
+		uids := search.AllUIDs()
+		if len(uids) == 0 {
+			return nil
+		}
+		msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true}).Collect()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			out = append(out, m.Flags)
+		}
+		return nil
+	})
+	return out
+}
+
 // UIDValidity returns mailbox's UIDVALIDITY.
 func (s *Server) UIDValidity(mailbox string) uint32 {
 	s.helper()

@@ -1,0 +1,74 @@
+package inbound_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/internal/imaptest"
+)
+
+// TestPoller_Poll_peekLeavesSeen checks that messages are fetched with
+// BODY.PEEK[]: an operator who opens the processed or failed folder still
+// sees them as unread. (imapmemserver sets \Seen on a plain BODY[] fetch.)
+func TestPoller_Poll_peekLeavesSeen(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		mode inbound.MoveMode
+	}{
+		{"UID MOVE", inbound.MoveAuto},
+		{"copy and delete", inbound.MoveCopyDelete},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := imaptest.NewServer(t, nil)
+			srv.Deliver("", replyTo(t, resA, 1))
+			srv.Deliver("", replyTo(t, resA, 2))
+			p := newPoller(srv)
+			p.MoveMode = tt.mode
+			err := p.Poll(context.Background(), func(_ context.Context, m *inbound.Mail) error {
+				if strings.Contains(m.Message.Header.Get("Subject"), "2") {
+					return errors.New("refused")
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Poll() = %v", err)
+			}
+			for _, folder := range []string{"processed", "failed"} {
+				flags := srv.Flags(folder)
+				if len(flags) != 1 {
+					t.Fatalf("%s holds %d messages, want 1", folder, len(flags))
+				}
+				for _, f := range flags[0] {
+					if f == imap.FlagSeen {
+						t.Errorf("message in %s has flags %v, want no \\Seen (BODY.PEEK[])", folder, flags[0])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPoller_Poll_mailboxVanishes checks that a source mailbox that is gone
+// gives a clear error naming it, and that the session is still logged out.
+func TestPoller_Poll_mailboxVanishes(t *testing.T) {
+	srv := imaptest.NewServer(t, &imaptest.Options{Mailboxes: []string{"Orders"}})
+	srv.Deliver("Orders", replyTo(t, resA, 1))
+	srv.DeleteMailbox("Orders") // an operator tidying up between runs
+	p := newPoller(srv)
+	p.Mailbox = "Orders"
+	rec := &recorder{}
+	err := p.Poll(context.Background(), rec.handle)
+	if err == nil || !strings.Contains(err.Error(), "select Orders") {
+		t.Fatalf("Poll() = %v, want an error naming the select of Orders", err)
+	}
+	if rec.count() != 0 {
+		t.Errorf("handler called %d times, want 0", rec.count())
+	}
+	if st := srv.Stats(); st.Logouts != 1 {
+		t.Errorf("LOGOUT = %d, want 1 after the error", st.Logouts)
+	}
+}
