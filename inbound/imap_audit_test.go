@@ -3,8 +3,14 @@ package inbound_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/mailtrail/mailtrail/inbound"
@@ -70,5 +76,59 @@ func TestPoller_Poll_mailboxVanishes(t *testing.T) {
 	}
 	if st := srv.Stats(); st.Logouts != 1 {
 		t.Errorf("LOGOUT = %d, want 1 after the error", st.Logouts)
+	}
+}
+
+// backoffLog collects the delays Watch logs before each reconnect, and
+// cancels after n of them.
+type backoffLog struct {
+	mu     sync.Mutex
+	delays []string
+	n      int
+	cancel context.CancelFunc
+}
+
+var backoffIn = regexp.MustCompile(`msg="imap: connection lost; reconnecting".* in=(\S+)`)
+
+func (b *backoffLog) Write(p []byte) (int, error) {
+	if m := backoffIn.FindSubmatch(p); m != nil {
+		b.mu.Lock()
+		b.delays = append(b.delays, string(m[1]))
+		if len(b.delays) == b.n {
+			b.cancel()
+		}
+		b.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+// TestPoller_Watch_backoff checks FAULTS.md's "reconnect with backoff": the
+// wait before each new attempt doubles from ReconnectDelay up to
+// ReconnectMax, and ctx ends the loop.
+func TestPoller_Watch_backoff(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: every attempt fails
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logw := &backoffLog{n: 6, cancel: cancel}
+	p := &inbound.Poller{
+		URL:            imaptest.URL("imap+insecure", "u", "p", addr),
+		ReconnectDelay: time.Millisecond,
+		ReconnectMax:   8 * time.Millisecond,
+		Logger:         slog.New(slog.NewTextHandler(logw, nil)),
+	}
+	err = p.Watch(ctx, func(context.Context, *inbound.Mail) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Watch() = %v, want context.Canceled", err)
+	}
+	want := []string{"1ms", "2ms", "4ms", "8ms", "8ms", "8ms"}
+	logw.mu.Lock()
+	defer logw.mu.Unlock()
+	if !slices.Equal(logw.delays, want) {
+		t.Errorf("reconnect delays %q, want %q", logw.delays, want)
 	}
 }
