@@ -67,6 +67,7 @@ type Spool struct {
 	syncers     map[SpoolState]*dirSyncer
 	sched       *scheduler
 	committer   committer
+	groupSync   bool         // groups are made durable with one syncfs
 	serverFails atomic.Int64 // consecutive server-level failures
 	mu          sync.Mutex   // guards tmpSeq
 	tmpSeq      uint64
@@ -208,6 +209,7 @@ func OpenSpool(dir string, opts *SpoolOptions) (*Spool, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	s.groupSync = haveSyncfs && syncfsReportsErrors()
 	s.log = o.Logger
 	if s.log == nil {
 		s.log = slog.Default()
@@ -230,8 +232,9 @@ func (s *Spool) Path(state SpoolState, id, ext string) string {
 // Enqueue writes env to the spool's queue and returns the message's id once
 // it is on disk: the message and its envelope are written to temporary
 // files, fsynced, renamed into queue/, and the folder is fsynced. From then
-// on the message will be delivered (see [Spool]). Concurrent calls share
-// their directory fsyncs.
+// on the message will be delivered (see [Spool]). Concurrent calls are
+// made durable together (group commit); EnqueueBatch does the same for a
+// caller that has many messages at hand.
 func (s *Spool) Enqueue(ctx context.Context, env *Envelope) (string, error) {
 	return s.enqueue(ctx, newSpoolID(s.opts.Now()), "", env)
 }
@@ -246,27 +249,117 @@ func (s *Spool) EnqueueKey(ctx context.Context, key string, env *Envelope) (stri
 	if err := checkSpoolKey(key); err != nil {
 		return "", err
 	}
-	if _, err := s.find(key); err == nil {
-		return key, ErrSpoolDuplicate
-	} else if !errors.Is(err, ErrSpoolNotFound) {
+	if _, ok, err := s.exists(key); err != nil {
 		return "", err
+	} else if ok {
+		return key, ErrSpoolDuplicate
 	}
 	return s.enqueue(ctx, key, key, env)
 }
 
 func (s *Spool) enqueue(ctx context.Context, id, key string, env *Envelope) (string, error) {
-	if err := ctx.Err(); err != nil {
+	r, next, err := s.prepare(ctx, id, key, env)
+	if err != nil {
 		return "", err
 	}
+	s.commit([]*enqueueReq{r})
+	if r.err != nil {
+		return "", r.err
+	}
+	s.sched.addIfRunning(id, next)
+	return id, nil
+}
+
+// SpoolBatchItem is one message of an EnqueueBatch: what to enqueue, and
+// what became of it.
+type SpoolBatchItem struct {
+	// Key, when not empty, is the idempotency key, as in EnqueueKey: it
+	// becomes the message's id, and a message already in the spool with
+	// that key makes Err ErrSpoolDuplicate.
+	Key string
+	// Env is the message.
+	Env *Envelope
+
+	// ID is the message's id, set by EnqueueBatch (the key when one was
+	// given, also for a duplicate).
+	ID string
+	// Err is set by EnqueueBatch: nil once the message is on disk and
+	// will be delivered, as after Enqueue returned nil.
+	Err error
+}
+
+// EnqueueBatch enqueues every item's message with the promise of Enqueue,
+// made durable together: all files are written to tmp/, synced at once
+// (with one syncfs(2) of the spool's file system on Linux, one fsync per
+// file elsewhere), renamed into queue/, and the folder is fsynced once.
+// It sets each item's ID and Err: an item whose Err is nil is on disk and
+// will be delivered, one with an error was not enqueued (ErrSpoolDuplicate
+// for a key already in the spool). It returns the errors of the items that
+// failed other than by ErrSpoolDuplicate, joined, or nil. Keys in one
+// batch must differ.
+func (s *Spool) EnqueueBatch(ctx context.Context, items []SpoolBatchItem) error {
+	reqs := make([]*enqueueReq, 0, len(items))
+	at := make([]int, 0, len(items))
+	nexts := make([]time.Time, 0, len(items))
+	for i := range items {
+		it := &items[i]
+		it.ID, it.Err = it.Key, nil
+		if it.Key == "" {
+			it.ID = newSpoolID(s.opts.Now())
+		} else {
+			if it.Err = checkSpoolKey(it.Key); it.Err != nil {
+				continue
+			}
+			if _, ok, err := s.exists(it.Key); err != nil {
+				it.Err = err
+				continue
+			} else if ok {
+				it.Err = ErrSpoolDuplicate
+				continue
+			}
+		}
+		r, next, err := s.prepare(ctx, it.ID, it.Key, it.Env)
+		if err != nil {
+			it.Err = err
+			continue
+		}
+		reqs = append(reqs, r)
+		at = append(at, i)
+		nexts = append(nexts, next)
+	}
+	if len(reqs) > 0 {
+		s.commit(reqs)
+	}
+	for j, r := range reqs {
+		items[at[j]].Err = r.err
+		if r.err == nil {
+			s.sched.addIfRunning(r.id, nexts[j])
+		}
+	}
+	var errs []error
+	for i := range items {
+		if err := items[i].Err; err != nil && !errors.Is(err, ErrSpoolDuplicate) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// prepare checks env and writes its two files to tmp/, left open for
+// commit, and returns when the message falls due.
+func (s *Spool) prepare(ctx context.Context, id, key string, env *Envelope) (*enqueueReq, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, time.Time{}, err
+	}
 	if env == nil || len(env.Data) == 0 {
-		return "", errors.New("mailer: spool: empty message")
+		return nil, time.Time{}, errors.New("mailer: spool: empty message")
 	}
 	if env.From == "" || len(env.To) == 0 {
-		return "", errors.New("mailer: spool: envelope needs a sender and a recipient")
+		return nil, time.Time{}, errors.New("mailer: spool: envelope needs a sender and a recipient")
 	}
 	for _, a := range append([]string{env.From}, env.To...) {
 		if strings.ContainsAny(a, "\r\n\x00<>") {
-			return "", fmt.Errorf("mailer: spool: bad envelope address %q", a)
+			return nil, time.Time{}, fmt.Errorf("mailer: spool: bad envelope address %q", a)
 		}
 	}
 	now := s.opts.Now().UTC()
@@ -284,23 +377,19 @@ func (s *Spool) enqueue(ctx context.Context, id, key string, env *Envelope) (str
 	}
 	js, err := e.marshal()
 	if err != nil {
-		return "", err
+		return nil, time.Time{}, err
 	}
 	eml, err := s.createTemp(id+".eml", env.Data)
 	if err != nil {
-		return "", fmt.Errorf("mailer: spool: write %s: %w", id, err)
+		return nil, time.Time{}, fmt.Errorf("mailer: spool: write %s: %w", id, err)
 	}
 	jf, err := s.createTemp(id+".json", js)
 	if err != nil {
 		eml.Close()
 		os.Remove(eml.Name())
-		return "", fmt.Errorf("mailer: spool: write %s: %w", id, err)
+		return nil, time.Time{}, fmt.Errorf("mailer: spool: write %s: %w", id, err)
 	}
-	if err := s.commit(&enqueueReq{id: id, eml: eml, json: jf, done: make(chan error, 1)}); err != nil {
-		return "", err
-	}
-	s.sched.addIfRunning(id, e.Next)
-	return id, nil
+	return &enqueueReq{id: id, eml: eml, json: jf}, e.Next, nil
 }
 
 // newSpoolID returns a fresh id that sorts by enqueue time:

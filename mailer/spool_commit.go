@@ -8,50 +8,109 @@ import (
 	"sync"
 )
 
-// enqueueReq is one Enqueue waiting for its files to be made durable.
+// enqueueReq is one message waiting for its files to be made durable.
 type enqueueReq struct {
 	id        string
 	eml, json *os.File // written, not yet fsynced, still open
-	done      chan error
+	err       error    // set by commitGroup
+}
+
+// commitBatch is the requests of one caller, done when all are committed.
+type commitBatch struct {
+	reqs []*enqueueReq
+	done chan struct{}
 }
 
 // committer makes enqueued files durable in groups (group commit): the
-// first caller to arrive fsyncs the files of every caller waiting, in
-// parallel so that the file system can merge them into one journal commit,
-// renames them into queue/ and fsyncs the folder once for all. Callers
-// that arrive meanwhile form the next group. A lone caller pays the same
-// three fsyncs as without grouping; a hundred concurrent callers pay about
-// as much as one.
+// first caller to arrive commits the files of every caller waiting, renames
+// them into queue/ and fsyncs the folder once for all. Callers that arrive
+// meanwhile form the next group. A group of at least syncfsMinGroup messages
+// is made durable with one syncfs(2) where the platform has it (one journal
+// commit for the lot); a smaller one, or one elsewhere, fsyncs its files in
+// parallel so that the file system can merge them into few journal commits.
+// EnqueueBatch hands in a whole group at once; concurrent Enqueue calls
+// form groups too.
 type committer struct {
 	mu      sync.Mutex
-	pending []*enqueueReq
+	pending []*commitBatch
 	running bool
 }
 
-// commit makes r durable and returns once its .json is in queue/ and the
-// folder is fsynced, or with the error that stopped it.
-func (s *Spool) commit(r *enqueueReq) error {
+// syncfsMinGroup is the smallest group made durable with one syncfs rather
+// than one fsync per file: syncfs also writes out whatever else is dirty on
+// the file system, which a lone message should not wait for.
+const syncfsMinGroup = 4
+
+// commit makes reqs durable and returns once each one's .json is in queue/
+// and the folder is fsynced, or with each one's error in req.err.
+func (s *Spool) commit(reqs []*enqueueReq) {
+	b := &commitBatch{reqs: reqs, done: make(chan struct{})}
 	c := &s.committer
 	c.mu.Lock()
-	c.pending = append(c.pending, r)
+	c.pending = append(c.pending, b)
 	if c.running {
 		c.mu.Unlock()
-		return <-r.done
+		<-b.done
+		return
 	}
 	c.running = true
 	for len(c.pending) > 0 {
-		group := c.pending
+		batches := c.pending
 		c.pending = nil
 		c.mu.Unlock()
+		var group []*enqueueReq
+		for _, b := range batches {
+			group = append(group, b.reqs...)
+		}
 		s.commitGroup(group)
+		for _, b := range batches {
+			close(b.done)
+		}
 		c.mu.Lock()
 	}
 	c.running = false
 	c.mu.Unlock()
-	return <-r.done
+	<-b.done
 }
 
 func (s *Spool) commitGroup(group []*enqueueReq) {
+	if s.groupSync && len(group) >= syncfsMinGroup {
+		s.syncGroupFS(group)
+	} else {
+		s.syncGroupFiles(group)
+	}
+	ok := 0
+	for _, r := range group {
+		if r.err == nil {
+			// The .eml goes first: a .json in queue/ always has its message.
+			r.err = os.Rename(r.eml.Name(), s.Path(StateQueued, r.id, ".eml"))
+			if r.err == nil {
+				if r.err = os.Rename(r.json.Name(), s.Path(StateQueued, r.id, ".json")); r.err != nil {
+					os.Remove(s.Path(StateQueued, r.id, ".eml"))
+				}
+			}
+		}
+		if r.err != nil {
+			os.Remove(r.eml.Name())
+			os.Remove(r.json.Name())
+			r.err = fmt.Errorf("mailer: spool: write %s: %w", r.id, r.err)
+			continue
+		}
+		ok++
+	}
+	if ok > 0 {
+		if err := syncDir(filepath.Join(s.dir, StateQueued.String())); err != nil {
+			for _, r := range group {
+				if r.err == nil {
+					r.err = fmt.Errorf("mailer: spool: fsync queue: %w", err)
+				}
+			}
+		}
+	}
+}
+
+// syncGroupFiles fsyncs and closes every file of the group, 32 at a time.
+func (s *Spool) syncGroupFiles(group []*enqueueReq) {
 	errs := make([]error, len(group))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 32)
@@ -71,36 +130,28 @@ func (s *Spool) commitGroup(group []*enqueueReq) {
 		}
 	}
 	wg.Wait()
-	ok := 0
 	for i, r := range group {
-		if errs[i] == nil {
-			// The .eml goes first: a .json in queue/ always has its message.
-			errs[i] = os.Rename(r.eml.Name(), s.Path(StateQueued, r.id, ".eml"))
-			if errs[i] == nil {
-				if errs[i] = os.Rename(r.json.Name(), s.Path(StateQueued, r.id, ".json")); errs[i] != nil {
-					os.Remove(s.Path(StateQueued, r.id, ".eml"))
-				}
+		r.err = errs[i]
+	}
+}
+
+// syncGroupFS closes every file of the group and makes them all durable
+// with one syncfs of the spool's file system: their data, their inodes and
+// their names in tmp/, so that the renames that follow move durable files.
+func (s *Spool) syncGroupFS(group []*enqueueReq) {
+	for _, r := range group {
+		err := r.eml.Close()
+		if cerr := r.json.Close(); err == nil {
+			err = cerr
+		}
+		r.err = err
+	}
+	if err := syncFileSystem(filepath.Join(s.dir, "tmp")); err != nil {
+		for _, r := range group {
+			if r.err == nil {
+				r.err = err
 			}
 		}
-		if errs[i] != nil {
-			os.Remove(r.eml.Name())
-			os.Remove(r.json.Name())
-			errs[i] = fmt.Errorf("mailer: spool: write %s: %w", r.id, errs[i])
-			continue
-		}
-		ok++
-	}
-	if ok > 0 {
-		if err := syncDir(filepath.Join(s.dir, StateQueued.String())); err != nil {
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = fmt.Errorf("mailer: spool: fsync queue: %w", err)
-				}
-			}
-		}
-	}
-	for i, r := range group {
-		r.done <- errs[i]
 	}
 }
 

@@ -77,7 +77,15 @@ func readSpoolEntry(path string, state SpoolState) (*SpoolEntry, error) {
 	}
 	e := new(SpoolEntry)
 	if err := json.Unmarshal(b, e); err != nil {
-		return nil, fmt.Errorf("mailer: spool: %s: %w", path, err)
+		// A sent message's .json is rewritten in place, and a read
+		// racing that write may see part of each: read it once more.
+		if b, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+		e = new(SpoolEntry)
+		if err := json.Unmarshal(b, e); err != nil {
+			return nil, fmt.Errorf("mailer: spool: %s: %w", path, err)
+		}
 	}
 	e.State = state
 	return e, nil
@@ -118,6 +126,21 @@ func (s *Spool) find(id string) (*SpoolEntry, error) {
 		}
 	}
 	return nil, ErrSpoolNotFound
+}
+
+// exists reports whether id's .json is in some folder, and in which,
+// looking in queue/ first as find does.
+func (s *Spool) exists(id string) (SpoolState, bool, error) {
+	for _, st := range spoolStates {
+		_, err := os.Lstat(s.Path(st, id, ".json"))
+		if err == nil {
+			return st, true, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return 0, false, err
+		}
+	}
+	return 0, false, nil
 }
 
 // Failure returns the ID.error.json of a message in failed/ or unknown/.

@@ -253,8 +253,16 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 	runErr := make(chan error, 1)
 	go func() { runErr <- sp.Run(runCtx) }()
 
-	// Rendering is CPU work and Enqueue waits for fsync: several at once
-	// share the fsyncs.
+	// Rendering is CPU work; making messages durable waits for the disk.
+	// Renderers hand their messages to one enqueuer, which makes all that
+	// are ready durable together with one EnqueueBatch (one sync for the
+	// group), while the renderers go on.
+	ready := make(chan sendBatchReady, sendBatchGroup)
+	enqDone := make(chan struct{})
+	go func() {
+		defer close(enqDone)
+		b.enqueuer(ctx, sp, ready)
+	}()
 	err = b.workers(ctx, len(b.mailers), func(w int, rec *batch.Record) {
 		key := batch.Key(rec.Line, rec.Resource)
 		if prev, err := sp.Lookup(key); err == nil {
@@ -275,11 +283,10 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 				Status: batch.StatusInvalid, Error: err.Error()}, key)
 			return
 		}
-		if _, err := sp.EnqueueKey(ctx, key, env); err != nil && !errors.Is(err, mailer.ErrSpoolDuplicate) {
-			t.add(batch.Entry{Line: rec.Line, To: strings.Join(rec.To, ", "), Resource: env.Resource,
-				MessageID: env.MessageID, Status: batch.StatusFailed, Error: err.Error()}, key)
-		}
+		ready <- sendBatchReady{line: rec.Line, key: key, to: strings.Join(rec.To, ", "), env: env}
 	})
+	close(ready)
+	<-enqDone
 	if err == nil {
 		// Until every message is filed, or only retries later than --wait
 		// are left.
@@ -304,6 +311,55 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 		t.add(sendBatchEntry(ent, mailer.StateQueued, nil), ent.Key)
 	}
 	return nil
+}
+
+// sendBatchGroup is the most messages made durable together.
+const sendBatchGroup = 256
+
+// sendBatchReady is a rendered record waiting to be enqueued.
+type sendBatchReady struct {
+	line int
+	key  string
+	to   string // the record's recipients, for the report
+	env  *mailer.Envelope
+}
+
+// enqueuer enqueues the messages of ready in groups: whatever is ready
+// when the previous group is on disk, up to sendBatchGroup. A message that
+// could not be enqueued is tallied as failed; one that was is reported
+// when Run files it.
+func (b *sendBatchRun) enqueuer(ctx context.Context, sp *mailer.Spool, ready <-chan sendBatchReady) {
+	group := make([]sendBatchReady, 0, sendBatchGroup)
+	items := make([]mailer.SpoolBatchItem, 0, sendBatchGroup)
+	for first := range ready {
+		group = append(group[:0], first)
+	fill:
+		for len(group) < sendBatchGroup {
+			select {
+			case r, ok := <-ready:
+				if !ok {
+					break fill
+				}
+				group = append(group, r)
+			default:
+				break fill
+			}
+		}
+		items = items[:0]
+		for _, r := range group {
+			items = append(items, mailer.SpoolBatchItem{Key: r.key, Env: r.env})
+		}
+		sp.EnqueueBatch(ctx, items)
+		for i, it := range items {
+			if it.Err != nil && !errors.Is(it.Err, mailer.ErrSpoolDuplicate) {
+				r := group[i]
+				b.t.add(batch.Entry{Line: r.line, To: r.to, Resource: r.env.Resource,
+					MessageID: r.env.MessageID, Status: batch.StatusFailed, Error: it.Err.Error()}, r.key)
+			}
+		}
+		clear(items) // let the messages go
+		clear(group)
+	}
 }
 
 // direct renders and sends every record with Mailer.Send (over SMTP, or
