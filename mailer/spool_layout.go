@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -161,6 +162,39 @@ func (s *Spool) replaceFile(path string, data []byte) error {
 	return nil
 }
 
+// inPlaceMax is the largest content rewriteInPlace writes: one page, which
+// the kernel copies in one step, so that a process killed during the write
+// leaves either the old content or the new one.
+const inPlaceMax = 4096
+
+// rewriteInPlace overwrites the JSON file at path with data, padded with
+// spaces before its final newline to at least the file's size so that no
+// truncation is needed, in one write at offset 0. It reports false, having
+// changed nothing, when that cannot be done; the caller then replaces the
+// file.
+func rewriteInPlace(path string, data []byte) bool {
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		return false
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		return false
+	}
+	if pad := int(info.Size()) - len(data); pad > 0 {
+		data = append(append(data[:len(data)-1:len(data)-1], bytes.Repeat([]byte(" "), pad)...), '\n')
+	}
+	if len(data) > inPlaceMax {
+		return false
+	}
+	n, err := f.WriteAt(data, 0)
+	return err == nil && n == len(data)
+}
+
 // move takes a queued message to a final folder: the .json first (the
 // commit), rewritten there with e's final state, then the .eml. failure,
 // when not nil, is written beside it first. With to == StateSent and
@@ -192,8 +226,15 @@ func (s *Spool) move(e *SpoolEntry, to SpoolState, failure *SpoolFailure) error 
 	if err != nil {
 		return err
 	}
-	if err := s.replaceFile(s.Path(to, id, ".json"), b); err != nil {
-		return err
+	// A sent message's .json is rewritten in place: replacing it would
+	// take a new inode and free the old one for every message, and on a
+	// file system that skips recently freed inodes when it allocates (ext4
+	// without a journal) each later file of the spool would cost more.
+	// What it holds is bookkeeping, and the message has gone out.
+	if to != StateSent || !rewriteInPlace(s.Path(to, id, ".json"), b) {
+		if err := s.replaceFile(s.Path(to, id, ".json"), b); err != nil {
+			return err
+		}
 	}
 	if err := os.Rename(s.Path(StateQueued, id, ".eml"), s.Path(to, id, ".eml")); err != nil {
 		return err
