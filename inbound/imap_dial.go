@@ -98,7 +98,7 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 		s.c.Close()
 		var ie *imap.Error
 		if errors.As(err, &ie) {
-			return fail(fmt.Errorf("inbound: log in to %s as %s: %w: %s", ep.addr, ep.user, ErrAuth, ie.Text))
+			return fail(fmt.Errorf("%w: log in to %s as %s: %s", ErrAuth, ep.addr, ep.user, ie.Text))
 		}
 		return fail(fmt.Errorf("inbound: log in to %s as %s: %w", ep.addr, ep.user, err))
 	}
