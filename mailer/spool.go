@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -298,42 +299,40 @@ type SpoolBatchItem struct {
 // failed other than by ErrSpoolDuplicate, joined, or nil. Keys in one
 // batch must differ.
 func (s *Spool) EnqueueBatch(ctx context.Context, items []SpoolBatchItem) error {
-	reqs := make([]*enqueueReq, 0, len(items))
-	at := make([]int, 0, len(items))
-	nexts := make([]time.Time, 0, len(items))
-	for i := range items {
-		it := &items[i]
-		it.ID, it.Err = it.Key, nil
-		if it.Key == "" {
-			it.ID = newSpoolID(s.opts.Now())
-		} else {
-			if it.Err = checkSpoolKey(it.Key); it.Err != nil {
-				continue
+	// The files are written by a few goroutines at once: creating a file
+	// is most of the cost, and it is CPU work in the kernel.
+	reqs := make([]*enqueueReq, len(items))
+	nexts := make([]time.Time, len(items))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(items)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(items) {
+					return
+				}
+				reqs[i], nexts[i] = s.prepareItem(ctx, &items[i])
 			}
-			if _, ok, err := s.exists(it.Key); err != nil {
-				it.Err = err
-				continue
-			} else if ok {
-				it.Err = ErrSpoolDuplicate
-				continue
-			}
+		})
+	}
+	wg.Wait()
+	var group []*enqueueReq
+	for _, r := range reqs {
+		if r != nil {
+			group = append(group, r)
 		}
-		r, next, err := s.prepare(ctx, it.ID, it.Key, it.Env)
-		if err != nil {
-			it.Err = err
+	}
+	if len(group) > 0 {
+		s.commit(group)
+	}
+	for i, r := range reqs {
+		if r == nil {
 			continue
 		}
-		reqs = append(reqs, r)
-		at = append(at, i)
-		nexts = append(nexts, next)
-	}
-	if len(reqs) > 0 {
-		s.commit(reqs)
-	}
-	for j, r := range reqs {
-		items[at[j]].Err = r.err
+		items[i].Err = r.err
 		if r.err == nil {
-			s.sched.addIfRunning(r.id, nexts[j])
+			s.sched.addIfRunning(r.id, nexts[i])
 		}
 	}
 	var errs []error
@@ -343,6 +342,33 @@ func (s *Spool) EnqueueBatch(ctx context.Context, items []SpoolBatchItem) error 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// prepareItem sets it.ID, checks for a duplicate key and writes the files
+// of it to tmp/; it returns nil, with it.Err set, when it is not to be
+// committed.
+func (s *Spool) prepareItem(ctx context.Context, it *SpoolBatchItem) (*enqueueReq, time.Time) {
+	it.ID, it.Err = it.Key, nil
+	if it.Key == "" {
+		it.ID = newSpoolID(s.opts.Now())
+	} else {
+		if it.Err = checkSpoolKey(it.Key); it.Err != nil {
+			return nil, time.Time{}
+		}
+		if _, ok, err := s.exists(it.Key); err != nil {
+			it.Err = err
+			return nil, time.Time{}
+		} else if ok {
+			it.Err = ErrSpoolDuplicate
+			return nil, time.Time{}
+		}
+	}
+	r, next, err := s.prepare(ctx, it.ID, it.Key, it.Env)
+	if err != nil {
+		it.Err = err
+		return nil, time.Time{}
+	}
+	return r, next
 }
 
 // prepare checks env and writes its two files to tmp/, left open for

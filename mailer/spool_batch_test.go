@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -135,5 +136,40 @@ func TestSpool_EnqueueBatch_cancelled(t *testing.T) {
 	}
 	if n := spoolCounts(t, s); n[StateQueued] != 0 {
 		t.Errorf("queued = %d after a cancelled EnqueueBatch, want 0", n[StateQueued])
+	}
+}
+
+func TestSpool_IDs(t *testing.T) {
+	rec := &spoolRecorder{fail: func(n int, to []string, data []byte) error {
+		if strings.Contains(to[0], "p1@") {
+			return spoolPermanent(550)
+		}
+		return nil
+	}}
+	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+	if err := s.EnqueueBatch(context.Background(), spoolBatchItems(3)); err != nil {
+		t.Fatal(err)
+	}
+	spoolDrain(t, s)
+	if _, err := s.EnqueueKey(context.Background(), "later", spoolEnv(9)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		state SpoolState
+		want  string
+	}{
+		{StateQueued, "later"},
+		{StateSent, "k0 k2"},
+		{StateFailed, "k1"}, // not k1.error
+		{StateUnknown, ""},
+	} {
+		ids, err := s.IDs(tc.state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(ids)
+		if got := strings.Join(ids, " "); got != tc.want {
+			t.Errorf("IDs(%v) = %q, want %q", tc.state, got, tc.want)
+		}
 	}
 }

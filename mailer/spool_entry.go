@@ -199,6 +199,12 @@ func (s *Spool) Count() (map[SpoolState]int, error) {
 	return n, nil
 }
 
+// IDs returns the ids (keys, for EnqueueKey) of the messages in one state's
+// folder, in no particular order. It reads the folder only, not the
+// files: a cheap way to learn which of many ids a spool holds before
+// looking them up one by one, each of which may try every folder.
+func (s *Spool) IDs(state SpoolState) ([]string, error) { return s.ids(state) }
+
 // ids lists the ids of a folder's .json files (not .error.json).
 func (s *Spool) ids(state SpoolState) ([]string, error) {
 	des, err := os.ReadDir(filepath.Join(s.dir, state.String()))

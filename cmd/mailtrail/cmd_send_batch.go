@@ -248,6 +248,19 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 	if err != nil {
 		return err
 	}
+	// The records an earlier run left in the spool, by key: only those
+	// are looked up (a lookup of a key that is not there tries every
+	// folder). Read before Run starts moving messages between folders.
+	earlier := map[string]bool{}
+	for _, st := range []mailer.SpoolState{mailer.StateQueued, mailer.StateSent, mailer.StateFailed, mailer.StateUnknown} {
+		ids, err := sp.IDs(st)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			earlier[id] = true
+		}
+	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runErr := make(chan error, 1)
@@ -265,16 +278,18 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 	}()
 	err = b.workers(ctx, len(b.mailers), func(w int, rec *batch.Record) {
 		key := batch.Key(rec.Line, rec.Resource)
-		if prev, err := sp.Lookup(key); err == nil {
-			if prev.State != mailer.StateQueued {
-				ent := sendBatchEntry(prev, prev.State, nil)
-				if f, ferr := sp.Failure(key); ferr == nil {
-					ent.Error = f.Error
+		if earlier[key] {
+			if prev, err := sp.Lookup(key); err == nil {
+				if prev.State != mailer.StateQueued {
+					ent := sendBatchEntry(prev, prev.State, nil)
+					if f, ferr := sp.Failure(key); ferr == nil {
+						ent.Error = f.Error
+					}
+					ent.Previously = true
+					t.add(ent, key)
 				}
-				ent.Previously = true
-				t.add(ent, key)
+				return // queued: Run delivers it and reports it
 			}
-			return // queued: Run delivers it and reports it
 		}
 		b.tokens[w] = b.token(rec)
 		env, err := b.mailers[w].Render(ctx, b.message(rec))
