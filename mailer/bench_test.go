@@ -564,10 +564,17 @@ func BenchmarkSMTP_spool(b *testing.B) {
 		if !ok {
 			continue
 		}
-		// conc 0: no Spool.Run, the enqueue side alone.
-		for _, c := range [][2]int{{1, 8}, {8, 8}, {1, 64}, {0, 8}} {
-			conc, enqueuers := c[0], c[1]
-			b.Run(fmt.Sprintf("spool=%s/conc=%d/enqueuers=%d", where, conc, enqueuers), func(b *testing.B) {
+		// conc 0: no Spool.Run, the enqueue side alone. batch: the
+		// enqueuers render and hand their messages to one goroutine that
+		// enqueues what is ready with EnqueueBatch, up to 256 at a time,
+		// as send --batch does.
+		for _, c := range [][3]int{{1, 8, 0}, {8, 8, 0}, {1, 64, 0}, {0, 8, 0}, {1, 8, 256}, {8, 8, 256}, {0, 8, 256}} {
+			conc, enqueuers, batch := c[0], c[1], c[2]
+			name := fmt.Sprintf("spool=%s/conc=%d/enqueuers=%d", where, conc, enqueuers)
+			if batch > 0 {
+				name += fmt.Sprintf("/batch=%d", batch)
+			}
+			b.Run(name, func(b *testing.B) {
 				srv, _, _ := benchSMTPServer(b)
 				smtpCfg, err := ParseSMTPURL(srv.URL())
 				if err != nil {
@@ -591,7 +598,15 @@ func BenchmarkSMTP_spool(b *testing.B) {
 				}
 				var next atomic.Int64
 				var wg sync.WaitGroup
-				errs := make(chan error, enqueuers)
+				errs := make(chan error, enqueuers+1)
+				ready := make(chan *Envelope, max(batch, 1))
+				batchDone := make(chan struct{})
+				if batch > 0 {
+					go func() {
+						defer close(batchDone)
+						benchEnqueueBatches(ctx, sp, ready, batch, errs)
+					}()
+				}
 				for range enqueuers {
 					wg.Go(func() {
 						for {
@@ -601,6 +616,10 @@ func BenchmarkSMTP_spool(b *testing.B) {
 							}
 							r := recs[i%len(recs)]
 							env, err := m.Render(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data})
+							if err == nil && batch > 0 {
+								ready <- env
+								continue
+							}
 							if err == nil {
 								_, err = sp.Enqueue(ctx, env)
 							}
@@ -612,6 +631,10 @@ func BenchmarkSMTP_spool(b *testing.B) {
 					})
 				}
 				wg.Wait()
+				close(ready)
+				if batch > 0 {
+					<-batchDone
+				}
 				if conc > 0 {
 					if err := sp.WaitIdle(ctx, time.Now().Add(time.Minute)); err != nil {
 						b.Fatal(err)
@@ -630,6 +653,33 @@ func BenchmarkSMTP_spool(b *testing.B) {
 					b.Fatalf("server accepted %d messages, want %d", got.Messages, b.N)
 				}
 			})
+		}
+	}
+}
+
+// benchEnqueueBatches enqueues the envelopes of ready with EnqueueBatch,
+// whatever is ready up to max at a time.
+func benchEnqueueBatches(ctx context.Context, sp *Spool, ready <-chan *Envelope, max int, errs chan<- error) {
+	items := make([]SpoolBatchItem, 0, max)
+	for env := range ready {
+		items = append(items[:0], SpoolBatchItem{Env: env})
+	fill:
+		for len(items) < max {
+			select {
+			case env, ok := <-ready:
+				if !ok {
+					break fill
+				}
+				items = append(items, SpoolBatchItem{Env: env})
+			default:
+				break fill
+			}
+		}
+		if err := sp.EnqueueBatch(ctx, items); err != nil {
+			errs <- err
+			for range ready {
+			}
+			return
 		}
 	}
 }
