@@ -10,7 +10,7 @@ import (
 
 const inspectExample = `
 mailtrail inspect reply.eml
-mailtrail inspect --from fleet@example.com reply.eml   # adds "trace"`
+  mailtrail inspect --from fleet@example.com reply.eml   # adds "trace"`
 
 // runInspect reads a received message (a file, or standard input for "-"
 // or no argument) and prints it as indented JSON: the ASGI email shape

@@ -126,3 +126,18 @@ func TestInspect_traceMatchesTrace(t *testing.T) {
 		})
 	}
 }
+
+// TestInspect_help checks that every line of the example in --help is
+// indented like the first, so that none reads as part of the flag list.
+func TestInspect_help(t *testing.T) {
+	code, _, errs := traceRun(t, "", "inspect", "--help")
+	_, example, ok := strings.Cut(errs, "\nexample:\n")
+	if code != 0 || !ok {
+		t.Fatalf("exit %d, help %q", code, errs)
+	}
+	for _, line := range strings.Split(strings.TrimRight(example, "\n"), "\n") {
+		if !strings.HasPrefix(line, "  mailtrail inspect ") {
+			t.Errorf("example line %q, want it to start with %q", line, "  mailtrail inspect ")
+		}
+	}
+}

@@ -29,7 +29,7 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&tpl, "template", "", "template file `T.md` (its folder holds the locale variants)")
 	fs.StringVar(&data, "data", "", "sample data `D.json`, a JSON object (default: T.json beside the template)")
 	fs.StringVar(&locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
-	fs.StringVar(&part, "part", "", "print only this part: `text`, html, json or subject")
+	fs.StringVar(&part, "part", "", "print only this `PART`: text, html, json or subject")
 	fs.StringVar(&layout, "layout", "", "HTML layout `FILE` (html/template, or {{body}}/{{subject}} slots)")
 	fs.BoolVar(&lenient, "lenient", false, "render missing placeholders empty (listed on stderr) instead of failing")
 	fs.StringVar(&serve, "serve", "", "serve a live preview on `ADDR` instead (e.g. 127.0.0.1:8080)")

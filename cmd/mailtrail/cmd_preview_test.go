@@ -132,4 +132,8 @@ func TestPreview_help(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "example:\n  mailtrail preview --template") {
 		t.Errorf("exit %d, help %q", code, errs)
 	}
+	// The --part placeholder names the argument, not one of its values.
+	if !strings.Contains(errs, "  -part PART\n") {
+		t.Errorf("help lacks %q:\n%s", "-part PART", errs)
+	}
 }
