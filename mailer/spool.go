@@ -21,8 +21,9 @@ import (
 //
 // # The delivery promise
 //
-// Once [Spool.Enqueue] has returned nil, the message is on disk (file and
-// directory fsynced) and will be handed to the SMTP server at least once,
+// Once [Spool.Enqueue] has returned nil (or [Spool.EnqueueBatch] has set an
+// item's Err to nil), the message is on disk (its files synced, then renamed
+// into queue/, then that folder fsynced) and will be handed to the SMTP server at least once,
 // across crashes, restarts and relay outages, until the server accepts it
 // with 250, refuses it permanently, or MaxAge passes. It is never sent zero
 // times, and it may be sent more than once: a crash (or a power loss) between
@@ -232,10 +233,11 @@ func (s *Spool) Path(state SpoolState, id, ext string) string {
 
 // Enqueue writes env to the spool's queue and returns the message's id once
 // it is on disk: the message and its envelope are written to temporary
-// files, fsynced, renamed into queue/, and the folder is fsynced. From then
+// files, synced, renamed into queue/, and the folder is fsynced. From then
 // on the message will be delivered (see [Spool]). Concurrent calls are
-// made durable together (group commit); EnqueueBatch does the same for a
-// caller that has many messages at hand.
+// made durable together (group commit: a group of 4 or more with one
+// syncfs on Linux, each file fsynced otherwise); EnqueueBatch does the
+// same for a caller that has many messages at hand.
 func (s *Spool) Enqueue(ctx context.Context, env *Envelope) (string, error) {
 	return s.enqueue(ctx, newSpoolID(s.opts.Now()), "", env)
 }
