@@ -10,6 +10,7 @@ import (
 
 // LayoutData is what a layout is executed with.
 type LayoutData struct {
+	Lang    string            // the template's locale, such as "fr"; "" for a base template
 	Subject string            // the rendered subject (html/template escapes it)
 	Body    htmltemplate.HTML // the sanitized body
 	Brand   string            // Options.Brand

@@ -63,7 +63,8 @@ type Options struct {
 // caches per-template work; keep one for the life of the application.
 type Renderer struct {
 	opts    Options
-	layout  *layout
+	layout  *layout            // for templates without a locale
+	locales map[string]*layout // per template locale (guarded by mu)
 	css     map[string]string // escaped style attribute values
 	cssText string            // all style text, kept clear of sentinels
 	mu      sync.RWMutex
@@ -105,12 +106,44 @@ func New(opts *Options) (*Renderer, error) {
 		all.WriteString(el + " " + style + "\n")
 	}
 	r.cssText = all.String()
-	l, err := newLayout(lt, LayoutData{Brand: r.opts.Brand, LogoURL: r.opts.LogoURL, Footer: r.opts.Footer})
+	l, err := newLayout(lt, r.layoutData(""))
 	if err != nil {
 		return nil, err
 	}
 	r.layout = l
 	return r, nil
+}
+
+func (r *Renderer) layoutData(locale string) LayoutData {
+	return LayoutData{Lang: locale, Brand: r.opts.Brand, LogoURL: r.opts.LogoURL, Footer: r.opts.Footer}
+}
+
+// maxLocales bounds the per-locale layouts a Renderer keeps.
+const maxLocales = 64
+
+// layoutFor returns the layout prepared for a template of locale, so that
+// the layout can name the message's language (<html lang="fr">).
+func (r *Renderer) layoutFor(locale string) (*layout, error) {
+	if locale == "" {
+		return r.layout, nil
+	}
+	r.mu.RLock()
+	l := r.locales[locale]
+	r.mu.RUnlock()
+	if l != nil {
+		return l, nil
+	}
+	l, err := newLayout(r.layout.t, r.layoutData(locale))
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.locales == nil || len(r.locales) >= maxLocales {
+		r.locales = make(map[string]*layout)
+	}
+	r.locales[locale] = l
+	r.mu.Unlock()
+	return l, nil
 }
 
 // Render renders t with data. data is usually a map[string]any decoded with
@@ -167,10 +200,14 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 		return nil, fmt.Errorf("render: %s: internal error: %d values for %d slots", t.File, len(c.values), len(sk.values))
 	}
 	parts.Text = sk.text.fill(c.values)
+	l, err := r.layoutFor(t.Locale)
+	if err != nil {
+		return nil, err
+	}
 	if cached {
-		parts.HTML, err = r.layout.fill(sk, c.values, subject)
+		parts.HTML, err = l.fill(sk, c.values, subject)
 	} else {
-		parts.HTML, err = r.layout.execute(sk.html.fill(c.values), subject)
+		parts.HTML, err = l.execute(sk.html.fill(c.values), subject)
 	}
 	if err != nil {
 		return nil, err
