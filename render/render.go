@@ -65,8 +65,8 @@ type Renderer struct {
 	opts    Options
 	layout  *layout            // for templates without a locale
 	locales map[string]*layout // per template locale (guarded by mu)
-	css     map[string]string // escaped style attribute values
-	cssText string            // all style text, kept clear of sentinels
+	css     map[string]string  // escaped style attribute values
+	cssText string             // all style text, kept clear of sentinels
 	mu      sync.RWMutex
 	cache   map[*templates.Template]*prepared
 }
