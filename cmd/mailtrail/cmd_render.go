@@ -147,9 +147,11 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 }
 
 // renderLogger logs to w without timestamps: the CLI's log lines are read
-// by people.
+// by people. It shows warnings and errors only: the mailer's informational
+// lines (such as the local-outbox notice) repeat what the command prints.
 func renderLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if len(groups) == 0 && a.Key == slog.TimeKey {
 				return slog.Attr{}
