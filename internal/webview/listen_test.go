@@ -3,6 +3,7 @@ package webview
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -85,5 +86,38 @@ func TestServe_shutdown(t *testing.T) {
 		if _, err := resp.Body.Read(buf); err != nil {
 			break
 		}
+	}
+}
+
+// TestServe_silentConnection: a connection that never sends a request (a
+// browser's preconnect) must not turn a stop into an error.
+func TestServe_silentConnection(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, http.NotFoundHandler()) }()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The accept loop takes connections in order: once a later request is
+	// answered, the silent connection has been accepted too.
+	resp, err := http.Get("http://" + l.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after cancel with a silent connection open = %v, want nil", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Serve did not return after cancel")
 	}
 }
