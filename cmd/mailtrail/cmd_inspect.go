@@ -34,6 +34,9 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return usagef("--from: %v", err)
 		}
+		if a.Keys, err = readKeys(e); err != nil {
+			return &usageError{msg: err.Error()}
+		}
 		app = a
 	}
 	if fs.NArg() > 1 {

@@ -136,8 +136,13 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 		dir = "."
 	}
 	name := strings.TrimSuffix(file, ".md")
+	keys, err := readKeys(e)
+	if err != nil {
+		return mailer.Config{}, "", &usageError{msg: err.Error()}
+	}
 	cfg := mailer.Config{
 		From:      o.From,
+		Keys:      keys,
 		Templates: os.DirFS(dir),
 		Logger:    renderLogger(e.stderr),
 		// Only send decides where messages go; render never looks.

@@ -41,6 +41,9 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("--from: %v", err)
 	}
+	if app.Keys, err = readKeys(e); err != nil {
+		return &usageError{msg: err.Error()}
+	}
 	name, m, err := traceReadMessage(e, fs.Arg(0))
 	if err != nil {
 		return err
