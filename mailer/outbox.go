@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mailtrail/mailtrail/internal/atomicfile"
 )
 
 // outbox is the local outbox: with no SMTP server configured, each message
@@ -33,7 +35,7 @@ func (o *outbox) deliver(ctx context.Context, env *Envelope) (string, error) {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return "", fmt.Errorf("mailer: outbox: %w", err)
 	}
-	if err := writeFileAtomic(path, env.Data); err != nil {
+	if err := atomicfile.WriteFile(path, env.Data, 0o600); err != nil {
 		return "", fmt.Errorf("mailer: outbox: %w", err)
 	}
 	o.once.Do(func() {
@@ -66,55 +68,4 @@ func fileSafe(msgID string) string {
 		return "message"
 	}
 	return string(b)
-}
-
-// writeFileAtomic writes data to path so that path either does not exist
-// or holds all of data, even after a crash: a temporary file in the same
-// folder, fsync, rename over path, fsync the folder.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*"+filepath.Ext(path))
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !isSyncUnsupported(err) {
-		return err
-	}
-	return nil
-}
-
-// isSyncUnsupported reports an fsync a folder does not support (some
-// platforms and file systems refuse it); the rename is then as durable as
-// the platform allows.
-func isSyncUnsupported(err error) bool {
-	return strings.Contains(err.Error(), "invalid argument") || strings.Contains(err.Error(), "not supported")
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+
+	"github.com/mailtrail/mailtrail/internal/atomicfile"
 )
 
 // enqueueReq is one message waiting for its files to be made durable.
@@ -99,7 +101,7 @@ func (s *Spool) commitGroup(group []*enqueueReq) {
 		ok++
 	}
 	if ok > 0 {
-		if err := syncDir(filepath.Join(s.dir, StateQueued.String())); err != nil {
+		if err := atomicfile.SyncDir(filepath.Join(s.dir, StateQueued.String())); err != nil {
 			for _, r := range group {
 				if r.err == nil {
 					r.err = fmt.Errorf("mailer: spool: fsync queue: %w", err)

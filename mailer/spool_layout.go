@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mailtrail/mailtrail/internal/atomicfile"
 )
 
 // open creates the folders and repairs what a crash left behind.
@@ -276,7 +278,7 @@ func (d *dirSyncer) sync() error {
 		target := d.want
 		d.isDirty = false
 		d.mu.Unlock()
-		err := syncDir(d.path)
+		err := atomicfile.SyncDir(d.path)
 		if err != nil {
 			err = fmt.Errorf("fsync %s: %w", d.path, err)
 		}

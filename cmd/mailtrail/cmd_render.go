@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mailtrail/mailtrail/internal/atomicfile"
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/templates"
 )
@@ -249,44 +249,9 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		_, err := e.stdout.Write(env.Data)
 		return err
 	}
-	if err := renderWriteFile(o.Output, env.Data); err != nil {
+	if err := atomicfile.WriteFile(o.Output, env.Data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %s (resource %s, Message-ID %s)\n", o.Output, env.Resource, env.MessageID)
-	return nil
-}
-
-// renderWriteFile writes data to path atomically: a temporary file in the
-// same folder, fsync, rename. On error nothing is left behind.
-func renderWriteFile(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = io.Copy(f, bytes.NewReader(data)); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
-		d.Sync() // best effort: the file is complete either way
-		d.Close()
-	}
 	return nil
 }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/mailtrail/mailtrail/internal/atomicfile"
 	"github.com/mailtrail/mailtrail/internal/batch"
 	"github.com/mailtrail/mailtrail/internal/mbox"
 	"github.com/mailtrail/mailtrail/mailer"
@@ -40,17 +40,11 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	}
 	defer in.Close()
 
-	out, err := os.CreateTemp(filepath.Dir(o.Output), "."+filepath.Base(o.Output)+".tmp-*")
+	out, err := atomicfile.Create(o.Output)
 	if err != nil {
 		return err
 	}
-	done := false
-	defer func() {
-		if !done {
-			out.Close()
-			os.Remove(out.Name())
-		}
-	}()
+	defer out.Abort() // after Commit, nothing
 	w := mbox.NewWriter(out)
 	recs := batch.NewReader(bufio.NewReader(in))
 	start := time.Now()
@@ -93,21 +87,11 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	}
 	err = w.Flush()
 	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(out.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(out.Name(), o.Output)
+		err = out.Commit(0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", o.Output, err)
 	}
-	done = true
 	fmt.Fprintf(e.stderr, "wrote %s: %d messages in %s", o.Output, written, time.Since(start).Round(time.Millisecond))
 	if bad > 0 {
 		fmt.Fprintf(e.stderr, ", %d bad records skipped\n", bad)

@@ -8,9 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/mailtrail/mailtrail/internal/atomicfile"
 )
 
 // Status is what became of one record.
@@ -54,7 +55,7 @@ func Key(line int, resource string) string {
 // safe for concurrent use.
 type ReportWriter struct {
 	path string
-	f    *os.File
+	f    *atomicfile.File
 	mu   sync.Mutex
 	w    *bufio.Writer
 	err  error
@@ -62,7 +63,7 @@ type ReportWriter struct {
 
 // CreateReport starts a report that Close writes to path.
 func CreateReport(path string) (*ReportWriter, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("batch: report: %w", err)
 	}
@@ -94,38 +95,19 @@ func (r *ReportWriter) Close() error {
 		err = r.w.Flush()
 	}
 	if err == nil {
-		err = r.f.Sync()
-	}
-	if cerr := r.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(r.f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(r.f.Name(), r.path)
+		err = r.f.Commit(0o644)
+	} else {
+		r.f.Abort()
 	}
 	if err != nil {
-		os.Remove(r.f.Name())
 		return fmt.Errorf("batch: report %s: %w", r.path, err)
 	}
 	r.err = errors.New("batch: report closed")
 	// The temporary files of crashed runs: what they say is in this one.
-	for _, old := range reportLeftovers(r.path) {
+	for _, old := range atomicfile.Leftovers(r.path) {
 		os.Remove(old)
 	}
 	return nil
-}
-
-// reportLeftovers lists the temporary files of earlier runs of a report.
-func reportLeftovers(path string) []string {
-	m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+globEscape(filepath.Base(path))+".tmp-*"))
-	return m
-}
-
-func globEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`)
-	return r.Replace(s)
 }
 
 // Stop ends a report without replacing path, for a run that failed: the
@@ -145,7 +127,7 @@ func (r *ReportWriter) Stop() {
 // do not parse are skipped (a line cut short by a crash).
 func ReadLedger(path string) (map[string]Entry, error) {
 	out := map[string]Entry{}
-	for _, p := range append([]string{path}, reportLeftovers(path)...) {
+	for _, p := range append([]string{path}, atomicfile.Leftovers(path)...) {
 		f, err := os.Open(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
