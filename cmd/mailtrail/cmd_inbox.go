@@ -82,9 +82,9 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	if o.from == "" {
 		return usagef("--from APP@DOMAIN is required: replies are traced to the application's address")
 	}
-	app, err := identity.ParseApp(o.from)
+	app, err := appFlag(e, o.from)
 	if err != nil {
-		return usagef("--from: %v", err)
+		return err
 	}
 
 	p := &inbound.Poller{

@@ -30,12 +30,9 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	}
 	var app identity.App
 	if from != "" {
-		a, err := traceParseApp(from)
+		a, err := appFlag(e, from)
 		if err != nil {
-			return usagef("--from: %v", err)
-		}
-		if a.Keys, err = readKeys(e); err != nil {
-			return &usageError{msg: err.Error()}
+			return err
 		}
 		app = a
 	}

@@ -55,9 +55,9 @@ func runSink(ctx context.Context, e *env, args []string) error {
 func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, uiAddr string)) error {
 	var app *identity.App
 	if o.From != "" {
-		a, err := identity.ParseApp(o.From)
+		a, err := appFlag(e, o.From)
 		if err != nil {
-			return usagef("--from: %v", err)
+			return err
 		}
 		app = &a
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 
 	"github.com/mailtrail/mailtrail/identity"
@@ -37,12 +36,9 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if from == "" {
 		return usagef("missing --from APP@DOMAIN")
 	}
-	app, err := traceParseApp(from)
+	app, err := appFlag(e, from)
 	if err != nil {
-		return usagef("--from: %v", err)
-	}
-	if app.Keys, err = readKeys(e); err != nil {
-		return &usageError{msg: err.Error()}
+		return err
 	}
 	name, m, err := traceReadMessage(e, fs.Arg(0))
 	if err != nil {
@@ -108,20 +104,6 @@ func traceKindPhrase(k identity.Kind) string {
 		return "an automatic reply, not a partner's answer"
 	}
 	return k.String()
-}
-
-// traceParseApp reads the application address of --from: APP@DOMAIN, or
-// "Name <APP@DOMAIN>" as render and send take it, so that the same value
-// works for every command.
-func traceParseApp(from string) (identity.App, error) {
-	app, err := identity.ParseApp(from)
-	if err == nil {
-		return app, nil
-	}
-	if a, perr := mail.ParseAddress(from); perr == nil && a.Name != "" {
-		return identity.ParseApp(a.Address)
-	}
-	return identity.App{}, err
 }
 
 // traceReadMessage reads and parses the message named by arg ("" or "-"

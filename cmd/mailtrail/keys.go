@@ -3,10 +3,33 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"net/mail"
 	"strings"
 
 	"github.com/mailtrail/mailtrail/identity"
 )
+
+// appFlag reads the application address of --from: APP@DOMAIN, or
+// "Name <APP@DOMAIN>" as render and send take it, so that the same value
+// works for every command; the signing keys of MAILTRAIL_KEYS come with it,
+// so that every command that traces verifies signed reply addresses.
+// Errors are usage errors.
+func appFlag(e *env, from string) (identity.App, error) {
+	app, err := identity.ParseApp(from)
+	if err != nil {
+		a, perr := mail.ParseAddress(from)
+		if perr != nil || a.Name == "" {
+			return identity.App{}, usagef("--from: %v", err)
+		}
+		if app, err = identity.ParseApp(a.Address); err != nil {
+			return identity.App{}, usagef("--from: %v", err)
+		}
+	}
+	if app.Keys, err = readKeys(e); err != nil {
+		return identity.App{}, &usageError{msg: err.Error()}
+	}
+	return app, nil
+}
 
 // keysEnv names the variable holding the keys that sign reply addresses.
 // It is an environment variable, never a flag, so that secrets stay out of

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,40 @@ func TestKeys_signAndVerify(t *testing.T) {
 	code, _, errs = keysRun("k:short", reply, "trace", "--from", "fleet@example.com", "-")
 	if code != 2 || !strings.Contains(errs, keysEnv) {
 		t.Errorf("trace with a bad %s: exit %d, err %q; want 2 naming the variable", keysEnv, code, errs)
+	}
+}
+
+func TestAppFlag(t *testing.T) {
+	tests := []struct {
+		from, keys string
+		want       string // App.String(), "" for a usage error
+		nkeys      int
+	}{
+		{"fleet@example.com", "", "fleet@example.com", 0},
+		{"Fleet desk <fleet@example.com>", "", "fleet@example.com", 0},
+		{"fleet@example.com", "k:" + keysSecret, "fleet@example.com", 1},
+		{"fleet+x@example.com", "", "", 0},
+		{"Fleet desk <fleet+x@example.com>", "", "", 0},
+		{"not an address", "", "", 0},
+		{"fleet@example.com", "k:short", "", 0},
+	}
+	for _, tt := range tests {
+		e := &env{getenv: func(k string) string {
+			if k == keysEnv {
+				return tt.keys
+			}
+			return ""
+		}}
+		app, err := appFlag(e, tt.from)
+		if tt.want == "" {
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Errorf("appFlag(%q, keys %q) = %v, %v; want a usage error", tt.from, tt.keys, app, err)
+			}
+			continue
+		}
+		if err != nil || app.String() != tt.want || len(app.Keys) != tt.nkeys {
+			t.Errorf("appFlag(%q, keys %q) = %v (%d keys), %v; want %s with %d keys", tt.from, tt.keys, app, len(app.Keys), err, tt.want, tt.nkeys)
+		}
 	}
 }
