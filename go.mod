@@ -25,5 +25,6 @@ require (
 	github.com/emersion/go-message v0.18.2 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/gorilla/css v1.0.1 // indirect
+	github.com/vanng822/go-premailer v1.38.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 )
