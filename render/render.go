@@ -16,9 +16,9 @@ type Parts struct {
 	// Preheader is the front matter's preview text, plain, data verbatim
 	// (line breaks as spaces); "" when the template has none.
 	Preheader string
-	Text    string // text/plain body, LF line endings
-	HTML    string // text/html body, inside the layout
-	JSON    []byte // application/json body: the data, exactly
+	Text      string // text/plain body, LF line endings
+	HTML      string // text/html body, inside the layout
+	JSON      []byte // application/json body: the data, exactly
 
 	// Warnings lists, in lenient mode, the placeholders that had no value
 	// (or an object or list where text was expected) and were rendered empty.
