@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"net/textproto"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // The parser follows the algorithm of Python's email.feedparser (compat32
@@ -401,7 +403,7 @@ func (p *parser) finish(root *Part) {
 			}
 			pt.raw = nil
 			if pt.Charset != "" && isTextual(pt.ContentType) {
-				if _, _, ok := lookupCharset(pt.Charset); !ok {
+				if _, _, ok := charset.Lookup(pt.Charset); !ok {
 					pt.Defects = append(pt.Defects, DefectUnknownCharset)
 				}
 			}
