@@ -86,14 +86,6 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if len(to)+len(cc)+len(bcc) == 0 {
 		return bad(errors.New("no recipient (To, Cc and Bcc are empty)"))
 	}
-	// The subject is data: refuse, rather than repair, a CR, LF or NUL.
-	if err := checkHeaderText("subject", parts.Subject); err != nil {
-		return bad(err)
-	}
-	subject := stamp.Subject(parts.Subject)
-	if err := checkHeaderText("subject", subject); err != nil {
-		return bad(err)
-	}
 	if err := checkStamp(stamp); err != nil {
 		return bad(err)
 	}
@@ -125,7 +117,8 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		h.add("Cc", formatList(cc))
 	}
 	h.add("Reply-To", formatAddress(address{Addr: stamp.ReplyTo}))
-	h.add("Subject", encodeText(subject))
+	// The subject is data: the header writer refuses a CR, LF or NUL.
+	h.text("Subject", stamp.Subject(parts.Subject))
 	h.add("Message-ID", stamp.MessageID)
 	h.add("References", stamp.References)
 	h.add("MIME-Version", "1.0")
@@ -139,7 +132,11 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		h.add("List-Id", m.listID)
 	}
 	for _, f := range extra {
-		h.add(f.name, f.value)
+		if f.uri {
+			h.add(f.name, f.value)
+		} else {
+			h.text(f.name, f.value)
+		}
 	}
 	h.add("Content-Type", mb.contentType)
 	if h.err != nil {
