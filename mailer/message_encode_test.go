@@ -75,10 +75,24 @@ func FuzzAppendQP(f *testing.F) {
 	})
 }
 
+// buildBody plans and writes a body, for tests: the Content-Type and the
+// encoded body.
+func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (contentType string, body []byte, err error) {
+	b, err := planBody(parts, placement, files, boundary)
+	if err != nil {
+		return "", nil, err
+	}
+	var buf bytes.Buffer
+	if err := b.write(&buf); err != nil {
+		return "", nil, err
+	}
+	return b.contentType, buf.Bytes(), nil
+}
+
 // readBack parses a body written by buildBody with the standard library's
 // multipart reader and decoders and returns each leaf's Content-Type and
 // decoded content, the alternative's leaves first.
-func readBack(t testing.TB, mb *mimeBody) (types []string, contents [][]byte) {
+func readBack(t testing.TB, contentType string, body []byte) (types []string, contents [][]byte) {
 	t.Helper()
 	var walk func(ct string, body io.Reader)
 	walk = func(ct string, body io.Reader) {
@@ -117,7 +131,7 @@ func readBack(t testing.TB, mb *mimeBody) (types []string, contents [][]byte) {
 			contents = append(contents, b)
 		}
 	}
-	walk(mb.contentType, bytes.NewReader(mb.body))
+	walk(contentType, bytes.NewReader(body))
 	return types, contents
 }
 
@@ -126,14 +140,14 @@ func readBack(t testing.TB, mb *mimeBody) (types []string, contents [][]byte) {
 // canonical CRLF line ends, attachments exactly.
 func sameContent(t testing.TB, parts *render.Parts, placement JSONPlacement, files []file) {
 	t.Helper()
-	mb, err := buildBody(parts, placement, files, func(l int) string { return fmt.Sprintf("=_b%d", l+1) })
+	ct, body, err := buildBody(parts, placement, files, func(l int) string { return fmt.Sprintf("=_b%d", l+1) })
 	if err != nil {
 		t.Fatalf("buildBody: %v", err)
 	}
-	if err := checkWire(mb.body); err != nil {
+	if err := checkWire(body); err != nil {
 		t.Fatalf("buildBody: %v", err)
 	}
-	types, got := readBack(t, mb)
+	types, got := readBack(t, ct, body)
 	var want [][]byte
 	if placement == JSONAlternative {
 		want = append(want, parts.JSON)
@@ -209,7 +223,7 @@ func TestBuildBody_boundaries(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := buildBody(tc.parts, JSONAlternative, tc.files, tc.boundary)
+			_, _, err := buildBody(tc.parts, JSONAlternative, tc.files, tc.boundary)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("buildBody() = %v, want an error containing %q", err, tc.want)
 			}

@@ -10,23 +10,28 @@ import (
 	"github.com/mailtrail/mailtrail/render"
 )
 
-// mimeBody is the MIME structure of a message: its top-level Content-Type
-// field value and the encoded body after the header block.
-type mimeBody struct {
+// body is the MIME structure of a message, planned: its top-level
+// Content-Type, its boundaries and its leaves, encoded when written.
+type body struct {
 	contentType string
-	body        []byte
+	size        int      // about the encoded size, to size buffers
+	bounds      []string // level 0 the outermost, level 1 the nested alternative
+	alts, atts  []leaf
 }
 
 // entity returns the body as a MIME entity of its own: its Content-Type
-// field, a blank line and the body. It is the content an S/MIME signature
-// covers.
-func (mb *mimeBody) entity() ([]byte, error) {
-	b, err := appendField(make([]byte, 0, 128+len(mb.body)), "Content-Type", mb.contentType)
+// field, a blank line and the encoded body; the content an S/MIME
+// signature covers.
+func (b *body) entity() ([]byte, error) {
+	out, err := appendField(make([]byte, 0, 128+b.size), "Content-Type", b.contentType)
 	if err != nil {
 		return nil, err
 	}
-	b = append(b, '\r', '\n')
-	return append(b, mb.body...), nil
+	buf := bytes.NewBuffer(append(out, '\r', '\n'))
+	if err := b.write(buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // encoding is a Content-Transfer-Encoding (RFC 2045 §6).
@@ -45,58 +50,59 @@ type leaf struct {
 	content     string
 }
 
-// buildBody writes the body of a message with mime/multipart: the
-// multipart/alternative (JSON, text, HTML; the last is preferred), inside a
-// multipart/mixed with the attachments when there are any. boundary gives
-// the boundary of each level: 0 the outermost, 1 the alternative inside the
-// mixed. The same parts and boundaries always give the same bytes.
-func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
-	alts := alternatives(parts, placement)
-	atts, err := attachments(parts, placement, files)
-	if err != nil {
+// planBody plans the body of a message: the multipart/alternative (JSON,
+// text, HTML; the last is preferred), inside a multipart/mixed with the
+// attachments when there are any. boundary gives the boundary of each
+// level: 0 the outermost, 1 the alternative inside the mixed.
+func planBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*body, error) {
+	b := &body{alts: alternatives(parts, placement)}
+	var err error
+	if b.atts, err = attachments(parts, placement, files); err != nil {
 		return nil, err
 	}
-	bounds := []string{boundary(0)}
-	if len(atts) > 0 {
-		bounds = append(bounds, boundary(1))
+	b.bounds = []string{boundary(0)}
+	b.contentType = multipartType("alternative", b.bounds[0])
+	if len(b.atts) > 0 {
+		b.bounds = append(b.bounds, boundary(1))
+		b.contentType = multipartType("mixed", b.bounds[0])
 	}
-	if err := checkBoundaries(bounds); err != nil {
+	if err := checkBoundaries(b.bounds); err != nil {
 		return nil, err
 	}
-	size := 512 * (len(alts) + len(atts))
-	for _, l := range alts {
+	b.size = 512 * (len(b.alts) + len(b.atts))
+	for _, l := range b.alts {
 		// quoted-printable: sized for the usual text; append grows it.
-		size += len(l.content) + len(l.content)/8
+		b.size += len(l.content) + len(l.content)/8
 	}
-	for _, l := range atts {
-		size += len(l.content) * 139 / 100
+	for _, l := range b.atts {
+		b.size += len(l.content) * 139 / 100
 	}
-	w := newMIMEWriter(size, bounds)
-	top := multipart.NewWriter(w.buf)
-	_ = top.SetBoundary(bounds[0]) // checked above
-	if len(atts) == 0 {
-		if err := w.leaves(top, alts); err != nil {
-			return nil, err
-		}
-		return &mimeBody{contentType: multipartType("alternative", bounds[0]), body: w.buf.Bytes()}, nil
+	return b, nil
+}
+
+// write appends the encoded body to buf with mime/multipart. The same plan
+// always gives the same bytes.
+func (b *body) write(buf *bytes.Buffer) error {
+	w := newMIMEWriter(buf, b.bounds)
+	top := multipart.NewWriter(buf)
+	_ = top.SetBoundary(b.bounds[0]) // checked by planBody
+	if len(b.atts) == 0 {
+		return w.leaves(top, b.alts)
 	}
-	ct, err := foldedValue("Content-Type", multipartType("alternative", bounds[1]))
+	ct, err := foldedValue("Content-Type", multipartType("alternative", b.bounds[1]))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pw, err := top.CreatePart(textproto.MIMEHeader{"Content-Type": {ct}})
 	if err != nil {
-		return nil, fmt.Errorf("assemble: %w", err)
+		return fmt.Errorf("assemble: %w", err)
 	}
 	alt := multipart.NewWriter(pw)
-	_ = alt.SetBoundary(bounds[1])
-	if err := w.leaves(alt, alts); err != nil {
-		return nil, err
+	_ = alt.SetBoundary(b.bounds[1])
+	if err := w.leaves(alt, b.alts); err != nil {
+		return err
 	}
-	if err := w.leaves(top, atts); err != nil {
-		return nil, err
-	}
-	return &mimeBody{contentType: multipartType("mixed", bounds[0]), body: w.buf.Bytes()}, nil
+	return w.leaves(top, b.atts)
 }
 
 func multipartType(sub, boundary string) string {
@@ -153,9 +159,9 @@ type mimeWriter struct {
 	h      textproto.MIMEHeader // reused for every part: CreatePart only reads it
 }
 
-func newMIMEWriter(size int, bounds []string) *mimeWriter {
+func newMIMEWriter(buf *bytes.Buffer, bounds []string) *mimeWriter {
 	w := &mimeWriter{
-		buf: bytes.NewBuffer(make([]byte, 0, size)),
+		buf: buf,
 		h:   textproto.MIMEHeader{"Content-Type": {""}, "Content-Transfer-Encoding": {""}},
 	}
 	for _, b := range bounds {

@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -101,13 +102,13 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if boundary == nil {
 		boundary = randomBoundary
 	}
-	mb, err := buildBody(parts, m.cfg.JSON, files, boundary)
+	body, err := planBody(parts, m.cfg.JSON, files, boundary)
 	if err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 
 	var h headerBlock
-	h.b = make([]byte, 0, 1024+len(mb.body))
+	h.b = make([]byte, 0, 1024+body.size)
 	h.add("Date", m.now().Format(time.RFC1123Z))
 	h.add("From", formatAddress(m.from))
 	if len(to) > 0 {
@@ -138,12 +139,16 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 			h.text(f.name, f.value)
 		}
 	}
-	h.add("Content-Type", mb.contentType)
+	h.add("Content-Type", body.contentType)
 	if h.err != nil {
 		return bad(h.err)
 	}
-	data := append(h.b, '\r', '\n')
-	data = append(data, mb.body...)
+	// The body follows the header block in the same buffer.
+	buf := bytes.NewBuffer(append(h.b, '\r', '\n'))
+	if err := body.write(buf); err != nil {
+		return nil, fmt.Errorf("mailer: %w", err)
+	}
+	data := buf.Bytes()
 	if err := checkWire(data); err != nil {
 		return nil, fmt.Errorf("mailer: internal: %w", err)
 	}
