@@ -108,7 +108,7 @@ func fromDaemon(h mail.Header) bool {
 	if addr := fromAddress(h); addr != "" {
 		return daemonNames[lettersOnly(localPart(addr))]
 	}
-	name, _, _ := strings.Cut(decodeHeader(get(h, "From")), "<")
+	name, _, _ := strings.Cut(charset.DecodeHeader(get(h, "From")), "<")
 	return daemonNames[lettersOnly(name)]
 }
 
