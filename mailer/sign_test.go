@@ -5,41 +5,24 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/mailtrail/mailtrail/internal/testcert"
 )
 
 // testKeys are an S/MIME certificate for fleet@example.com and a DKIM key,
 // made once per test binary.
 var testKeys = sync.OnceValue(func() (k struct{ certPEM, keyPEM, dkimPEM, dkimPubDER []byte }) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
+	var err error
+	if k.certPEM, k.keyPEM, err = testcert.SMIME("fleet@example.com"); err != nil {
 		panic(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:   big.NewInt(42),
-		Subject:        pkix.Name{CommonName: "Fleet desk", Organization: []string{"Example"}},
-		EmailAddresses: []string{"fleet@example.com"},
-		NotBefore:      time.Now().Add(-time.Hour),
-		NotAfter:       time.Now().Add(24 * time.Hour),
-		KeyUsage:       x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:    []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
-		IsCA:           true, BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		panic(err)
-	}
-	k.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	k.keyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	dk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
