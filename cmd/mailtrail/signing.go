@@ -1,10 +1,12 @@
 package main
 
 import (
+	"crypto/x509"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/mailer"
 )
 
@@ -54,4 +56,35 @@ func readSigning(e *env) (mailer.Signing, error) {
 		return s, fmt.Errorf("DKIM signing needs both %s and %s", dkimKeyEnv, dkimSelectorEnv)
 	}
 	return s, nil
+}
+
+// smimeTrustUsage is the help of --smime-trust, shared by the commands that
+// verify signatures.
+const smimeTrustUsage = "PEM bundle of the partners' certificates or CAs that S/MIME signatures must chain to (default: the system's roots)"
+
+// authOptions returns the options of inbound.VerifyAuth for a
+// --smime-trust FILE ("" for the system's roots).
+func authOptions(trustFile string) (*inbound.AuthOptions, error) {
+	opts := &inbound.AuthOptions{}
+	if trustFile == "" {
+		return opts, nil
+	}
+	b, err := os.ReadFile(trustFile)
+	if err != nil {
+		return nil, usagef("--smime-trust: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, usagef("--smime-trust %s: no PEM certificate in the file", trustFile)
+	}
+	opts.Trust = pool
+	return opts, nil
+}
+
+// authReason is ": " and the reason a signature failed, or "".
+func authReason(a inbound.Auth) string {
+	if a.Reason == "" {
+		return ""
+	}
+	return ": " + a.Reason
 }
