@@ -28,7 +28,8 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&requireAuth, "require-auth", false, "when only the subject tag matched, require a passing S/MIME or DKIM signature (exit 1 otherwise)")
 	fs.StringVar(&trust, "smime-trust", "", smimeTrustUsage)
 	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN` (as given to render, \"Name <APP@DOMAIN>\" too): only its plus addresses and ids count")
-	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact"} as JSON`)
+	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON, plus "verified": false when a signed address was read without MAILTRAIL_KEYS; `+
+		`a subject tag is a readable id whole ([INV-2026-0117]) or a UUID's first 8 characters ([a74e22bb])`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,6 +70,9 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		// Standard error, so that standard output keeps the contract's shape.
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: this message is %s\n", name, traceKindPhrase(res.Kind))
 	}
+	if res.Unverified {
+		fmt.Fprintf(e.stderr, "mailtrail trace: %s: the %s carries a signature that was not checked (MAILTRAIL_KEYS is not set): anyone who knows the id could have written it\n", name, res.Header)
+	}
 	if !res.Exact && requireAuth {
 		// A subject tag is a prefix anyone can type: only a signature that
 		// verifies says who wrote.
@@ -84,13 +88,19 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, res.Resource)
 		return nil
 	}
-	// Exactly the three keys and four sources of the CLI contract: scripts
-	// rely on them.
+	// Exactly the keys and four sources of the CLI contract: scripts rely
+	// on them. "verified" appears only as false, when a signature was read
+	// but not checked.
 	out := struct {
 		Resource string `json:"resource"`
 		Source   string `json:"source"`
 		Exact    bool   `json:"exact"`
-	}{res.Resource, traceSource(res.Source), res.Exact}
+		Kind     string `json:"kind"`
+		Verified *bool  `json:"verified,omitempty"`
+	}{res.Resource, traceSource(res.Source), res.Exact, res.Kind.String(), nil}
+	if res.Unverified {
+		out.Verified = new(bool)
+	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err
