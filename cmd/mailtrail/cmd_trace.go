@@ -130,16 +130,10 @@ func traceKindPhrase(k identity.Kind) string {
 	return k.String()
 }
 
-// traceReadMessage reads and parses the message named by arg ("" or "-"
-// for standard input). Any failure is an *exitError with code 2: the input
+// traceReadRaw reads and parses the message named by arg ("" or "-" for
+// standard input) and returns its name, its bytes (for the signatures) and
+// the parsed message. Any failure is an *exitError with code 2: the input
 // is unreadable.
-func traceReadMessage(e *env, arg string) (string, *inbound.Message, error) {
-	name, _, m, err := traceReadRaw(e, arg)
-	return name, m, err
-}
-
-// traceReadRaw is traceReadMessage that also returns the message's bytes,
-// for the signatures.
 func traceReadRaw(e *env, arg string) (string, []byte, *inbound.Message, error) {
 	name := arg
 	var r io.Reader = e.stdin
