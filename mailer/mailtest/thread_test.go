@@ -240,3 +240,24 @@ func TestAssertThreads_mailer(t *testing.T) {
 		}
 	}
 }
+
+// FuzzThreads feeds Threads arbitrary messages: it must not panic, must
+// keep every message in exactly one thread, and must explain a thread of
+// messages that name no resource.
+func FuzzThreads(f *testing.F) {
+	f.Add([]byte(rt42+"\r\n"+mid("WO-42", "a")+"\r\n"+root42+"\r\nSubject: [WO-42] x\r\n\r\nx"), []byte("Subject: [WO-42] x\r\n\r\n"))
+	f.Add([]byte("Thread-Index: AQ==\r\nReferences: <<<>\r\nIn-Reply-To: <a> <b>\r\n\r\n"), []byte{})
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		msgs := []mailtest.Message{{Data: a}, {Data: b}, {Data: a}}
+		n := 0
+		for _, th := range mailtest.Threads(msgs) {
+			n += len(th.Messages)
+			if th.Resource == "" && len(th.Problems) == 0 {
+				t.Errorf("thread without resource has no problems")
+			}
+		}
+		if n != len(msgs) {
+			t.Errorf("threads hold %d messages, want %d", n, len(msgs))
+		}
+	})
+}
