@@ -22,7 +22,7 @@ func sent(t testing.TB, resource string) []byte {
 		From: "Fleet desk <fleet@example.com>",
 		Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{plate}}\n---\n" +
 			"Dear partner,\n\nPlease check vehicle **{{plate}}** located {{address}}.\n\nKind regards,\n")}},
-		Outbox:   t.TempDir(),
+		SMTPURL:  "file:" + t.TempDir(),
 		Getenv:   func(string) string { return "" },
 		Logger:   slog.New(slog.DiscardHandler),
 		NewToken: func() string { return "3xkq7nbn2adqgmhwrd6a" },

@@ -77,14 +77,6 @@ func (o *original) name() string {
 	return o.from.Address
 }
 
-// replyAddr is where a reply goes: the Reply-To, else the From address.
-func (o *original) replyAddr() string {
-	if o.replyTo != "" {
-		return o.replyTo
-	}
-	return o.from.Address
-}
-
 // quoted returns the original's text with each line quoted "> ", and ">"
 // alone for blank lines, as clients quote.
 func (o *original) quoted() string {
