@@ -63,7 +63,7 @@ func AutoReply(sent []byte, opts ...Option) ([]byte, error) {
 	if c.auto == OutOfOffice {
 		id := "<AM0PR01MB" + b.tok[:12] + "@AM0PR01MB" + b.tok[:4] + ".eurprd01.prod.outlook.com>"
 		m.add("From", from)
-		m.add("To", o.from.String())
+		m.add("To", addr(o.from.Name, o.from.Address))
 		m.add("Subject", word(ph.oooSubject+o.subject))
 		m.add("Thread-Topic", word(o.subject))
 		m.add("Thread-Index", b.threadIndex())

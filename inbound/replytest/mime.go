@@ -116,8 +116,18 @@ func word(s string) string {
 	return mime.QEncoding.Encode("utf-8", s)
 }
 
-// addr formats "Name <addr>" with the name encoded as needed.
+// addr formats "Name <addr>" as clients write it: a plain name bare, one
+// with other characters quoted or encoded (net/mail's rules).
 func addr(name, address string) string {
+	plain := name != ""
+	for _, r := range name {
+		if !(r == ' ' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			plain = false
+		}
+	}
+	if plain {
+		return name + " <" + address + ">"
+	}
 	return (&mail.Address{Name: name, Address: address}).String()
 }
 

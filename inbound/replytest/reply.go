@@ -159,12 +159,12 @@ func (b *builder) answer() string {
 func (b *builder) to() string {
 	switch b.c.shape {
 	case ToFrom, SubjectOnly:
-		return b.o.from.String()
+		return addr(b.o.from.Name, b.o.from.Address)
 	}
 	if b.o.replyTo != "" {
 		return addr(b.o.from.Name, b.o.replyTo)
 	}
-	return b.o.from.String()
+	return addr(b.o.from.Name, b.o.from.Address)
 }
 
 // subject is the original's with the client's reply or forward prefix.

@@ -125,7 +125,7 @@ func TestReply_options(t *testing.T) {
 	if err != nil || tr.Resource != "WO-42" {
 		t.Fatalf("Trace() = %+v, %v", tr, err)
 	}
-	if got := m.Header.Get("From"); got != `"Anna Weber" <a.weber@werkstatt.example>` {
+	if got := m.Header.Get("From"); got != "Anna Weber <a.weber@werkstatt.example>" {
 		t.Errorf("From = %q", got)
 	}
 	if r := inbound.ParseReply(m); r.Text != "Erster Absatz.\n\nZweiter Absatz." {
