@@ -124,7 +124,7 @@ func uuid(t string, upper bool) string {
 // attribution fills one of the language's attribution templates with the
 // original's date and sender.
 func (b *builder) attribution(tmpl string) string {
-	return expand(tmpl, b.ph, b.o.date, b.o.name(), b.o.name()+" <"+b.o.from.Address+">")
+	return expand(b.ph.attr(tmpl), b.ph, b.o.date, b.o.name(), b.o.name()+" <"+b.o.from.Address+">")
 }
 
 // labelled writes "Label: value" lines with the language's colon.

@@ -58,7 +58,7 @@ func setup(opts []Option) (*config, *phrases, error) {
 			o.apply(c)
 		}
 	}
-	ph := languages[c.lang]
+	ph := known[c.lang]
 	if ph == nil {
 		return nil, nil, fmt.Errorf("replytest: language %q: %w (known: %v)", string(c.lang), ErrUnsupported, Languages)
 	}
