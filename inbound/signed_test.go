@@ -31,7 +31,7 @@ func renderSigned(t *testing.T, keys ...identity.Key) (*mailer.Envelope, *inboun
 		From:      "Fleet desk <fleet@example.com>",
 		Keys:      keys,
 		Templates: fstest.MapFS{"invoice.md": {Data: []byte("---\nsubject: Invoice {{n}}\n---\nPlease pay invoice {{n}}.\n")}},
-		Outbox:    t.TempDir(),
+		SMTPURL:   "file:" + t.TempDir(),
 		Getenv:    func(string) string { return "" },
 		Logger:    slog.New(slog.DiscardHandler),
 		NewToken:  func() string { return "k3x9" },

@@ -80,33 +80,25 @@
 // [ErrUnknownOutcome]. Send reports success only after the server's 250 to
 // the final ".".
 //
-// With none set, each message is written as <time>-<message-id>.eml into
-// the outbox folder ([Config].Outbox, default ./outbox), atomically (a
-// temporary file in the same folder, fsync, rename, fsync of the folder),
-// and the Mailer says so once through log/slog. The files hold exactly the
-// bytes Send would transmit and are readable by their owner only (mode
-// 0600: messages carry partners' data); Bcc recipients, being on the
-// envelope only, do not appear in them.
+// With none set, each message is written by a [FileTransport] as
+// <time>-<message-id>.eml into the folder ./mail ([DefaultFileDir]),
+// atomically (a temporary file in the same folder, fsync, rename, fsync of
+// the folder), and the Mailer says so once through log/slog. A file: URL
+// ("file:./mail") in SMTPURL or MAILTRAIL_SMTP_URL, or [Config].Transport,
+// chooses that transport on purpose, like Django's file e-mail backend.
+// The files hold exactly the bytes Send would transmit and are readable by
+// their owner only (mode 0600: messages carry partners' data); Bcc
+// recipients, being on the envelope only, do not appear in them.
 //
 // # Durable outbox
 //
-// With [Config].Spool set, Send does not talk to the server: it writes the
-// rendered message and its envelope into a spool folder and returns once
-// both are on disk, and [Spool.Run] delivers from there, over a few reused
-// connections, retrying temporary failures with exponential backoff and
-// jitter for up to five days (RFC 5321 §4.5.4.1). [OpenSpool] opens one
-// directly, for a process that only delivers. The promise is exactly this:
-// at least once. Once Send (or [Spool.Enqueue]) has returned nil, the
-// message is handed to the server until it is accepted with 250, refused
-// permanently (it moves to failed/ with the server's answer beside it) or
-// too old; it is never sent zero times, across crashes and restarts. It may
-// be sent twice: a crash between the server's 250 and the move of the
-// message to sent/ sends it again on restart, with the same bytes and so
-// the same Message-ID, which lets receivers drop the copy. A message whose
-// final "." went out but whose reply never came is filed in unknown/ and
-// not sent again unless [SpoolOptions].RetryUnknown says so. The folders
-// (queue/, sent/, failed/, unknown/) hold each message as ID.eml and
-// ID.json, readable with ls and "mailtrail inspect".
+// With [Config].Outbox set, Send does not transmit: it hands the rendered
+// message to the [Outbox] and returns once it is stored durably (the
+// Receipt's OutboxID names it). Mailer defines only that small interface;
+// package outbox holds the stores (a folder on disk, PostgreSQL), the one
+// set of delivery rules (backoff, MaxAge, a paused queue on a server
+// outage, unknown outcomes kept for a person) and the batch engine, and
+// delivers with a [Transport].
 //
 // # Hooks
 //
@@ -119,6 +111,6 @@
 // # What it does not do
 //
 // No SMTPUTF8 (RFC 6531) or 8BITMIME: everything is 7-bit. No S/MIME, PGP
-// or DKIM signing (a relay signs). No retry without a spool: a failed Send
+// or DKIM signing (a relay signs). No retry without an outbox: a failed Send
 // returns its error, and the caller decides.
 package mailer

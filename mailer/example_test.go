@@ -39,7 +39,7 @@ func ExampleMailer_Send() {
 	m, err := mailer.New(mailer.Config{
 		From:      "Fleet desk <fleet@example.com>",
 		Templates: templatesFS,
-		Outbox:    dir,                               // default ./outbox
+		SMTPURL:   "file:" + dir,                     // default ./outbox
 		Getenv:    func(string) string { return "" }, // ignore MAILTRAIL_SMTP_URL here
 		Logger:    slog.New(slog.DiscardHandler),     // default slog.Default()
 		NewToken:  func() string { return "k3x9" },   // default random

@@ -1,0 +1,483 @@
+// Package imaptest runs an in-process IMAP server for tests, as
+// net/http/httptest does for HTTP, so that an application can test its
+// [inbound.Poller] handlers end to end: deliver the replies, bounces and
+// automatic answers a partner's mail system would (package
+// inbound/replytest builds them), run the Poller against [Server.URL],
+// and look at what was filed where.
+//
+// A [Server] is go-imap's imapserver (RFC 3501, RFC 9051) over an
+// in-memory store (imapmemserver), on 127.0.0.1 with a random port, with
+// one user ([User], [Password]) and an INBOX. [Server.Deliver] pre-fills a
+// mailbox; [Server.Messages], [Server.Flags] and [Server.Mailboxes] show
+// what is there afterwards. [NewServer] closes it when the test ends.
+//
+// It misbehaves on purpose where a poller must cope: which capabilities are
+// advertised (MOVE, IDLE, UIDPLUS), a MOVE that fails, implicit TLS or
+// STARTTLS with a fresh self-signed certificate ([Server.ClientTLSConfig]
+// trusts it), dropped connections ([Server.DropConnections], from
+// [Server.OnFetch] to cut a fetch), a changed UIDVALIDITY, a deleted
+// mailbox. It records what clients did ([Stats]: MOVE, COPY, EXPUNGE,
+// LOGOUT, IDLE, and any command that addressed messages by sequence
+// number) so that tests can check the protocol, not just the result.
+//
+// It is not a mail server: it keeps every message in memory, knows one
+// user, and listens on loopback only.
+//
+// [inbound.Poller]: https://pkg.go.dev/github.com/mailtrail/mailtrail/inbound#Poller
+package imaptest
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"github.com/mailtrail/mailtrail/internal/testcert"
+)
+
+// The one user every Server has.
+const (
+	User     = "app"
+	Password = "secret pass@:/" // needs percent-encoding in a URL on purpose
+)
+
+// TLSMode says how a Server offers TLS.
+type TLSMode int
+
+const (
+	// Plain offers no TLS at all: only imap+insecure:// clients can log in.
+	Plain TLSMode = iota
+	// StartTLS advertises STARTTLS on a plain port.
+	StartTLS
+	// Implicit speaks TLS from the first byte (imaps://).
+	Implicit
+)
+
+// Options configures a Server. A nil *Options is the zero value: a plain
+// IMAP4rev2 server (MOVE, UIDPLUS, IDLE) with an empty INBOX.
+type Options struct {
+	TLS TLSMode
+
+	NoMove    bool // do not advertise MOVE (COPY + EXPUNGE only)
+	NoIdle    bool // do not advertise IDLE (not with TLS StartTLS)
+	NoUIDPlus bool // do not advertise UIDPLUS (so no UID EXPUNGE); implies IMAP4rev1
+
+	// BrokenMove advertises MOVE but answers every MOVE with NO, as some
+	// servers' half-working MOVE does in effect.
+	BrokenMove bool
+
+	// Mailboxes are created, empty, besides INBOX.
+	Mailboxes []string
+}
+
+// Server is a running in-process IMAP server. Close it, or let the
+// testing.TB given to [NewServer] close it at the end of the test.
+type Server struct {
+	t     testing.TB
+	opts  Options
+	mem   *imapmemserver.Server
+	user  *imapmemserver.User
+	srv   *imapserver.Server
+	ln    net.Listener
+	roots *x509.CertPool
+
+	mu        sync.Mutex
+	conns     map[net.Conn]struct{}
+	stats     Stats
+	onFetch   func()
+	onIdle    func()
+	change    chan struct{} // closed and replaced on every Deliver
+	closeOnce sync.Once
+	done      chan struct{}
+}
+
+// Stats counts what clients did.
+type Stats struct {
+	Logins      int // successful logins
+	Moves       int // MOVE and UID MOVE commands
+	Copies      int // COPY and UID COPY commands
+	Expunges    int // EXPUNGE and UID EXPUNGE commands
+	UIDExpunges int // UID EXPUNGE commands only
+	Creates     int // CREATE commands that made a mailbox
+	Logouts     int // LOGOUT commands
+	SeqNumUses  int // commands that addressed messages by sequence number
+	Idles       int // IDLE commands
+	Conns       int // connections accepted
+}
+
+// NewServer starts a server on 127.0.0.1 port 0 and closes it when the test
+// ends. With a nil t (in an Example), failures panic and the caller must
+// Close the server.
+func NewServer(t testing.TB, opts *Options) *Server {
+	if t != nil {
+		t.Helper()
+	}
+	s := &Server{t: t, conns: make(map[net.Conn]struct{}), done: make(chan struct{}), change: make(chan struct{})}
+	if opts != nil {
+		s.opts = *opts
+	}
+	s.mem = imapmemserver.New()
+	s.user = imapmemserver.NewUser(User, Password)
+	s.mem.AddUser(s.user)
+	for _, name := range append([]string{"INBOX"}, s.opts.Mailboxes...) {
+		if err := s.user.Create(name, nil); err != nil {
+			s.fatalf("imaptest: create %s: %v", name, err)
+		}
+	}
+
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}}
+	if !s.opts.NoUIDPlus {
+		caps[imap.CapUIDPlus] = struct{}{}
+	}
+	if !s.opts.NoMove {
+		caps[imap.CapMove] = struct{}{}
+	}
+
+	var tlsConfig *tls.Config
+	if s.opts.TLS != Plain {
+		cert, roots, err := testcert.New("imaptest")
+		if err != nil {
+			s.fatalf("imaptest: %v", err)
+		}
+		s.roots = roots
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+
+	srvOpts := &imapserver.Options{
+		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return &session{srv: s, conn: c, inner: s.mem.NewSession()}, nil, nil
+		},
+		Caps:         caps,
+		Logger:       discardLogger{},
+		InsecureAuth: s.opts.TLS == Plain,
+		DebugWriter:  &commandScanner{srv: s},
+	}
+	if s.opts.TLS == StartTLS {
+		srvOpts.TLSConfig = tlsConfig
+	}
+	s.srv = imapserver.New(srvOpts)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.fatalf("imaptest: listen: %v", err)
+	}
+	s.ln = &trackingListener{Listener: ln, srv: s}
+	if s.opts.TLS == Implicit {
+		s.ln = tls.NewListener(s.ln, tlsConfig)
+	}
+	if s.opts.NoIdle && s.opts.TLS != StartTLS {
+		// imapserver offers IDLE to every IMAP4rev1 client; hide it in
+		// the plain text of the conversation.
+		s.ln = &capFilterListener{Listener: s.ln, hide: [][]byte{[]byte(" IDLE")}}
+	}
+	go func() {
+		defer close(s.done)
+		_ = s.srv.Serve(s.ln)
+	}()
+	if t != nil {
+		t.Cleanup(s.Close)
+	}
+	return s
+}
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is an IMAP URL for the server's user with the scheme that matches the
+// server's TLS mode: imap+insecure://, imap:// (STARTTLS) or imaps://.
+func (s *Server) URL() string {
+	scheme := "imap+insecure"
+	switch s.opts.TLS {
+	case StartTLS:
+		scheme = "imap"
+	case Implicit:
+		scheme = "imaps"
+	}
+	return URL(scheme, User, Password, s.Addr())
+}
+
+// ClientTLSConfig trusts the server's self-signed certificate. It is nil
+// for a Plain server.
+func (s *Server) ClientTLSConfig() *tls.Config {
+	if s.roots == nil {
+		return nil
+	}
+	return &tls.Config{RootCAs: s.roots, ServerName: "127.0.0.1"}
+}
+
+// Deliver appends a message to mailbox (INBOX when empty) and returns its UID.
+func (s *Server) Deliver(mailbox string, raw []byte) imap.UID {
+	s.helper()
+	if mailbox == "" {
+		mailbox = "INBOX"
+	}
+	data, err := s.user.Append(mailbox, literal{bytes.NewReader(raw)}, &imap.AppendOptions{})
+	if err != nil {
+		s.fatalf("imaptest: deliver to %s: %v", mailbox, err)
+	}
+	s.changed()
+	return data.UID
+}
+
+// changes returns a channel closed at the next change.
+func (s *Server) changes() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.change
+}
+
+// changed wakes every IDLE.
+func (s *Server) changed() {
+	s.mu.Lock()
+	close(s.change)
+	s.change = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// Mailboxes lists the names of the user's mailboxes.
+func (s *Server) Mailboxes() []string {
+	s.helper()
+	var names []string
+	s.withClient(func(c *imapclient.Client) error {
+		list, err := c.List("", "*", nil).Collect()
+		if err != nil {
+			return err
+		}
+		for _, l := range list {
+			names = append(names, l.Mailbox)
+		}
+		return nil
+	})
+	return names
+}
+
+// Messages returns the raw messages in mailbox in UID order, or nil when
+// the mailbox does not exist. Messages flagged \Deleted are left out.
+func (s *Server) Messages(mailbox string) [][]byte {
+	s.helper()
+	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
+		return nil
+	}
+	var out [][]byte
+	s.withClient(func(c *imapclient.Client) error {
+		if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return err
+		}
+		search, err := c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}, nil).Wait()
+		if err != nil {
+			return err
+		}
+		uids := search.AllUIDs()
+		if len(uids) == 0 {
+			return nil
+		}
+		section := &imap.FetchItemBodySection{Peek: true}
+		msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+			UID: true, BodySection: []*imap.FetchItemBodySection{section},
+		}).Collect()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			out = append(out, m.FindBodySection(section))
+		}
+		return nil
+	})
+	return out
+}
+
+// Flags returns the flags of the messages in mailbox in UID order, or nil
+// when the mailbox does not exist. Messages flagged \Deleted are left out.
+// Tests use it to check that fetching left \Seen alone (BODY.PEEK[]).
+func (s *Server) Flags(mailbox string) [][]imap.Flag {
+	s.helper()
+	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
+		return nil
+	}
+	var out [][]imap.Flag
+	s.withClient(func(c *imapclient.Client) error {
+		if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return err
+		}
+		search, err := c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}, nil).Wait()
+		if err != nil {
+			return err
+		}
+		uids := search.AllUIDs()
+		if len(uids) == 0 {
+			return nil
+		}
+		msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true}).Collect()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			out = append(out, m.Flags)
+		}
+		return nil
+	})
+	return out
+}
+
+// UIDValidity returns mailbox's UIDVALIDITY.
+func (s *Server) UIDValidity(mailbox string) uint32 {
+	s.helper()
+	st, err := s.user.Status(mailbox, &imap.StatusOptions{UIDValidity: true})
+	if err != nil {
+		s.fatalf("imaptest: status %s: %v", mailbox, err)
+	}
+	return st.UIDValidity
+}
+
+// ResetUIDValidity rebuilds mailbox with the same messages under a new
+// UIDVALIDITY, as a server does after losing its index, and drops every
+// connection (a client's UIDs for that mailbox are void).
+func (s *Server) ResetUIDValidity(mailbox string) {
+	s.helper()
+	msgs := s.Messages(mailbox)
+	if err := s.user.Delete(mailbox); err != nil {
+		s.fatalf("imaptest: delete %s: %v", mailbox, err)
+	}
+	if err := s.user.Create(mailbox, nil); err != nil {
+		s.fatalf("imaptest: create %s: %v", mailbox, err)
+	}
+	for _, m := range msgs {
+		s.Deliver(mailbox, m)
+	}
+	s.DropConnections()
+}
+
+// DeleteMailbox removes mailbox and its messages, as an operator might.
+func (s *Server) DeleteMailbox(mailbox string) {
+	s.helper()
+	if err := s.user.Delete(mailbox); err != nil {
+		s.fatalf("imaptest: delete %s: %v", mailbox, err)
+	}
+}
+
+// DropConnections closes every client connection abruptly, as a server
+// restart or a network failure would, and returns how many it closed. The
+// server keeps listening.
+func (s *Server) DropConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.conns)
+	for c := range s.conns {
+		c.Close()
+		delete(s.conns, c)
+	}
+	return n
+}
+
+// OnFetch sets a function called at the start of every FETCH, before any
+// data is sent; nil removes it. A test can drop connections from it.
+func (s *Server) OnFetch(f func()) {
+	s.mu.Lock()
+	s.onFetch = f
+	s.mu.Unlock()
+}
+
+// OnIdle sets a function called each time a client's IDLE has reported
+// what changed and waits for more; nil removes it. A message delivered
+// after the call is announced to that client.
+func (s *Server) OnIdle(f func()) {
+	s.mu.Lock()
+	s.onIdle = f
+	s.mu.Unlock()
+}
+
+// Stats returns what clients did so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// Close stops the server and closes every connection.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		_ = s.srv.Close()
+		<-s.done
+		s.DropConnections()
+	})
+}
+
+// withClient runs f on a fresh logged-in client of the server.
+func (s *Server) withClient(f func(c *imapclient.Client) error) {
+	s.helper()
+	conn, err := net.Dial("tcp", s.ln.Addr().String())
+	if err != nil {
+		s.fatalf("imaptest: dial: %v", err)
+	}
+	var c *imapclient.Client
+	switch s.opts.TLS {
+	case Implicit:
+		c = imapclient.New(tls.Client(conn, s.ClientTLSConfig()), nil)
+	case StartTLS:
+		c, err = imapclient.NewStartTLS(conn, &imapclient.Options{TLSConfig: s.ClientTLSConfig()})
+		if err != nil {
+			s.fatalf("imaptest: starttls: %v", err)
+		}
+	default:
+		c = imapclient.New(conn, nil)
+	}
+	defer c.Close()
+	if err := c.Login(User, Password).Wait(); err != nil {
+		s.fatalf("imaptest: login: %v", err)
+	}
+	if err := f(c); err != nil {
+		s.fatalf("imaptest: %v", err)
+	}
+	if err := c.Logout().Wait(); err != nil {
+		s.fatalf("imaptest: logout: %v", err)
+	}
+	// The helper's own LOGOUT is not the code under test's.
+	s.mu.Lock()
+	s.stats.Logouts--
+	s.stats.Logins--
+	s.stats.Conns--
+	s.mu.Unlock()
+}
+
+func (s *Server) helper() {
+	if s.t != nil {
+		s.t.Helper()
+	}
+}
+
+func (s *Server) fatalf(format string, args ...any) {
+	if s.t == nil {
+		panic(fmt.Sprintf(format, args...))
+	}
+	s.t.Helper()
+	s.t.Fatalf(format, args...)
+}
+
+func (s *Server) count(f func(st *Stats)) {
+	s.mu.Lock()
+	f(&s.stats)
+	s.mu.Unlock()
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(string, ...any) {}
+
+// literal is an imap.LiteralReader over bytes.
+type literal struct{ *bytes.Reader }
+
+var errBrokenMove = &imap.Error{
+	Type: imap.StatusResponseTypeNo,
+	Text: "MOVE failed (imaptest BrokenMove)",
+}
+
+var _ io.Reader = literal{}
