@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
+	"github.com/mailtrail/mailtrail/outbox"
 	"github.com/mailtrail/mailtrail/outbox/postgres"
 )
 
@@ -48,7 +49,7 @@ func countingServer(b *testing.B) (*mailtest.Server, *atomic.Int64) {
 // "send --batch --spool none" does, and returns how long it took.
 func direct(b *testing.B, srv *mailtest.Server, envs []*mailer.Envelope, conc int) time.Duration {
 	b.Helper()
-	m := sender(b, srv, conc)
+	tr := transport(b, srv.URL(), conc)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -59,7 +60,7 @@ func direct(b *testing.B, srv *mailtest.Server, envs []*mailer.Envelope, conc in
 				if i >= len(envs) {
 					return
 				}
-				if _, err := m.Deliver(context.Background(), envs[i]); err != nil {
+				if _, err := tr.Transmit(context.Background(), envs[i]); err != nil {
 					b.Error(err)
 					return
 				}
@@ -83,7 +84,7 @@ func report(b *testing.B, n int, pg, floor time.Duration) {
 func BenchmarkEnqueue(b *testing.B) {
 	for _, batch := range []int{1, 1000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			s := openStore(b)
+			s := openStore(b, nil)
 			envs := benchEnvelopes(b, b.N)
 			srv, _ := countingServer(b)
 			floor := direct(b, srv, envs, 1)
@@ -91,9 +92,9 @@ func BenchmarkEnqueue(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for i := 0; i < len(envs); i += batch {
-				items := make([]postgres.Item, 0, batch)
+				items := make([]outbox.Item, 0, batch)
 				for _, e := range envs[i:min(i+batch, len(envs))] {
-					items = append(items, postgres.Item{Key: e.MessageID, Env: e})
+					items = append(items, outbox.Item{Key: e.MessageID, Env: e})
 				}
 				if err := s.EnqueueBatch(ctx, items); err != nil {
 					b.Fatal(err)
@@ -112,16 +113,16 @@ func BenchmarkEnqueue(b *testing.B) {
 func BenchmarkDeliver(b *testing.B) {
 	for _, conc := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("workers=%d", conc), func(b *testing.B) {
-			s := openStore(b)
-			envs := benchEnvelopes(b, b.N)
 			srv, got := countingServer(b)
+			s := openStore(b, &postgres.Options{Transport: transport(b, srv.URL(), conc), Concurrency: conc})
+			envs := benchEnvelopes(b, b.N)
 			floor := direct(b, srv, envs, conc)
 			got.Store(0)
 			ctx := context.Background()
 			for i := 0; i < len(envs); i += 1000 {
-				items := make([]postgres.Item, 0, 1000)
+				items := make([]outbox.Item, 0, 1000)
 				for _, e := range envs[i:min(i+1000, len(envs))] {
-					items = append(items, postgres.Item{Env: e})
+					items = append(items, outbox.Item{Env: e})
 				}
 				if err := s.EnqueueBatch(ctx, items); err != nil {
 					b.Fatal(err)
@@ -129,17 +130,16 @@ func BenchmarkDeliver(b *testing.B) {
 			}
 			b.ResetTimer()
 			start := time.Now()
-			wctx, cancel := context.WithCancel(ctx)
 			done := make(chan error, 1)
-			go func() {
-				done <- s.Work(wctx, &postgres.WorkOptions{Sender: sender(b, srv, conc), Concurrency: conc})
-			}()
+			go func() { done <- s.Run(ctx) }()
 			for got.Load() < int64(len(envs)) {
 				time.Sleep(time.Millisecond)
 			}
 			pg := time.Since(start)
 			b.StopTimer()
-			cancel()
+			if err := s.Shutdown(ctx); err != nil {
+				b.Fatal(err)
+			}
 			if err := <-done; err != nil {
 				b.Fatal(err)
 			}

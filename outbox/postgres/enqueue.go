@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/outbox"
 )
 
 // messageArgs is the River job of one message: everything needed to send
@@ -34,44 +34,22 @@ const jobKind = "mailtrail_message"
 // Kind returns the River job kind.
 func (messageArgs) Kind() string { return jobKind }
 
-// Item is one message of a batch: what to enqueue, and what became of it.
-type Item struct {
-	// Key, when not empty, is the idempotency key, as in
-	// [Store.EnqueueKey]: a message already stored with that key makes
-	// Err ErrDuplicate and ID the stored message's id.
-	Key string
-	// Env is the rendered message.
-	Env *mailer.Envelope
-
-	// ID is the message's id, set by the enqueue.
-	ID string
-	// Err is set by the enqueue: nil once the message is stored (for
-	// EnqueueBatchTx, once the transaction commits).
-	Err error
-}
-
-// ErrDuplicate is set on an Item, and returned by EnqueueKey, when a message
-// with the same key is already stored, in any state.
-var ErrDuplicate = errors.New("outbox: postgres: key already enqueued")
-
 // Enqueue stores env and returns its id. From then on the message will be
 // delivered at least once (see the package documentation).
 func (s *Store) Enqueue(ctx context.Context, env *mailer.Envelope) (string, error) {
-	items := []Item{{Env: env}}
-	if err := s.EnqueueBatch(ctx, items); err != nil {
-		return "", err
-	}
-	return items[0].ID, items[0].Err
+	items := []outbox.Item{{Env: env}}
+	err := s.EnqueueBatch(ctx, items)
+	return items[0].ID, err
 }
 
 // EnqueueKey is Enqueue with an idempotency key, such as a batch file's
 // name and line number, or an invoice number: when a message with that key
 // is already stored, in any state, nothing is added and EnqueueKey returns
-// the stored message's id and ErrDuplicate. Two callers may enqueue the
-// same key at the same time: one of them gets ErrDuplicate.
+// the stored message's id and outbox.ErrDuplicate. Two callers may
+// enqueue the same key at the same time: one of them gets ErrDuplicate.
 func (s *Store) EnqueueKey(ctx context.Context, key string, env *mailer.Envelope) (string, error) {
-	items := []Item{{Key: key, Env: env}}
-	if err := s.EnqueueBatch(ctx, items); err != nil {
+	items := []outbox.Item{{Key: key, Env: env}}
+	if err := s.EnqueueBatch(ctx, items); err != nil && !errors.Is(err, outbox.ErrDuplicate) {
 		return "", err
 	}
 	return items[0].ID, items[0].Err
@@ -80,43 +58,58 @@ func (s *Store) EnqueueKey(ctx context.Context, key string, env *mailer.Envelope
 // EnqueueTx stores env within the application's own transaction tx: the
 // message commits or rolls back with the rest of tx, and no worker sees it
 // before tx commits. key is the idempotency key, "" for none, as in
-// EnqueueKey. The returned id is the message's once tx commits.
+// EnqueueKey (outbox.ErrDuplicate when the key is taken). The returned id
+// is the message's once tx commits.
 func (s *Store) EnqueueTx(ctx context.Context, tx pgx.Tx, key string, env *mailer.Envelope) (string, error) {
-	items := []Item{{Key: key, Env: env}}
-	if err := s.EnqueueBatchTx(ctx, tx, items); err != nil {
+	items := []outbox.Item{{Key: key, Env: env}}
+	if err := s.EnqueueBatchTx(ctx, tx, items); err != nil && !errors.Is(err, outbox.ErrDuplicate) {
 		return "", err
 	}
 	return items[0].ID, items[0].Err
 }
 
 // EnqueueBatch stores every item's message in one transaction and one
-// round trip (River's InsertManyTx), and sets each item's ID and Err. It
-// returns an error, and stores nothing, when the transaction fails; an item
-// whose message was refused before (a bad envelope) has its Err set and
-// does not stop the others. Keys in one batch must differ.
-func (s *Store) EnqueueBatch(ctx context.Context, items []Item) error {
+// round trip (River's InsertManyTx), and sets each item's ID and Err: nil
+// once stored, outbox.ErrDuplicate when its key was enqueued before. An
+// item refused before the insert (a bad envelope) has its Err set and does
+// not stop the others. It returns the items' errors other than
+// ErrDuplicate, joined; when the transaction fails, every item has its
+// error and nothing is stored. Keys in one batch must differ.
+func (s *Store) EnqueueBatch(ctx context.Context, items []outbox.Item) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return s.wrap("enqueue", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := s.EnqueueBatchTx(ctx, tx, items); err != nil {
+	if err := s.insert(ctx, tx, items); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
+		err = s.wrap("enqueue: commit", err)
 		for i := range items {
-			if items[i].Err == nil {
-				items[i].ID = ""
+			if items[i].Err == nil || errors.Is(items[i].Err, outbox.ErrDuplicate) {
+				items[i].ID, items[i].Err = "", err
 			}
 		}
-		return s.wrap("enqueue: commit", err)
+		return err
 	}
-	return nil
+	return itemErrors(items)
 }
 
 // EnqueueBatchTx is EnqueueBatch within the application's transaction tx:
-// the messages commit or roll back with it.
-func (s *Store) EnqueueBatchTx(ctx context.Context, tx pgx.Tx, items []Item) error {
+// the messages commit or roll back with it. When the insert fails, tx is
+// aborted (PostgreSQL refuses any further statement in it).
+func (s *Store) EnqueueBatchTx(ctx context.Context, tx pgx.Tx, items []outbox.Item) error {
+	if err := s.insert(ctx, tx, items); err != nil {
+		return err
+	}
+	return itemErrors(items)
+}
+
+// insert inserts the items that pass argsOf, in one InsertManyTx, and
+// sets every item's ID and Err. It returns the insert's error, which every
+// inserted item's Err holds too.
+func (s *Store) insert(ctx context.Context, tx pgx.Tx, items []outbox.Item) error {
 	params := make([]river.InsertManyParams, 0, len(items))
 	at := make([]int, 0, len(items)) // params[k] is items[at[k]]
 	for i := range items {
@@ -134,24 +127,35 @@ func (s *Store) EnqueueBatchTx(ctx context.Context, tx pgx.Tx, items []Item) err
 		params = append(params, river.InsertManyParams{Args: args, InsertOpts: opts})
 		at = append(at, i)
 	}
-	if len(params) == 0 {
-		return nil
-	}
-	res, err := s.client.InsertManyTx(ctx, tx, params)
-	if err != nil {
-		for _, i := range at {
-			items[i].Err = err
+	if len(params) > 0 {
+		res, err := s.client.InsertManyTx(ctx, tx, params)
+		if err != nil {
+			err = s.wrap("enqueue", err)
+			for _, i := range at {
+				items[i].Err = err
+			}
+			return err
 		}
-		return s.wrap("enqueue", err)
-	}
-	for k, r := range res {
-		it := &items[at[k]]
-		it.ID = strconv.FormatInt(r.Job.ID, 10)
-		if r.UniqueSkippedAsDuplicate {
-			it.Err = ErrDuplicate
+		for k, r := range res {
+			it := &items[at[k]]
+			it.ID = idOf(r.Job.ID, it.Key)
+			if r.UniqueSkippedAsDuplicate {
+				it.Err = outbox.ErrDuplicate
+			}
 		}
 	}
 	return nil
+}
+
+// itemErrors joins the items' errors other than ErrDuplicate.
+func itemErrors(items []outbox.Item) error {
+	var errs []error
+	for _, it := range items {
+		if it.Err != nil && !errors.Is(it.Err, outbox.ErrDuplicate) {
+			errs = append(errs, it.Err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // uniqueByKey makes the key (the one args field tagged river:"unique")

@@ -2,70 +2,93 @@ package postgres
 
 import (
 	"encoding/json"
-	"errors"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/outbox"
 )
 
-// record is what the worker keeps of a message's attempts, as the job's
-// River output (metadata "output"): River keeps it across retries, so each
-// attempt starts from what the previous ones recorded.
+// record is the delivery state of a message that its job's arguments do
+// not hold: the bookkeeping of outbox.Entry that the rules update. The
+// worker keeps it as the job's River output (metadata "output"), which
+// River keeps across attempts, so each attempt starts from what the
+// previous ones recorded.
 type record struct {
 	// State is "failed" or "unknown" once the message left the queue
 	// without being sent; "" while it waits for an attempt.
-	State     string    `json:"state,omitempty"`
-	Attempts  int       `json:"attempts"`
-	Unknown   int       `json:"unknown_outcomes,omitempty"`
-	Delivered []string  `json:"delivered,omitempty"` // recipients that took it in a partial delivery
-	LastError string    `json:"last_error,omitempty"`
-	Next      time.Time `json:"next_attempt,omitzero"`
-	Failure   *Failure  `json:"failure,omitempty"`
+	State     string          `json:"state,omitempty"`
+	Attempts  int             `json:"attempts"`
+	Unknown   int             `json:"unknown_outcomes,omitempty"`
+	To        []string        `json:"to,omitempty"`        // recipients left after a partial delivery
+	Delivered []string        `json:"delivered,omitempty"` // recipients that took it in a partial delivery
+	LastError string          `json:"last_error,omitempty"`
+	Next      time.Time       `json:"next_attempt,omitzero"`
+	Retried   time.Time       `json:"retried,omitzero"` // when a person last queued it again
+	Failure   *outbox.Failure `json:"failure,omitempty"`
 }
 
-// Failure is the server's answer to a message that left the queue without
-// being sent.
-type Failure struct {
-	Time     time.Time      `json:"time"`
-	Class    string         `json:"class"`          // "permanent", "unknown" or "expired"
-	Op       string         `json:"op,omitempty"`   // the SMTP step, as in mailer.SendError.Op
-	Code     int            `json:"code,omitempty"` // the SMTP reply code
-	Enhanced string         `json:"enhanced,omitempty"`
-	Reply    string         `json:"reply,omitempty"` // the server's text
-	Rejected []RejectedRcpt `json:"rejected,omitempty"`
-	Accepted []string       `json:"accepted,omitempty"`
-	Error    string         `json:"error"` // the whole error, one line
-}
-
-// RejectedRcpt is one recipient's refusal in a Failure.
-type RejectedRcpt struct {
-	Rcpt     string `json:"rcpt"`
-	Code     int    `json:"code"`
-	Enhanced string `json:"enhanced,omitempty"`
-	Reply    string `json:"reply,omitempty"`
-}
-
-// failureOf describes err for a record.
-func failureOf(err error, class string, now time.Time) *Failure {
-	f := &Failure{Time: now.UTC(), Class: class, Error: err.Error()}
-	var se *mailer.SendError
-	if errors.As(err, &se) {
-		f.Op, f.Code, f.Enhanced, f.Reply = se.Op, se.Code, se.Enhanced, se.Msg
-		for _, r := range se.Rejected {
-			f.Rejected = append(f.Rejected, RejectedRcpt{Rcpt: r.Rcpt, Code: r.Code, Enhanced: r.Enhanced, Reply: r.Msg})
-		}
-		f.Accepted = append(f.Accepted, se.Accepted...)
-	}
-	return f
-}
-
-// recordOf reads the record of a job; the zero record when there is none.
-func recordOf(j *rivertype.JobRow) record {
+// recordOf reads the record in a job's metadata; the zero record when
+// there is none.
+func recordOf(metadata []byte) record {
 	var r record
-	if out := j.Output(); len(out) > 0 {
+	out := (&rivertype.JobRow{Metadata: metadata}).Output()
+	if len(out) > 0 {
 		_ = json.Unmarshal(out, &r) // a record not ours reads as none
+	}
+	return r
+}
+
+// entryOf makes the outbox.Entry of a job from its arguments and record.
+func entryOf(id int64, a *messageArgs, rec *record, created time.Time) outbox.Entry {
+	e := outbox.Entry{
+		ID:        idOf(id, a.Key),
+		Key:       a.Key,
+		From:      a.From,
+		To:        a.To,
+		Delivered: rec.Delivered,
+		MessageID: a.MessageID,
+		Resource:  a.Resource,
+		Size:      len(a.Data),
+		Enqueued:  created,
+		Retried:   rec.Retried,
+		Attempts:  rec.Attempts,
+		Unknown:   rec.Unknown,
+		Next:      rec.Next,
+		LastError: rec.LastError,
+		Failure:   rec.Failure,
+	}
+	if len(rec.To) > 0 {
+		e.To = rec.To
+	}
+	return e
+}
+
+// idOf returns a message's id: its key when it has one, as in the folder
+// store, else its River job id.
+func idOf(jobID int64, key string) string {
+	if key != "" {
+		return key
+	}
+	return strconv.FormatInt(jobID, 10)
+}
+
+// recordOfEntry keeps what the rules changed in e.
+func recordOfEntry(e *outbox.Entry, a *messageArgs, state string, f *outbox.Failure) record {
+	r := record{
+		State:     state,
+		Attempts:  e.Attempts,
+		Unknown:   e.Unknown,
+		Delivered: e.Delivered,
+		LastError: e.LastError,
+		Next:      e.Next,
+		Retried:   e.Retried,
+		Failure:   f,
+	}
+	if !slices.Equal(e.To, a.To) {
+		r.To = e.To
 	}
 	return r
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,10 +15,15 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/outbox"
 )
 
 // Store is the PostgreSQL outbox: rendered messages held as River jobs in
-// the application's own database. It is safe for concurrent use.
+// the application's own database (see the package documentation for its
+// promise). It is an [outbox.Store] and a [mailer.Outbox]. It is safe for
+// concurrent use.
 type Store struct {
 	pool    *pgxpool.Pool
 	ownPool bool // Close closes the pool
@@ -24,10 +31,22 @@ type Store struct {
 	log     *slog.Logger
 	client  *river.Client[pgx.Tx] // insert-only: no queues worked
 	table   string                // the river_job table, schema-qualified and quoted
+
+	mu      sync.Mutex
+	running chan struct{} // closed when Run returns; nil when not running
+	stop    chan struct{} // closed by Shutdown to stop Run
+	stopCtx context.Context
 }
 
+// The store is an outbox.Store and a mailer.Outbox.
+var (
+	_ outbox.Store  = (*Store)(nil)
+	_ mailer.Outbox = (*Store)(nil)
+)
+
 // Options configures a Store. A nil *Options uses the defaults; so does the
-// zero value of each field.
+// zero value of each field. Only Run reads the delivery fields (Transport
+// to Now): a store that only enqueues needs none of them.
 type Options struct {
 	// Schema is the PostgreSQL schema holding River's tables. "" means the
 	// schema named by the URL's search_path parameter when it names
@@ -41,6 +60,29 @@ type Options struct {
 	// Logger receives the store's and River's log lines; nil means
 	// slog.Default().
 	Logger *slog.Logger
+
+	// Transport delivers the messages (SMTP, or a folder of .eml files);
+	// Run needs it.
+	Transport mailer.Transport
+	// Concurrency is how many messages this process delivers at once;
+	// zero means 2. Processes add up: three workers of 4 send 12 at once.
+	Concurrency int
+	// Rules are the delivery rules, shared with the folder store.
+	outbox.Rules
+	// RescueAfter is how long a message may stay in flight before River
+	// takes its worker for dead and hands the message to another one,
+	// which sends it again with the same Message-ID. Zero means 15
+	// minutes; keep it well above the SMTP timeouts of one send.
+	RescueAfter time.Duration
+	// KeepSent is how long delivered messages are kept; zero keeps them,
+	// as the folder store keeps sent/, so that enqueueing a key again,
+	// even long after, adds nothing.
+	KeepSent time.Duration
+	// OnResult, when set, is called after every attempt, from the
+	// delivering goroutines: it must be safe for concurrent use and quick.
+	OnResult func(outbox.Result)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // DefaultQueue is the River queue of the messages when Options.Queue is "".
@@ -51,8 +93,6 @@ var (
 	// ErrNotMigrated means the database has no River tables, or older
 	// ones: run "mailtrail outbox migrate" (or [Store.Migrate]) once.
 	ErrNotMigrated = errors.New("outbox: postgres: the database has no outbox tables yet; run \"mailtrail outbox migrate\"")
-	// ErrNotFound means no message with that id is in the store.
-	ErrNotFound = errors.New("outbox: postgres: no such message")
 )
 
 // Open connects to the database of a PostgreSQL URL
@@ -105,10 +145,21 @@ func searchPathSchema(sp string) string {
 func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	s := &Store{pool: pool}
 	if opts != nil {
-		s.opts = *opts
+		s.opts = *opts // don't modify the caller's view
 	}
-	if s.opts.Queue == "" {
-		s.opts.Queue = DefaultQueue
+	o := &s.opts
+	if o.Queue == "" {
+		o.Queue = DefaultQueue
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = outbox.DefaultConcurrency
+	}
+	o.Rules = o.Rules.WithDefaults()
+	if o.RescueAfter <= 0 {
+		o.RescueAfter = DefaultRescueAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	s.log = s.opts.Logger
 	if s.log == nil {
@@ -129,13 +180,17 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the store's connections when Open made them. Work must have
-// returned first.
+// DefaultRescueAfter is Options.RescueAfter's default.
+const DefaultRescueAfter = 15 * time.Minute
+
+// Close stops Run as Shutdown does, with no deadline, and closes the
+// store's connections when Open made them.
 func (s *Store) Close() error {
+	err := s.Shutdown(context.Background())
 	if s.ownPool {
 		s.pool.Close()
 	}
-	return nil
+	return err
 }
 
 // Pool returns the store's connection pool, for the application's own

@@ -7,26 +7,38 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
-	"testing"
+		"testing"
 	"time"
 
 	"github.com/mailtrail/mailtrail/internal/pgtest"
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
+	"github.com/mailtrail/mailtrail/outbox"
 	"github.com/mailtrail/mailtrail/outbox/postgres"
 	"github.com/mailtrail/mailtrail/templates"
 )
 
-// openStore opens a store on a fresh schema and migrates it.
-func openStore(t testing.TB) *postgres.Store {
+// openStore opens a store on a fresh schema and migrates it; opts may be
+// nil. Its Run, when started, is stopped by Close when the test ends.
+func openStore(t testing.TB, opts *postgres.Options) *postgres.Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.URL(t), &postgres.Options{Logger: quiet})
+	var o postgres.Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Logger == nil {
+		o.Logger = quiet
+	}
+	s, err := postgres.Open(ctx, pgtest.URL(t), &o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +64,7 @@ func renderEnvelope(t testing.TB, resource string) *mailer.Envelope {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mailer.New(mailer.Config{From: "Fleet <fleet@app.example.test>", Outbox: t.TempDir()})
+	m, err := mailer.New(mailer.Config{From: "Fleet <fleet@app.example.test>", SMTPURL: "file:" + t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,41 +77,59 @@ func renderEnvelope(t testing.TB, resource string) *mailer.Envelope {
 	return env
 }
 
-// sender returns a Mailer that delivers to srv with conns connections.
-func sender(t testing.TB, srv *mailtest.Server, conns int) *mailer.Mailer {
+// transport returns an SMTP transport to addr (an SMTP URL) with conns
+// connections, closed when the test ends.
+func transport(t testing.TB, url string, conns int) mailer.Transport {
 	t.Helper()
-	cfg, err := mailer.ParseSMTPURL(srv.URL())
+	cfg, err := mailer.ParseSMTPURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.MaxConns = conns
 	cfg.DialTimeout, cfg.CommandTimeout, cfg.DataTimeout = 2*time.Second, 2*time.Second, 2*time.Second
-	m, err := mailer.New(mailer.Config{From: "app@example.test", SMTP: cfg})
-	if err != nil {
-		t.Fatal(err)
+	tr := mailer.NewSMTPTransport(cfg, quiet)
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+// results collects what Run reports.
+type results struct{ ch chan outbox.Result }
+
+// deliveryStore opens a store (as openStore) that delivers to smtpURL,
+// starts its Run, and returns it with what its attempts report. Both stop
+// when the test ends.
+func deliveryStore(t testing.TB, smtpURL string, opts *postgres.Options) (*postgres.Store, *results) {
+	t.Helper()
+	var o postgres.Options
+	if opts != nil {
+		o = *opts
 	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	res := &results{ch: make(chan outbox.Result, 100000)}
+	o.OnResult = func(r outbox.Result) { res.ch <- r }
+	if o.Transport == nil {
+		o.Transport = transport(t, smtpURL, max(o.Concurrency, 2))
+	}
+	s := openStore(t, &o)
+	return s, res
 }
 
-// results collects what Work reports.
-type results struct {
-	mu  sync.Mutex
-	all []postgres.Result
-	ch  chan postgres.Result
+// run starts s.Run until the test ends.
+func run(t testing.TB, s *postgres.Store) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.Run(context.Background()) }()
+	t.Cleanup(func() {
+		if err := s.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("Run() = %v", err)
+		}
+	})
 }
 
-func newResults() *results { return &results{ch: make(chan postgres.Result, 10000)} }
-
-func (r *results) add(res postgres.Result) {
-	r.mu.Lock()
-	r.all = append(r.all, res)
-	r.mu.Unlock()
-	r.ch <- res
-}
-
-// wait returns the next result, failing the test after 30 seconds.
-func (r *results) wait(t testing.TB) postgres.Result {
+// wait returns the next attempt's result, failing the test after 30 seconds.
+func (r *results) wait(t testing.TB) outbox.Result {
 	t.Helper()
 	select {
 	case res := <-r.ch:
@@ -107,35 +137,12 @@ func (r *results) wait(t testing.TB) postgres.Result {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no delivery attempt within 30s")
 	}
-	return postgres.Result{}
+	return outbox.Result{}
 }
 
-// startWork runs s.Work until the test ends, with opts (Sender and
-// OnResult filled in when nil).
-func startWork(t testing.TB, s *postgres.Store, srv *mailtest.Server, opts postgres.WorkOptions) *results {
+func status(t testing.TB, s *postgres.Store) outbox.Counts {
 	t.Helper()
-	res := newResults()
-	if opts.Sender == nil {
-		opts.Sender = sender(t, srv, max(opts.Concurrency, 2))
-	}
-	if opts.OnResult == nil {
-		opts.OnResult = res.add
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Work(ctx, &opts) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Work() = %v", err)
-		}
-	})
-	return res
-}
-
-func status(t testing.TB, s *postgres.Store) postgres.Counts {
-	t.Helper()
-	c, err := s.Status(context.Background())
+	c, err := s.Counts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +151,7 @@ func status(t testing.TB, s *postgres.Store) postgres.Counts {
 
 // waitStatus waits for the counts to be want: River records an attempt's
 // outcome just after the attempt reports it.
-func waitStatus(t testing.TB, s *postgres.Store, want postgres.Counts) {
+func waitStatus(t testing.TB, s *postgres.Store, want outbox.Counts) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -153,16 +160,16 @@ func waitStatus(t testing.TB, s *postgres.Store, want postgres.Counts) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Status() = %+v, want %+v", c, want)
+			t.Fatalf("Counts() = %+v, want %+v", c, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
 func TestStore_EnqueueTx(t *testing.T) {
-	s := openStore(t)
-	ctx := context.Background()
 	srv := mailtest.NewServer(t)
+	s, res := deliveryStore(t, srv.URL(), nil)
+	ctx := context.Background()
 
 	// The application's own table, written in the same transaction.
 	if _, err := s.Pool().Exec(ctx, "CREATE TABLE invoice (id text PRIMARY KEY)"); err != nil {
@@ -190,42 +197,43 @@ func TestStore_EnqueueTx(t *testing.T) {
 		return env
 	}
 	enqueue("INV-1", false) // rolled back
-	if c := status(t, s); c != (postgres.Counts{}) {
-		t.Fatalf("after a rollback, Status() = %+v, want nothing", c)
+	if c := status(t, s); c != (outbox.Counts{}) {
+		t.Fatalf("after a rollback, Counts() = %+v, want nothing", c)
 	}
 	env := enqueue("INV-2", true)
-	if c := status(t, s); c != (postgres.Counts{Queued: 1}) {
-		t.Fatalf("after a commit, Status() = %+v, want 1 queued", c)
+	if c := status(t, s); c != (outbox.Counts{Queued: 1}) {
+		t.Fatalf("after a commit, Counts() = %+v, want 1 queued", c)
 	}
 
-	res := startWork(t, s, srv, postgres.WorkOptions{})
-	if r := res.wait(t); r.State != postgres.Sent || r.Err != nil {
-		t.Fatalf("attempt = %+v, want sent", r)
+	run(t, s)
+	if r := res.wait(t); r.State != outbox.StateSent || r.Err != nil || r.Entry.MessageID != env.MessageID {
+		t.Fatalf("attempt = %+v, want the message sent", r)
 	}
 	msgs := srv.Messages()
 	if len(msgs) != 1 || string(msgs[0].Data) != string(env.Data) {
 		t.Fatalf("server got %d messages, want the committed one, byte for byte", len(msgs))
 	}
-	waitStatus(t, s, postgres.Counts{Sent: 1})
+	waitStatus(t, s, outbox.Counts{Sent: 1})
 }
 
 func TestStore_EnqueueKey_twice(t *testing.T) {
-	s := openStore(t)
+	srv := mailtest.NewServer(t)
+	s, res := deliveryStore(t, srv.URL(), &postgres.Options{Concurrency: 4})
 	ctx := context.Background()
 	id1, err := s.EnqueueKey(ctx, "batch.jsonl-1", envelope(1))
 	if err != nil {
 		t.Fatalf("EnqueueKey() = %v", err)
 	}
 	id2, err := s.EnqueueKey(ctx, "batch.jsonl-1", envelope(2))
-	if !errors.Is(err, postgres.ErrDuplicate) || id2 != id1 {
+	if !errors.Is(err, outbox.ErrDuplicate) || id2 != id1 {
 		t.Fatalf("EnqueueKey() again = %q, %v; want %q, ErrDuplicate", id2, err, id1)
 	}
 
 	// A batch run twice: the second adds nothing, and says so per item.
-	items := func() []postgres.Item {
-		var it []postgres.Item
+	items := func() []outbox.Item {
+		var it []outbox.Item
 		for i := range 50 {
-			it = append(it, postgres.Item{Key: fmt.Sprintf("b-%d", i), Env: envelope(i)})
+			it = append(it, outbox.Item{Key: fmt.Sprintf("b-%d", i), Env: envelope(i)})
 		}
 		return it
 	}
@@ -238,32 +246,31 @@ func TestStore_EnqueueKey_twice(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range second {
-		if first[i].Err != nil || !errors.Is(second[i].Err, postgres.ErrDuplicate) || second[i].ID != first[i].ID {
+		if first[i].Err != nil || !errors.Is(second[i].Err, outbox.ErrDuplicate) || second[i].ID != first[i].ID {
 			t.Fatalf("item %d: first %q %v, second %q %v; want the second a duplicate of the first",
 				i, first[i].ID, first[i].Err, second[i].ID, second[i].Err)
 		}
 	}
 	// Delivered messages keep their keys too.
-	srv := mailtest.NewServer(t)
-	res := startWork(t, s, srv, postgres.WorkOptions{Concurrency: 4})
+	run(t, s)
 	for range 51 {
 		res.wait(t)
 	}
-	if _, err := s.EnqueueKey(ctx, "b-7", envelope(7)); !errors.Is(err, postgres.ErrDuplicate) {
+	if _, err := s.EnqueueKey(ctx, "b-7", envelope(7)); !errors.Is(err, outbox.ErrDuplicate) {
 		t.Fatalf("EnqueueKey() of a sent key = %v, want ErrDuplicate", err)
 	}
-	waitStatus(t, s, postgres.Counts{Sent: 51})
+	waitStatus(t, s, outbox.Counts{Sent: 51})
 }
 
 func TestStore_EnqueueBatch_badItem(t *testing.T) {
-	s := openStore(t)
-	items := []postgres.Item{
+	s := openStore(t, nil)
+	items := []outbox.Item{
 		{Env: envelope(1)},
 		{Env: &mailer.Envelope{From: "a@x.test", To: []string{"b@x.test\r\nRCPT TO:<c@x.test>"}, Data: []byte("x\r\n")}},
 		{Env: nil},
 	}
-	if err := s.EnqueueBatch(context.Background(), items); err != nil {
-		t.Fatal(err)
+	if err := s.EnqueueBatch(context.Background(), items); err == nil {
+		t.Fatal("EnqueueBatch() = nil, want the bad items' errors")
 	}
 	if items[0].Err != nil || items[0].ID == "" {
 		t.Errorf("good item: %q, %v", items[0].ID, items[0].Err)
@@ -273,21 +280,20 @@ func TestStore_EnqueueBatch_badItem(t *testing.T) {
 			t.Errorf("bad item enqueued as %q", it.ID)
 		}
 	}
-	if c := status(t, s); c != (postgres.Counts{Queued: 1}) {
-		t.Fatalf("Status() = %+v, want 1 queued", c)
+	if c := status(t, s); c != (outbox.Counts{Queued: 1}) {
+		t.Fatalf("Counts() = %+v, want 1 queued", c)
 	}
 }
 
-func TestStore_Work_notMigrated(t *testing.T) {
-	s, err := postgres.Open(context.Background(), pgtest.URL(t), &postgres.Options{Logger: quiet})
+func TestStore_Run_notMigrated(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	s, err := postgres.Open(context.Background(), pgtest.URL(t), &postgres.Options{Logger: quiet, Transport: transport(t, srv.URL(), 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	srv := mailtest.NewServer(t)
-	err = s.Work(context.Background(), &postgres.WorkOptions{Sender: sender(t, srv, 1)})
-	if !errors.Is(err, postgres.ErrNotMigrated) {
-		t.Fatalf("Work() before Migrate = %v, want ErrNotMigrated", err)
+	if err := s.Run(context.Background()); !errors.Is(err, postgres.ErrNotMigrated) {
+		t.Fatalf("Run() before Migrate = %v, want ErrNotMigrated", err)
 	}
 	if _, err := s.Enqueue(context.Background(), envelope(1)); !errors.Is(err, postgres.ErrNotMigrated) {
 		t.Fatalf("Enqueue() before Migrate = %v, want ErrNotMigrated", err)

@@ -2,12 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"testing"
 	"time"
 
-	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
+	"github.com/mailtrail/mailtrail/outbox"
 	"github.com/mailtrail/mailtrail/outbox/postgres"
 )
 
@@ -38,24 +39,15 @@ func closedAddr(t *testing.T) string {
 // A relay outage snoozes the message: River spends none of its attempts,
 // so an outage of any length discards nothing; MaxAge alone gives up.
 func TestWork_outageSnoozes(t *testing.T) {
-	s := openStore(t)
+	s, res := deliveryStore(t, "smtp+insecure://"+closedAddr(t), &postgres.Options{Rules: fast})
 	id, err := s.Enqueue(context.Background(), envelope(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := mailer.ParseSMTPURL("smtp+insecure://" + closedAddr(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := mailer.New(mailer.Config{From: "app@example.test", SMTP: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	res := startWork(t, s, nil, postgres.WorkOptions{Sender: m, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	run(t, s)
 	for range 3 {
 		r := res.wait(t)
-		if r.State != postgres.Queued || r.Err == nil {
+		if r.State != outbox.StateQueued || r.Err == nil {
 			t.Fatalf("attempt during an outage = %+v, want queued with an error", r)
 		}
 	}
@@ -69,23 +61,23 @@ func TestWork_outageSnoozes(t *testing.T) {
 // cancelled (River never runs it again); Retry queues it again, with the
 // same bytes.
 func TestWork_permanentThenRetry(t *testing.T) {
-	s := openStore(t)
+	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 554, Text: "spam detected", Times: 1}))
+	s, res := deliveryStore(t, srv.URL(), nil)
 	ctx := context.Background()
 	env := envelope(1)
 	id, err := s.Enqueue(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 554, Text: "spam detected", Times: 1}))
-	res := startWork(t, s, srv, postgres.WorkOptions{})
-	if r := res.wait(t); r.State != postgres.Failed {
+	run(t, s)
+	if r := res.wait(t); r.State != outbox.StateFailed {
 		t.Fatalf("attempt = %+v, want failed", r)
 	}
-	waitStatus(t, s, postgres.Counts{Failed: 1})
+	waitStatus(t, s, outbox.Counts{Failed: 1})
 	if state, _, _ := jobRow(t, s, id); state != "cancelled" {
 		t.Errorf("River state = %q, want cancelled", state)
 	}
-	list, err := s.List(ctx, postgres.Failed)
+	list, err := s.List(ctx, outbox.StateFailed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,39 +87,36 @@ func TestWork_permanentThenRetry(t *testing.T) {
 		t.Fatalf("List(Failed) = %+v, want the message with the server's 554 answer", list)
 	}
 
-	if err := s.Retry(ctx, id); err != nil {
-		t.Fatalf("Retry() = %v", err)
+	if n, err := s.Retry(ctx, []string{id}); err != nil || n != 1 {
+		t.Fatalf("Retry() = %d, %v; want 1", n, err)
 	}
-	if r := res.wait(t); r.State != postgres.Sent {
+	if r := res.wait(t); r.State != outbox.StateSent {
 		t.Fatalf("attempt after Retry = %+v, want sent", r)
 	}
-	waitStatus(t, s, postgres.Counts{Sent: 1})
+	waitStatus(t, s, outbox.Counts{Sent: 1})
 	if msgs := srv.Messages(); len(msgs) != 1 || string(msgs[0].Data) != string(env.Data) {
 		t.Fatalf("server got %d messages, want the same bytes once", len(msgs))
 	}
-	if err := s.Retry(ctx, id); err == nil {
-		t.Error("Retry() of a sent message = nil, want an error")
-	}
-	if err := s.Retry(ctx, "999999"); err == nil {
-		t.Error("Retry() of no message = nil, want ErrNotFound")
+	if n, err := s.Retry(ctx, []string{id, "999999"}); !errors.Is(err, outbox.ErrNotFound) || n != 0 {
+		t.Errorf("Retry() of a sent message and of none = %d, %v; want 0, ErrNotFound", n, err)
 	}
 }
 
 // A connection lost after the final "." leaves the outcome unknown: not
 // retried, listed for a person, until RetryState queues it again.
 func TestWork_unknownOutcome(t *testing.T) {
-	s := openStore(t)
+	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Action: mailtest.Drop, Times: 1}))
+	s, res := deliveryStore(t, srv.URL(), nil)
 	ctx := context.Background()
 	if _, err := s.Enqueue(ctx, envelope(1)); err != nil {
 		t.Fatal(err)
 	}
-	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Action: mailtest.Drop, Times: 1}))
-	res := startWork(t, s, srv, postgres.WorkOptions{})
-	if r := res.wait(t); r.State != postgres.Unknown {
+	run(t, s)
+	if r := res.wait(t); r.State != outbox.StateUnknown {
 		t.Fatalf("attempt = %+v, want unknown", r)
 	}
-	waitStatus(t, s, postgres.Counts{Unknown: 1})
-	list, err := s.List(ctx, postgres.Unknown)
+	waitStatus(t, s, outbox.Counts{Unknown: 1})
+	list, err := s.List(ctx, outbox.StateUnknown)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +128,11 @@ func TestWork_unknownOutcome(t *testing.T) {
 		t.Fatalf("an unknown outcome was retried on its own: %+v", r)
 	case <-time.After(500 * time.Millisecond):
 	}
-	n, err := s.RetryState(ctx, postgres.Unknown)
+	n, err := s.RetryState(ctx, outbox.StateUnknown)
 	if err != nil || n != 1 {
 		t.Fatalf("RetryState(Unknown) = %d, %v; want 1", n, err)
 	}
-	if r := res.wait(t); r.State != postgres.Sent {
+	if r := res.wait(t); r.State != outbox.StateSent {
 		t.Fatalf("attempt after RetryState = %+v, want sent", r)
 	}
 	// The server kept both copies: the same Message-ID, for it to drop one.
@@ -155,25 +144,28 @@ func TestWork_unknownOutcome(t *testing.T) {
 
 // A temporary refusal is retried after the backoff with the same bytes.
 func TestWork_temporaryRetried(t *testing.T) {
-	s := openStore(t)
+	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 451, Times: 2}))
+	s, res := deliveryStore(t, srv.URL(), &postgres.Options{Rules: fast})
 	env := envelope(1)
 	if _, err := s.Enqueue(context.Background(), env); err != nil {
 		t.Fatal(err)
 	}
-	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 451, Times: 2}))
-	res := startWork(t, s, srv, postgres.WorkOptions{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	run(t, s)
 	for i := range 2 {
-		if r := res.wait(t); r.State != postgres.Queued {
+		if r := res.wait(t); r.State != outbox.StateQueued {
 			t.Fatalf("attempt %d = %+v, want queued for a retry", i+1, r)
 		}
 	}
-	if r := res.wait(t); r.State != postgres.Sent {
+	if r := res.wait(t); r.State != outbox.StateSent {
 		t.Fatalf("attempt 3 = %+v, want sent", r)
 	}
 	if msgs := srv.Messages(); len(msgs) != 1 || string(msgs[0].Data) != string(env.Data) {
 		t.Fatalf("server got %d messages, want the same bytes once", len(msgs))
 	}
 }
+
+// fast are rules with short backoffs, for tests.
+var fast = outbox.Rules{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
 
 // waitFor polls cond for up to 30 seconds.
 func waitFor(t *testing.T, cond func() bool, what string) {
