@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/mailtrail/mailtrail/internal/pgtest"
