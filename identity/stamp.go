@@ -1,7 +1,5 @@
 package identity
 
-import "strings"
-
 // Stamp holds the identity headers of one outgoing message. Its values are
 // made of checked characters only: they are safe in a header as they are.
 type Stamp struct {
@@ -61,11 +59,9 @@ func Tag(resource string) string {
 // message or a "Re: [a74e22bb] …" does. An empty subject becomes the tag
 // alone.
 //
-// So that the result is always safe in a header, every run of CR, LF and
-// NUL in subject becomes a single space; a caller that prefers to refuse
-// such a subject checks it first.
+// subject is kept as given: the writer of the header refuses CR, LF and
+// NUL (package mailer does), rather than Subject repairing them silently.
 func (s *Stamp) Subject(subject string) string {
-	subject = oneLine(subject)
 	switch {
 	case s.Tag == "":
 		return subject
@@ -75,28 +71,6 @@ func (s *Stamp) Subject(subject string) string {
 		return subject
 	}
 	return s.Tag + " " + subject
-}
-
-// oneLine replaces each run of CR, LF and NUL with one space.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\x00") {
-		return s
-	}
-	var b strings.Builder
-	run := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\r' || c == '\n' || c == 0 {
-			if !run {
-				b.WriteByte(' ')
-			}
-			run = true
-			continue
-		}
-		run = false
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // containsFold reports whether s contains the ASCII string sub, ignoring

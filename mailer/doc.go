@@ -58,16 +58,17 @@
 // are refused, so that no address can add an ESMTP parameter to an SMTP
 // command.
 //
-// # Assembly with go-mail
+// # Assembly
 //
-// The MIME body is assembled by github.com/wneessen/go-mail. Three of its
-// habits do not fit a reproducible, strictly folded message, and are
-// handled here: its fixed boundary (WithBoundary) is shared by every
-// multipart level, so its random boundaries are replaced by those of
-// [Config].Boundary; its header block (alphabetical, unfolded long words, a
-// User-Agent) is replaced by ours, keeping only its top-level Content-Type;
-// and attachment names, which it writes as RFC 2047 words inside quotes,
-// are preset as RFC 2231 parameters.
+// One writer builds every body on the standard library's mime/multipart:
+// the multipart/alternative, and the multipart/mixed around it when there
+// are attachments, with the boundaries of [Config].Boundary, so that the
+// same input gives the same bytes. Parts are quoted-printable (byte for
+// byte what mime/quotedprintable writes, in one pass) or base64; file names
+// are RFC 2231 parameters. Every header field, in the message header and in
+// part headers, passes through one function that refuses CR, LF, NUL,
+// other controls and non-ASCII octets and folds the line; raw text such as
+// the subject is checked and RFC 2047-encoded on its way in.
 //
 // # Sending
 //
