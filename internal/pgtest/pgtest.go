@@ -19,6 +19,17 @@ import (
 // EnvVar names the variable holding the test server's URL.
 const EnvVar = "MAILTRAIL_TEST_POSTGRES_URL"
 
+// Password returns the password of the test server's URL, for tests that
+// check it never shows; "" when there is none.
+func Password() string {
+	u, err := url.Parse(os.Getenv(EnvVar))
+	if err != nil {
+		return ""
+	}
+	pw, _ := u.User.Password()
+	return pw
+}
+
 // URL returns the test server's URL with search_path set to a fresh,
 // empty schema, dropped with everything in it when the test ends. It skips
 // the test when EnvVar is unset.

@@ -90,6 +90,8 @@ const DefaultQueue = "mailtrail"
 
 // Errors of the store that callers branch on.
 var (
+	// ErrBadURL means Open was given a URL it cannot use.
+	ErrBadURL = errors.New("outbox: postgres: bad URL")
 	// ErrNotMigrated means the database has no River tables, or older
 	// ones: run "mailtrail outbox migrate" (or [Store.Migrate]) once.
 	ErrNotMigrated = errors.New("outbox: postgres: the database has no outbox tables yet; run \"mailtrail outbox migrate\"")
@@ -102,7 +104,7 @@ var (
 func Open(ctx context.Context, rawURL string, opts *Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("outbox: postgres: %s: %w", Redacted(rawURL), err), rawURL)
+		return nil, scrub(fmt.Errorf("%w %s: %w", ErrBadURL, Redacted(rawURL), err), rawURL)
 	}
 	var o Options
 	if opts != nil {

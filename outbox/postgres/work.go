@@ -46,6 +46,9 @@ func (s *Store) Run(ctx context.Context) error {
 	}()
 
 	if err := s.checkMigrated(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	client, err := s.workClient()
