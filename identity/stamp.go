@@ -7,9 +7,15 @@ type Stamp struct {
 	ReplyTo    string // bare address: name+<resource>[.<signature>]@domain
 	MessageID  string // <name+<resource>[.<signature>].<token>@domain>
 	References string // the thread root <name+<resource>[.<signature>]@domain>
-	Tag        string // subject tag with brackets, e.g. "[a74e22bb]"
+	Tag        string // subject tag with brackets, e.g. "[a74e22bb]" or "[INV-2026-0117]"
 	Token      string // the per-message token inside MessageID
 	Signature  string // key id and MAC; "" when the App is unsigned
+	// ThreadTopic is the value of Outlook's Thread-Topic field: the
+	// resource id, the same for every message about the resource. See
+	// [Stamp.ThreadIndex] for Thread-Index.
+	ThreadTopic string
+
+	threadGUID [16]byte
 }
 
 // Stamp makes the identity headers of one message about resource. token is
@@ -30,25 +36,33 @@ func (a App) Stamp(resource, token string) (*Stamp, error) {
 	}
 	local, _ := a.local(resource) // checked by MessageID
 	return &Stamp{
-		Resource:   resource,
-		ReplyTo:    local + "@" + a.Domain,
-		MessageID:  msgID,
-		References: "<" + local + "@" + a.Domain + ">",
-		Tag:        Tag(resource),
-		Token:      token,
-		Signature:  a.signature(resource),
+		Resource:    resource,
+		ReplyTo:     local + "@" + a.Domain,
+		MessageID:   msgID,
+		References:  "<" + local + "@" + a.Domain + ">",
+		Tag:         Tag(resource),
+		Token:       token,
+		Signature:   a.signature(resource),
+		ThreadTopic: resource,
+		threadGUID:  a.threadGUID(resource),
 	}, nil
 }
 
-// TagLen is the number of leading characters of a resource id in its
-// subject tag.
+// TagLen is the number of leading characters of a long opaque resource id
+// (a UUID, or any id longer than [MaxTagLen]) in its subject tag.
 const TagLen = 8
 
-// Tag returns the subject tag of a resource id: its first [TagLen]
-// characters (the whole id when shorter) in square brackets, such as
-// "[a74e22bb]".
+// MaxTagLen is the longest resource id that goes into its subject tag
+// whole: readable ids such as invoice numbers ("INV-2026-0117") are
+// written out, so that a subject-only reply still names the resource and
+// not a prefix that all of a year's invoices share.
+const MaxTagLen = 24
+
+// Tag returns the subject tag of a resource id in square brackets: the
+// whole id when it is at most [MaxTagLen] characters and not a UUID
+// ("[INV-2026-0117]"), else its first [TagLen] characters ("[a74e22bb]").
 func Tag(resource string) string {
-	if len(resource) > TagLen {
+	if isUUID(resource) || len(resource) > MaxTagLen {
 		resource = resource[:TagLen]
 	}
 	return "[" + resource + "]"
@@ -56,8 +70,9 @@ func Tag(resource string) string {
 
 // Subject returns subject with the tag in front, "[a74e22bb] subject",
 // unless it already carries the tag anywhere (in any case), as a re-sent
-// message or a "Re: [a74e22bb] …" does. An empty subject becomes the tag
-// alone.
+// message or a "Re: [INV-2026-0117] …" does, or carries a tag made before
+// whole ids went into tags (the [TagLen]-character short form of this
+// resource). An empty subject becomes the tag alone.
 //
 // subject is kept as given: the writer of the header refuses CR, LF and
 // NUL (package mailer does), rather than Subject repairing them silently.
@@ -68,6 +83,8 @@ func (s *Stamp) Subject(subject string) string {
 	case subject == "":
 		return s.Tag
 	case containsFold(subject, s.Tag):
+		return subject
+	case len(s.Resource) > TagLen && containsFold(subject, "["+s.Resource[:TagLen]+"]"):
 		return subject
 	}
 	return s.Tag + " " + subject

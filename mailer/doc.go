@@ -24,17 +24,19 @@
 //
 // The header block is, in this order: Date, From (with its optional display
 // name), To, Cc (Bcc recipients are only on the SMTP envelope), Reply-To
-// (app+<resource>@domain), Subject (tagged "[<first 8 of the id>] ", once),
+// (app+<resource>@domain), Subject (tagged "[<id>] " for a readable id, "[<first 8 of the id>] " for a UUID, once),
 // Message-ID (unique per message, naming the resource), References (the
 // resource's thread root, the same for every message about it),
-// MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
+// Thread-Topic and Thread-Index (Outlook's: the resource id, and a
+// conversation index whose GUID is the resource's; see
+// [identity.Stamp.ThreadIndex]), MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
 // [Config].OmitAutoSubmitted for the trade-off), X-Auto-Response-Suppress:
 // OOF, AutoReply (so that Exchange sends no out-of-office replies, while
 // delivery reports still come back), List-Id when configured (RFC 2919),
 // the message's extra fields in name order, and Content-Type. No
 // In-Reply-To is written: a first message replies to nothing, and
-// References alone groups a resource's messages in Gmail, Outlook, Apple
-// Mail and Thunderbird. Mail providers may replace the Message-ID (Amazon
+// References alone groups a resource's messages in Gmail, Apple Mail and
+// Thunderbird, Thread-Index in Outlook. Mail providers may replace the Message-ID (Amazon
 // SES does); the thread root in References and the reply address survive.
 //
 // # Wire rules

@@ -109,7 +109,8 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 
 	var h headerBlock
 	h.b = make([]byte, 0, 1024+body.size)
-	h.add("Date", m.now().Format(time.RFC1123Z))
+	now := m.now()
+	h.add("Date", now.Format(time.RFC1123Z))
 	h.add("From", formatAddress(m.from))
 	if len(to) > 0 {
 		h.add("To", formatList(to))
@@ -122,6 +123,9 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	h.text("Subject", stamp.Subject(parts.Subject))
 	h.add("Message-ID", stamp.MessageID)
 	h.add("References", stamp.References)
+	// Outlook threads by these, not by References (see identity.Stamp).
+	h.add("Thread-Topic", stamp.ThreadTopic) // a resource id: [A-Za-z0-9_-]
+	h.add("Thread-Index", stamp.ThreadIndex(now))
 	h.add("MIME-Version", "1.0")
 	if !m.cfg.OmitAutoSubmitted {
 		h.add("Auto-Submitted", "auto-generated")
