@@ -17,7 +17,9 @@ var hostileMessages = []struct {
 		return []byte("Subject: s" + strings.Repeat("\r\n x", n) + "\r\n\r\nbody\r\n")
 	}},
 	{"many fields", func(n int) []byte { return []byte(strings.Repeat("X-F: v\r\n", n) + "\r\nbody\r\n") }},
-	{"long line", func(n int) []byte { return []byte("Subject: " + strings.Repeat("a", 4*n) + "\r\n\r\n" + strings.Repeat("b", 4*n)) }},
+	{"long line", func(n int) []byte {
+		return []byte("Subject: " + strings.Repeat("a", 4*n) + "\r\n\r\n" + strings.Repeat("b", 4*n))
+	}},
 	{"many parts", func(n int) []byte {
 		return []byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("--b\r\n\r\nx\r\n", n/4) + "--b--\r\n")
 	}},
