@@ -22,7 +22,7 @@ while IFS= read -r file; do
 		target="${dir#./}/$name"
 		[[ "$target" =~ $pattern ]] || continue
 		echo "== $target ($dur) $(date -u +%H:%M:%S)"
-		if ! go test -run '^$' -fuzz "^$name\$" -fuzztime "$dur" \
+		if ! go test -run '^$' -timeout 0 -fuzz "^$name\$" -fuzztime "$dur" \
 			-parallel "${FUZZ_PARALLEL:-1}" "$dir"; then
 			failed+=("$target")
 		fi
