@@ -18,36 +18,36 @@ type fragment struct {
 
 // signatureRE matches the first line of a signature block (after a blank
 // line): "--" or "__" at the start (with leading blanks), "-Name", or a
-// device or app line ("Sent from my iPhone", "Envoyé de mon iPhone", "Von
-// meinem iPhone gesendet", "Enviado desde mi iPhone", "Get Outlook for
-// iOS", …). These are email_reply_parser's rules read top-down, plus the
-// translations.
-//
-// Samsung's default lines end in a period ("Sent from my Samsung Galaxy
-// smartphone.", "Von meinem Samsung Galaxy Smartphone gesendet.") and
-// Outlook mobile's are translated ("Obtenir Outlook pour Android").
+// device or app line of [ReplyLanguages] ("Sent from my iPhone", "Envoyé
+// de mon iPhone", "Von meinem iPhone gesendet", "Inviato da iPhone", "Get
+// Outlook for iOS", …): the phrase and at most four more words, ending
+// the line (Samsung's end in a period). These are email_reply_parser's
+// rules read top-down, plus the translations.
 var signatureRE = regexp.MustCompile(`^\s*--|^\s*__|^-\w` +
-	`|^Sent from my(?:\s+\w+){1,3}\.?\s*$` +
-	`|^(?:Sent from|Get) (?:Outlook|Mail|Yahoo Mail|Gmail|AOL|Samsung|ProtonMail|Proton Mail)\b[^.,;:!?]{0,40}$` +
-	`|^Sent with \w+` +
-	`|^Envoyé (?:de|depuis) (?:mon|ma|l'application)(?:\s+[\w'’]+){1,3}\.?\s*$` +
-	`|^Von meinem(?:\s+\w+){1,3} gesendet\.?\s*$|^Gesendet von(?:\s+\w+){1,3}\s*$` +
-	`|^Enviado desde mi(?:\s+\w+){1,3}\.?\s*$` +
-	`|^(?:Obtenir|Télécharger) Outlook pour (?:iOS|Android)\s*$|^Outlook für (?:iOS|Android) herunterladen\s*$|^Obtener Outlook para (?:iOS|Android)\s*$`)
+	`|^\s*` + phrases(func(l ReplyLanguage) []string { return l.DeviceSignatures }) + `(?:\s+[\pL\pN'’&-]+){0,4}\.?\s*$`)
 
 // isSignatureStart is signatureRE.MatchString with a cheap test first:
-// every alternative starts with blanks and "-" or "_", or with one of a
-// few capital letters.
+// every alternative starts with blanks and "-" or "_", or with a capital
+// letter.
 func isSignatureStart(l string) bool {
 	t := strings.TrimLeft(l, " \t\r\n\f")
 	if t == "" {
 		return false
 	}
-	switch t[0] {
-	case '-', '_', 'S', 'G', 'E', 'V', 'O', 'T':
+	if c := t[0]; c == '-' || c == '_' || 'A' <= c && c <= 'Z' || c >= 0x80 {
 		return signatureRE.MatchString(l)
 	}
 	return false
+}
+
+// sectionRule reports whether the top line of a fragment read bottom-up
+// is a rule of underscores with a blank line under it: a writer's section
+// break inside the reply, not the rule Outlook puts right above a quoted
+// header block or a signature.
+func sectionRule(bottomUp []string) bool {
+	n := len(bottomUp)
+	return n >= 2 && strings.HasPrefix(strings.TrimSpace(bottomUp[n-1]), "__") && bottomUp[n-2] == "" &&
+		strings.Trim(bottomUp[n-1], "_ \t") == ""
 }
 
 // fragments splits lines into fragments, bottom-up, and marks the hidden
@@ -99,7 +99,7 @@ func fragments(lines []string) []*fragment {
 			line = strings.TrimRightFunc(line, unicode.IsSpace)
 		}
 		quoted := strings.HasPrefix(line, ">")
-		if cur != nil && line == "" && isSignatureStart(cur.lines[len(cur.lines)-1]) {
+		if cur != nil && line == "" && isSignatureStart(cur.lines[len(cur.lines)-1]) && !sectionRule(cur.lines) {
 			cur.signature = true
 			finish()
 		}

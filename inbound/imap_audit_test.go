@@ -14,7 +14,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/mailtrail/mailtrail/inbound"
-	"github.com/mailtrail/mailtrail/internal/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 )
 
 // TestPoller_Poll_peekLeavesSeen checks that messages are fetched with

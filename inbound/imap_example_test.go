@@ -7,7 +7,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
-	"github.com/mailtrail/mailtrail/internal/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 )
 
 func ExamplePoller_Poll() {

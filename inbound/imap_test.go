@@ -14,7 +14,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
-	"github.com/mailtrail/mailtrail/internal/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 )
 
 var testApp = identity.App{Name: "app", Domain: "example.test"}

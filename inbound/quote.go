@@ -21,8 +21,17 @@ import (
 //     and their translations, optionally in *bold*) with the separator
 //     line of underscores or dashes above it.
 //  2. An attribution line split over several lines by the client ("On …
-//     <addr>\nwrote:") is joined.
-//  3. The rest is read as github/email_reply_parser reads it: from the
+//     <addr>\nwrote:", Gmail's German "… schrieb am Fr., 28." / "Apr. 2017
+//     um 11:53 Uhr:", its wordless "2016-03-03 17:21 GMT+01:00 Name <" /
+//     "addr>:") is joined.
+//  3. An attribution whose next non-blank line is not quoted introduces an
+//     original that the client did not mark with ">" (Outlook, many
+//     webmails and mobile clients): everything from the attribution on is
+//     cut. So is everything from a mobile client's signature line that
+//     ends in a link ("Get Outlook for iOS<https://aka.ms/…>") when
+//     unquoted text follows it. When quoted lines follow an attribution,
+//     the next rule decides: an answer interleaved with the quote stays.
+//  4. The rest is read as github/email_reply_parser reads it: from the
 //     bottom up, into fragments of quoted lines (">"), signatures (a line
 //     starting "--", "__" or "-Name", or "Sent from my iPhone" and the like,
 //     after a blank line) and text. Quoted and signature fragments below
@@ -30,7 +39,7 @@ import (
 //     bottom-posted replies) stay, with the attribution line ("On … wrote:",
 //     "Le … a écrit :", "Am … schrieb …:", "El … escribió:", or any line
 //     ending in ":" that names an address or a date) counted as quote.
-//  4. A reply written wholly below one quote block (a bottom post with no
+//  5. A reply written wholly below one quote block (a bottom post with no
 //     text above it) loses that leading quote.
 //
 // Where the two corpora this is tested against disagree, the
@@ -41,6 +50,7 @@ func StripQuote(text string) string {
 	lines := strings.Split(text, "\n")
 	lines = cutHistory(lines)
 	lines = joinAttribution(lines)
+	lines = cutUnquotedOriginal(lines)
 	frags := fragments(lines)
 	dropped := dropLeadingQuote(frags)
 	var b strings.Builder
@@ -63,15 +73,21 @@ func StripQuote(text string) string {
 }
 
 // separatorRE matches the "original message" and "forwarded message"
-// lines of mail clients in the languages served.
-var separatorRE = regexp.MustCompile(`(?i)^\s*(?:-{2,}|_{2,}|={2,})\s*(?:original message|ursprüngliche nachricht|message d'origine|message original|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|message transféré|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato)\s*(?:-{2,}|_{2,}|={2,})?\s*$` +
-	`|(?i)^\s*(?:begin forwarded message|début du message (?:réexpédié|transféré)|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado)\s*:\s*$`)
+// lines of mail clients in the languages of [ReplyLanguages], also in
+// *bold* as Gmail shows Outlook's ("*-------- Original Message --------*"),
+// and the "Begin forwarded message:" lines.
+var separatorRE = regexp.MustCompile(`(?i)^\s*\*{0,2}\s*(?:-{2,}|_{2,}|={2,})\s*` + phrases(func(l ReplyLanguage) []string { return l.Separators }) +
+	`\s*(?:-{2,}|_{2,}|={2,})?\s*\*{0,2}\s*$` +
+	`|(?i)^\s*` + phrases(func(l ReplyLanguage) []string { return l.ForwardLines }) + `\s*:\s*$`)
 
-// headerLabelRE matches the first label of a quoted header block (From),
-// optionally in *bold* as Gmail renders Outlook's, in the languages served.
-var fromLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:from|de|von|da|van|od|från|fra|от)\s*\*{0,2}\s*:`)
-var otherLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:sent|date|to|cc|subject|envoyé|date d'envoi|à|objet|gesendet|datum|an|betreff|enviado|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|отправлено|кому|тема|дата|копия)\s*\*{0,2}\s*:`)
-var ruleRE = regexp.MustCompile(`^\s*(?:[-_=]\s*){5,}$`)
+// fromLabelRE matches the first label of a quoted header block (From),
+// optionally in *bold* as Gmail renders Outlook's; otherLabelRE the others.
+// Both hold the labels of [ReplyLanguages] and a few more languages'.
+var fromLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:` + phrases(func(l ReplyLanguage) []string { return l.FromLabels }) +
+	`|od|från|fra|от)\s*\*{0,2}\s*:`)
+var otherLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:` + phrases(func(l ReplyLanguage) []string { return l.OtherLabels }) +
+	`|отправлено|кому|тема|дата|копия)\s*\*{0,2}\s*:`)
+var ruleRE = regexp.MustCompile(`^\s*(?:[-_=]\s*){4,}$`)
 
 // cutHistory cuts lines at the first unambiguous start of quoted history.
 func cutHistory(lines []string) []string {
@@ -83,11 +99,11 @@ func cutHistory(lines []string) []string {
 		if t == "" {
 			continue
 		}
-		// Cheap tests first: each pattern starts with one of these bytes.
-		if strings.IndexByte("-_=bBdDaAiI", t[0]) >= 0 && separatorRE.MatchString(l) {
+		// Cheap test first: each pattern starts with a rule, a '*' or a letter.
+		if (strings.IndexByte("-_=*", t[0]) >= 0 || t[0] >= 'A') && separatorRE.MatchString(l) {
 			return lines[:i]
 		}
-		if strings.IndexByte(t, ':') > 0 && fromLabelRE.MatchString(l) && headerBlock(lines[i+1:]) {
+		if strings.IndexByte(t, ':') > 0 && headerBlock(lines[i:]) {
 			cut := i
 			// A rule just above (Outlook's underscores, an <hr>) goes too.
 			j := i - 1
@@ -103,31 +119,57 @@ func cutHistory(lines []string) []string {
 	return lines
 }
 
-// headerBlock reports whether the lines after a From: line carry at least
-// two more header labels among the next five non-blank lines.
-func headerBlock(after []string) bool {
-	n, seen := 0, 0
-	for _, l := range after {
+// headerBlock reports whether lines open a quoted header block: a first
+// line with a header label (From:, or another, as in a French webmail's
+// "Message du : … / De : … / Sujet :"), and among the first six non-blank
+// lines a From label and at least two others.
+func headerBlock(lines []string) bool {
+	if !fromLabelRE.MatchString(lines[0]) && !otherLabelRE.MatchString(lines[0]) {
+		return false
+	}
+	n, from, other := 0, false, 0
+	for _, l := range lines {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		if n++; n > 5 {
+		if n++; n > 6 {
 			break
 		}
-		if otherLabelRE.MatchString(l) {
-			if seen++; seen >= 2 {
-				return true
-			}
+		switch {
+		case !from && fromLabelRE.MatchString(l):
+			from = true
+		case otherLabelRE.MatchString(l):
+			other++
+		}
+		if from && other >= 2 {
+			return true
 		}
 	}
 	return false
 }
 
-// attributionRE matches a whole attribution line in the languages served.
-// Each alternative is anchored at both ends and has a single unbounded
-// wildcard, which RE2 matches in linear time.
-var attributionRE = regexp.MustCompile(`^(?:On\s.*wrote:|Le\s.*\sa\s+écrit\s*:|Am\s.*\sschrieb.*:|El\s.*\sescribió\s*:|.*\s(?:написал|написала|napisał|schreef|scrisse|skrev|kirjoitti)\s*:)\s*$`)
-var attributionEndRE = regexp.MustCompile(`(?:wrote|a\s+écrit|schrieb[^:]*|escribió|написал|написала)\s*:\s*$`)
+// attributionRE matches a whole attribution line in the languages of
+// [ReplyLanguages]: an opener ("On", "Le", "Am", "Il", "Op", "Em", …) and a
+// verb ("wrote", "a écrit", "schrieb", "ha scritto", "schreef",
+// "escreveu", …) before the colon, with the name or address the German and
+// Dutch forms put after the verb; "Name via Service wrote:"; Gmail's
+// "Name <addr> schrieb am <date>:"; and the verbs of a few more languages.
+// Each alternative has at most two unbounded wildcards around fixed words,
+// which RE2 matches in linear time.
+var attributionRE = regexp.MustCompile(`^(?:` + attributionOpeners + `\s.*\s(?i:` + attributionVerbs + `)(?:\s[^:]{0,200})?\s*:` +
+	`|.+\svia\s.+\s(?i:` + attributionVerbs + `)\s*:?` +
+	`|.+\s(?i:wrote\s+on|schrieb\s+am|a\s+écrit\s+le)\s.+:` +
+	`|.*\s(?:написал|написала|napisał|scrisse|skrev|kirjoitti)\s*:)\s*$`)
+
+var (
+	attributionOpeners = phrases(func(l ReplyLanguage) []string { return l.AttributionOpeners })
+	attributionVerbs   = phrases(func(l ReplyLanguage) []string { return l.AttributionVerbs })
+	openers            = openerWords()
+)
+
+// attributionEndRE matches the end of an attribution: a verb, optionally
+// a name or address, and the colon.
+var attributionEndRE = regexp.MustCompile(`(?i:` + attributionVerbs + `|написал|написала)(?:\s[^:]{0,200})?\s*:\s*$`)
 
 // attributionEnd reports whether l ends an attribution. Most lines do
 // not end with a colon: they are refused before the regular expression,
@@ -144,17 +186,11 @@ func foldedAttributionEnd(l string) bool {
 	return strings.HasSuffix(t, ":") && (strings.HasSuffix(t, ">:") || strings.HasPrefix(strings.TrimSpace(t), "écrit"))
 }
 
-// attributionStart reports whether l opens like an attribution: "On",
-// "Le", "Am" or "El" and a blank.
+// attributionStart reports whether l opens like an attribution: the first
+// word of an opener of [ReplyLanguages] ("On", "Le", "Am", …) and a blank.
 func attributionStart(l string) bool {
-	if len(l) < 3 || (l[2] != ' ' && l[2] != '\t') {
-		return false
-	}
-	switch l[:2] {
-	case "On", "Le", "Am", "El":
-		return true
-	}
-	return false
+	sp := strings.IndexAny(l, " \t")
+	return sp > 0 && sp <= 3 && openers[strings.ToLower(l[:sp])] && l[0] >= 'A' && l[0] <= 'Z'
 }
 
 var dateRE = regexp.MustCompile(`\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b(?:19|20)\d\d\b`)
@@ -202,6 +238,17 @@ func joinAttribution(lines []string) []string {
 				continue
 			}
 		}
+		// "Name <addr> schrieb am Fr., 28." / "Apr. 2017 um 11:53 Uhr:"
+		// (Gmail folds its German attribution wherever a word ends), and
+		// "2016-03-03 17:21 GMT+01:00 Name <" / "addr>:".
+		if i+1 < len(lines) && !strings.HasPrefix(l, ">") && foldedPair(l, lines[i+1]) {
+			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
+			if isAttribution(joined) {
+				out = append(out, joined)
+				i++
+				continue
+			}
+		}
 		// "…date… <" / "addr> wrote:" with a quote below.
 		if i+1 < len(lines) && strings.TrimSpace(l) != "" && !strings.HasPrefix(l, ">") &&
 			!strings.HasPrefix(lines[i+1], ">") && attributionEnd(lines[i+1]) &&
@@ -217,6 +264,56 @@ func joinAttribution(lines []string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// foldedPair reports whether l and next look like one attribution folded
+// in two: l names an address or ends in "<", l does not end in a colon,
+// and next is a short line ending in one.
+func foldedPair(l, next string) bool {
+	t, n := strings.TrimSpace(l), strings.TrimSpace(next)
+	if t == "" || strings.HasSuffix(t, ":") || !strings.HasSuffix(n, ":") || len(n) > 80 || strings.HasPrefix(n, ">") {
+		return false
+	}
+	return strings.HasSuffix(t, "<") && strings.Contains(n, "@") && strings.HasSuffix(n, ">:") ||
+		strings.Contains(t, "@") && (strings.Contains(t, " schrieb am ") || strings.Contains(t, " wrote on "))
+}
+
+// cutUnquotedOriginal cuts lines at an attribution, or at a mobile
+// signature ending in a link, whose next non-blank line is not quoted
+// (rule 3 of [StripQuote]).
+func cutUnquotedOriginal(lines []string) []string {
+	for i, l := range lines {
+		if strings.HasPrefix(l, ">") || strings.TrimSpace(l) == "" {
+			continue
+		}
+		if !isAttribution(l) && !looseAttribution(l) && !linkedDeviceSignature(l) {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && strings.TrimSpace(lines[j]) == "" {
+			j++
+		}
+		if j == len(lines) || !strings.HasPrefix(lines[j], ">") {
+			return lines[:i]
+		}
+	}
+	return lines
+}
+
+// looseAttribution reports whether l is an "On <date> Name <addr> wrote"
+// that lost its colon: an opener, an address, and a verb at the end.
+func looseAttribution(l string) bool {
+	t := strings.TrimSpace(l)
+	return len(t) <= 400 && attributionStart(t) && strings.Contains(t, "@") && attributionRE.MatchString(t+":")
+}
+
+// linkedDeviceSignature reports whether l is a mobile client's signature
+// with a link after it, as Outlook mobile writes in plain text: "Get
+// Outlook for iOS<https://aka.ms/o0ukef>".
+func linkedDeviceSignature(l string) bool {
+	t := strings.TrimSpace(l)
+	lt := strings.Index(t, "<http")
+	return lt > 0 && strings.HasSuffix(t, ">") && isSignatureStart(t[:lt])
 }
 
 func quoteFollows(after []string) bool {

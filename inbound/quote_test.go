@@ -42,6 +42,41 @@ func TestStripQuote(t *testing.T) {
 		{"no quote", "Just this.", "Just this."},
 		{"empty", "", ""},
 		{"mid-line dashes", "A -- B\nC\n", "A -- B\nC"},
+		// An attribution followed by an original that is not quoted.
+		{"unquoted original en", "Yes.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n\nFriday?\n", "Yes."},
+		{"unquoted original it", "Sì.\n\nIl giorno mar 3 mar 2026 alle ore 09:00 Fleet <fleet@example.com> ha scritto:\n\nVenerdì?\n", "Sì."},
+		{"unquoted original nl", "Ja.\n\nOp di 3 mrt. 2026 om 09:00 schreef Fleet <fleet@example.com>:\n\nVrijdag?\n", "Ja."},
+		{"unquoted original nl long", "Ja.\n\nOp 3 mrt. 2026, om 09:00 heeft Fleet <fleet@example.com> het volgende geschreven:\n\nVrijdag?\n", "Ja."},
+		{"unquoted original pt", "Sim.\n\nEm ter., 3 de mar. de 2026 às 09:00, Fleet <fleet@example.com> escreveu:\n\nSexta?\n", "Sim."},
+		{"interleaved answer kept", "See below.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Friday?\nYes.\n> Morning?\nNo.\n",
+			"See below.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Friday?\nYes.\n> Morning?\nNo."},
+		// Attribution lines that stayed behind.
+		{"gmail de folded schrieb am", "Ja.\n\nMax Mustermann <fleet@example.com> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:\n\n> Freitag?\n", "Ja."},
+		{"via service schrieb", "Ja.\n\nFleet via Mailtrail <fleet@example.com> schrieb:\n\n> Freitag?\n", "Ja."},
+		{"via service wrote", "Yes.\n\nfleet via Mailtrail wrote:\n\n> Friday?\n", "Yes."},
+		{"at date you wrote", "Yes.\n\nAt 6/16/2016 08:32 PM, you wrote:\n\n> Friday?\n", "Yes."},
+		{"gmail wordless folded in address", "Yes.\n\n2016-03-03 17:21 GMT+01:00 Fleet desk <\nfleet@example.com>:\n\n> Friday?\n", "Yes."},
+		// Mobile signatures followed by a link.
+		{"outlook ios link", "OK\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n", "OK"},
+		{"outlook ios fr link", "OK\n\nEnvoyé à partir de Outlook pour iOS<https://aka.ms/o0ukef>\n", "OK"},
+		{"outlook mobile link", "OK\n\nSent from Outlook Mobile<https://aka.ms/blhgte>\n", "OK"},
+		{"typeapp link", "OK\n\nSent from TypeApp<http://www.typeapp.com/r?b=123>\n", "OK"},
+		{"linked signature above unquoted original", "OK\n\nGet Outlook for Android<https://aka.ms/ghei36>\n\nFrom: Fleet\nold text\n", "OK"},
+		{"iphone it", "OK\n\nInviato da iPhone\n", "OK"},
+		{"iphone nl", "OK\n\nVerzonden vanaf mijn iPhone\n", "OK"},
+		{"iphone pt", "OK\n\nEnviado do meu iPhone\n", "OK"},
+		// Separators in other dress.
+		{"bold original message", "OK\n\n*-------- Original Message --------*\nSubject: x\n\nold\n", "OK"},
+		{"equals rule and french webmail block", "OK\n\n====\n\nMessage du : 12/12/2016 13:20\nDe : \"Fleet\" <fleet@example.com>\nA : jean@example.fr\nSujet : x\n\nold\n", "OK"},
+		{"outlook it", "Fatto.\n\n-----Messaggio originale-----\nDa: Fleet\nInviato: martedì\nA: me\nOggetto: x\n\nvecchio\n", "Fatto."},
+		{"outlook nl", "Gedaan.\n\n-----Oorspronkelijk bericht-----\nVan: Fleet\nVerzonden: dinsdag\nAan: mij\nOnderwerp: x\n\noud\n", "Gedaan."},
+		{"outlook pt", "Feito.\n\n-----Mensagem original-----\nDe: Fleet\nEnviado: terça\nPara: mim\nAssunto: x\n\nvelho\n", "Feito."},
+		{"header block nl", "Gedaan.\n\nVan: Fleet <fleet@example.com>\nVerzonden: dinsdag 3 maart 2026 09:00\nAan: Jan\nOnderwerp: x\n\noud\n", "Gedaan."},
+		// Bottom-posted replies.
+		{"bottom post fr", "Le mar. 3 mars 2026 à 09:00, Fleet <fleet@example.com> a écrit :\n> Vendredi ?\n> Merci\n\nOui, vendredi.\n", "Oui, vendredi."},
+		{"bottom post it", "Il giorno mar 3 mar 2026 alle ore 09:00 Fleet <fleet@example.com> ha scritto:\n> Venerdì?\n\nSì.\n", "Sì."},
+		// Section breaks inside the reply stay.
+		{"underscore rule between paragraphs", "First part.\n\n______________________________\n\nSecond part.\n", "First part.\n\n______________________________\n\nSecond part."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -142,7 +142,7 @@ func appendQP(dst []byte, s string) []byte {
 		case c == '\n' || c == '\r':
 			if !(cr && c == '\n') {
 				cr = c == '\r'
-				dst, n = qpTrailingSpace(dst, n)
+				dst, _ = qpTrailingSpace(dst, n)
 				dst = append(dst, '\r', '\n')
 				n = 0
 			} else {

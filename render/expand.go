@@ -110,7 +110,21 @@ func (r *Renderer) subject(p *prepared, data any, lenient bool, warnings *[]*tem
 	return s, nil
 }
 
+// preheader expands the front matter's preheader with values verbatim,
+// line breaks as spaces.
+func (r *Renderer) preheader(p *prepared, data any, lenient bool, warnings *[]*templates.Error) (string, error) {
+	if len(p.t.Preheader) == 0 {
+		return "", nil
+	}
+	h := subjectWriter{r: r, t: p.t, lenient: lenient, warnings: warnings, any: true}
+	if err := templates.Execute(p.t.Preheader, data, &h); err != nil {
+		return "", err
+	}
+	return strings.Join(strings.Fields(h.b.String()), " "), nil
+}
+
 type subjectWriter struct {
+	any      bool // any value: not for a header (the preheader)
 	r        *Renderer
 	t        *templates.Template
 	b        strings.Builder
@@ -124,7 +138,7 @@ func (h *subjectWriter) Text(n *templates.Text) error {
 }
 
 func (h *subjectWriter) Var(n *templates.Var, v any, found bool) error {
-	if s, ok := v.(string); ok && found {
+	if s, ok := v.(string); ok && found && !h.any {
 		if i := strings.IndexAny(s, "\r\n\x00"); i >= 0 {
 			return h.t.Errorf(n.Pos.Offset, ErrUnsafeSubject, "value of %s would put %s into the subject", n.Tag(), strconv.QuoteRune(rune(s[i])))
 		}

@@ -1,13 +1,14 @@
 package render
 
 import (
-	"maps"
+	"html"
 	"regexp"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 )
 
 // markdown is the one goldmark configuration: CommonMark plus GFM tables,
@@ -18,7 +19,11 @@ var markdown = goldmark.New(goldmark.WithExtensions(
 	extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
 	extension.Strikethrough,
 	extension.Linkify,
-))
+),
+	// A single line break inside a paragraph is a line break, as in the
+	// text part: authors write letters ("Thank you,↵{{sender}}").
+	goldmark.WithRendererOptions(gmhtml.WithHardWraps()),
+)
 
 // policy is the one sanitizing policy, applied to goldmark's output: the
 // elements Markdown produces and nothing else; links and images only with
@@ -50,28 +55,20 @@ func sanitize(b []byte) string {
 }
 
 // DefaultInlineCSS returns (a copy of) the style added to body elements
-// with the default layout; it matches the layout's <style> block, for mail
-// clients that drop <style>. Start from it to style another layout.
+// with the default layout, as its <style> rules give them (without a
+// brand); start from it to style another layout.
 func DefaultInlineCSS() map[string]string {
-	return maps.Clone(defaultInlineCSS)
-}
-
-var defaultInlineCSS = map[string]string{
-	"h1":         "font-size:22px;line-height:1.3;margin:0 0 16px;",
-	"h2":         "font-size:17px;line-height:1.3;margin:24px 0 8px;",
-	"h3":         "font-size:15px;margin:20px 0 8px;",
-	"p":          "margin:0 0 12px;",
-	"a":          "color:#0b69a3;",
-	"ul":         "padding-left:20px;margin:0 0 12px;",
-	"ol":         "padding-left:20px;margin:0 0 12px;",
-	"blockquote": "margin:0 0 12px;padding-left:12px;border-left:3px solid #d2d6dc;color:#52606d;",
-	"pre":        "background:#f4f5f7;padding:8px 12px;border-radius:4px;overflow:auto;",
-	"code":       "font-family:SFMono-Regular,Consolas,monospace;font-size:13px;",
-	"table":      "border-collapse:collapse;margin:0 0 12px;",
-	"th":         "border:1px solid #e4e7eb;padding:4px 8px;background:#f4f5f7;",
-	"td":         "border:1px solid #e4e7eb;padding:4px 8px;",
-	"hr":         "border:0;border-top:1px solid #e4e7eb;margin:16px 0;",
-	"img":        "max-width:100%;height:auto;",
+	out := make(map[string]string)
+	r, err := New(nil)
+	if err != nil {
+		return out // cannot happen: the default layout is tested
+	}
+	for el, style := range r.css {
+		if !strings.Contains(el, "-") {
+			out[el] = html.UnescapeString(style)
+		}
+	}
+	return out
 }
 
 // addInlineCSS adds style="…" to each opening tag whose element has a style
@@ -94,7 +91,7 @@ func addInlineCSS(s string, css map[string]string) string {
 		}
 		end := i + j
 		style, ok := css[tagName(s[i:end+1])]
-		if !ok {
+		if !ok || strings.Contains(s[i:end], ` style="`) {
 			continue
 		}
 		at := end

@@ -93,7 +93,7 @@ func (p *prepared) build(r *Renderer, data any) (*skeleton, error) {
 		return nil, err
 	}
 	clean := sanitize(buf.Bytes())
-	styled := addInlineCSS(clean, r.css)
+	styled := addInlineCSS(addButtons(clean, r.css, r.color()), r.css)
 	sk := &skeleton{values: make([]struct{}, w.n)}
 	sk.html = splitHTML(styled, p.prefix, w.n)
 	plain, urls := renderText(doc, src)

@@ -13,9 +13,12 @@ import (
 // Parts are the rendered alternatives of one message.
 type Parts struct {
 	Subject string // plain text, data verbatim, no identity tag
-	Text    string // text/plain body, LF line endings
-	HTML    string // text/html body, inside the layout
-	JSON    []byte // application/json body: the data, exactly
+	// Preheader is the front matter's preview text, plain, data verbatim
+	// (line breaks as spaces); "" when the template has none.
+	Preheader string
+	Text      string // text/plain body, LF line endings
+	HTML      string // text/html body, inside the layout
+	JSON      []byte // application/json body: the data, exactly
 
 	// Warnings lists, in lenient mode, the placeholders that had no value
 	// (or an object or list where text was expected) and were rendered empty.
@@ -37,12 +40,14 @@ type Options struct {
 	// Layout is the trusted HTML layout, executed with a LayoutData. nil
 	// means DefaultLayout.
 	Layout *htmltemplate.Template
-	// Brand, LogoURL and Footer are passed to the layout (trusted text).
-	Brand, LogoURL, Footer string
+	// Brand is the company's look given to the layout (name, logo, colour,
+	// address, footer, unsubscribe link) and the text part's footer lines;
+	// nil means the neutral house style and no text footer.
+	Brand *Brand
 	// InlineCSS maps an element name of the body ("p", "a", "h1", …) to a
 	// style attribute added to each such element after sanitizing. nil
-	// means DefaultInlineCSS() with the default layout and none with another
-	// layout; an empty non-nil map means none.
+	// means the styles the layout's own <style> rules give those elements
+	// (see ParseLayout); an empty non-nil map means none.
 	InlineCSS map[string]string
 	// Lenient renders a placeholder with no value as empty and reports it in
 	// Parts.Warnings instead of failing.
@@ -63,6 +68,7 @@ type Options struct {
 // caches per-template work; keep one for the life of the application.
 type Renderer struct {
 	opts    Options
+	brand   Brand              // opts.Brand, colour normalized
 	layout  *layout            // for templates without a locale
 	locales map[string]*layout // per template locale (guarded by mu)
 	css     map[string]string  // escaped style attribute values
@@ -91,32 +97,60 @@ func New(opts *Options) (*Renderer, error) {
 	if r.opts.MaxShapes <= 0 {
 		r.opts.MaxShapes = 64
 	}
-	css := r.opts.InlineCSS
+	if err := r.opts.Brand.Check(); err != nil {
+		return nil, err
+	}
+	if r.opts.Brand != nil {
+		r.brand = *r.opts.Brand
+		if r.brand.Color != "" {
+			r.brand.Color = normalizeColor(r.brand.Color)
+		}
+	}
 	lt := r.opts.Layout
 	if lt == nil {
 		lt = DefaultLayout()
-		if css == nil {
-			css = defaultInlineCSS
-		}
 	}
-	r.css = make(map[string]string, len(css))
-	var all strings.Builder
-	for el, style := range css {
-		r.css[strings.ToLower(el)] = escapeAttr(style)
-		all.WriteString(el + " " + style + "\n")
-	}
-	r.cssText = all.String()
-	l, err := newLayout(lt, r.layoutData(""))
+	l, err := newLayout(lt, r.layoutData(""), textFooter(r.opts.Brand, ""))
 	if err != nil {
 		return nil, err
 	}
 	r.layout = l
+	r.css = l.css
+	if r.opts.InlineCSS != nil {
+		r.css = make(map[string]string, len(r.opts.InlineCSS))
+		for el, style := range r.opts.InlineCSS {
+			r.css[strings.ToLower(el)] = escapeAttr(style)
+		}
+	}
+	var all strings.Builder
+	for el, style := range r.css {
+		all.WriteString(el + " " + style + "\n")
+	}
+	r.cssText = all.String()
 	return r, nil
 }
 
 func (r *Renderer) layoutData(locale string) LayoutData {
-	return LayoutData{Lang: locale, Brand: r.opts.Brand, LogoURL: r.opts.LogoURL, Footer: r.opts.Footer}
+	b := &r.brand
+	color := b.Color
+	if color == "" {
+		color = defaultColor
+	}
+	_, unsubscribe := builtinFor(locale)
+	var address []string
+	if a := strings.TrimSpace(b.Address); a != "" {
+		address = strings.Split(a, "\n")
+	}
+	return LayoutData{
+		Lang: locale, Brand: b.Name, LogoURL: b.Logo, Address: address,
+		Footer: footerFor(b, locale), Unsubscribe: b.Unsubscribe, UnsubscribeText: unsubscribe,
+		Color: color, OnColor: onColor(color), LinkColor: readableOn(color, "#ffffff"),
+		DarkLinkColor: darkVariant(color), DarkBody: darkBody, DarkCard: darkCard,
+	}
 }
+
+// color is the colour of buttons.
+func (r *Renderer) color() string { return r.layout.base.Color }
 
 // maxLocales bounds the per-locale layouts a Renderer keeps.
 const maxLocales = 64
@@ -133,7 +167,7 @@ func (r *Renderer) layoutFor(locale string) (*layout, error) {
 	if l != nil {
 		return l, nil
 	}
-	l, err := newLayout(r.layout.t, r.layoutData(locale))
+	l, err := newLayout(r.layout.t, r.layoutData(locale), textFooter(r.opts.Brand, locale))
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +213,9 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 		return nil, err
 	}
 	parts.Subject = subject
+	if parts.Preheader, err = r.preheader(p, data, lenient, &parts.Warnings); err != nil {
+		return nil, err
+	}
 
 	c := getCollector(r, p, lenient)
 	defer putCollector(c)
@@ -199,15 +236,15 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 		// cannot happen: the same shape expands to the same sentinels
 		return nil, fmt.Errorf("render: %s: internal error: %d values for %d slots", t.File, len(c.values), len(sk.values))
 	}
-	parts.Text = sk.text.fill(c.values)
 	l, err := r.layoutFor(t.Locale)
 	if err != nil {
 		return nil, err
 	}
+	parts.Text = sk.text.fill(c.values) + l.text
 	if cached {
-		parts.HTML, err = l.fill(sk, c.values, subject)
+		parts.HTML, err = l.fill(sk, c.values, subject, parts.Preheader)
 	} else {
-		parts.HTML, err = l.execute(sk.html.fill(c.values), subject)
+		parts.HTML, err = l.execute(sk.html.fill(c.values), subject, parts.Preheader)
 	}
 	if err != nil {
 		return nil, err

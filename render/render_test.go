@@ -31,13 +31,14 @@ func newRenderer(t testing.TB, opts *Options) *Renderer {
 
 // body returns the HTML part's body, without the layout.
 func body(html string) string {
-	const start, end = `<div class="content" style="padding:24px 32px;">` + "\n", "\n</div>\n<div class=\"footer\""
-	i := strings.Index(html, start)
+	const open, end = `<td class="content" style="`, "\n</td>\n</tr>\n</tbody></table>\n<table role=\"presentation\" class=\"card-foot\""
+	i := strings.Index(html, open)
 	j := strings.Index(html, end)
 	if i < 0 || j < 0 {
 		return html
 	}
-	return html[i+len(start) : j]
+	k := strings.Index(html[i:], "\">\n")
+	return html[i+k+3 : j]
 }
 
 func TestRender_valuesAreText(t *testing.T) {
@@ -181,7 +182,7 @@ func TestRender_layoutCSSStaysAfterSanitizing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(p.HTML, "<style>") || !strings.Contains(p.HTML, `<a href="https://x.example/" style="color:#0b69a3;">`) {
+	if !strings.Contains(p.HTML, "<style") || !strings.Contains(p.HTML, `<a href="https://x.example/" style="color:#0b69a3;text-decoration:underline">`) {
 		t.Errorf("layout CSS or inline style missing:\n%s", p.HTML)
 	}
 	if strings.Contains(p.HTML, "color:red") {

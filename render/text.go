@@ -64,6 +64,9 @@ func (t *textRenderer) container(n ast.Node, sep string) string {
 func (t *textRenderer) block(n ast.Node) (string, bool) {
 	switch n := n.(type) {
 	case *ast.Paragraph, *ast.TextBlock:
+		if s, ok := t.button(n); ok {
+			return s, true
+		}
 		s := strings.TrimRight(t.inlines(n), " \t\n")
 		return s, s != ""
 	case *ast.Heading:
@@ -92,6 +95,23 @@ func (t *textRenderer) block(n ast.Node) (string, bool) {
 		return s, s != ""
 	}
 	return "", false
+}
+
+// button renders a paragraph that holds only a link with a bracketed text
+// (the call-to-action button, see addButtons) as "Label: URL".
+func (t *textRenderer) button(n ast.Node) (string, bool) {
+	l, ok := n.FirstChild().(*ast.Link)
+	if !ok || l.NextSibling() != nil || !safeURL(string(l.Destination)) {
+		return "", false
+	}
+	label := t.inlines(l)
+	if len(label) < 3 || label[0] != '[' || label[len(label)-1] != ']' {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(label[1:len(label)-1]) + ": ")
+	writeURLSpan(&b, string(l.Destination))
+	return b.String(), true
 }
 
 // lines returns a code block's lines verbatim.

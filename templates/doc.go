@@ -12,9 +12,10 @@
 //	- {{name}}: {{qty}}
 //	{{/items}}
 //
-// The front matter is optional; its only key is subject, whose value is
-// itself a template (surrounding double or single quotes are removed, with no
-// escape processing). The body is Markdown, rendered by package render.
+// The front matter is optional; its keys are subject and preheader (the
+// preview text mail clients show after the subject), whose values are
+// themselves templates (surrounding double or single quotes are removed, with
+// no escape processing). The body is Markdown, rendered by package render.
 //
 // # Template language
 //

@@ -33,6 +33,8 @@ func TestParse_errors(t *testing.T) {
 		{"unknown front matter", "---\nfrom: x\n---\nbody", []string{"t.md:2:1: unknown front-matter line \"from: x\""}, ErrSyntax},
 		{"CR in subject", "---\nsubject: a\rBcc: x\n---\nbody", []string{"t.md:2:11: control character in subject"}, ErrSyntax},
 		{"error in subject", "---\nsubject: Hi {{name\n---\nbody", []string{"t.md:2:13: unclosed tag"}, ErrSyntax},
+		{"error in preheader", "---\nsubject: S\npreheader: Due {{date\n---\nbody", []string{"t.md:3:16: unclosed tag"}, ErrSyntax},
+		{"preheader twice", "---\npreheader: a\npreheader: b\n---\nbody", []string{"t.md:3:1: preheader given twice"}, ErrSyntax},
 		{"several problems", "{{> a}}\n{{#b}}\n{{/c}}\n", []string{"t.md:1:1: partials", "t.md:2:1: unclosed section {{#b}}", "t.md:3:1: {{/c}} does not match {{#b}}"}, nil},
 		{"too large", strings.Repeat("x", MaxSize+1), []string{"t.md:1:1: template is 1.0 MB, over the 1 MiB limit"}, ErrTooLarge},
 		{"10 MB", strings.Repeat("{{x}}", 2_000_000), []string{"t.md:1:1: template is 10.0 MB, over the 1 MiB limit"}, ErrTooLarge},
@@ -69,14 +71,17 @@ func TestParse_errors(t *testing.T) {
 func TestParse_frontMatter(t *testing.T) {
 	tests := []struct {
 		name, src, subject, body string
+		preheader                string
 	}{
-		{"plain", "---\nsubject: Hello {{name}}\n---\n# Hi\n", "Hello {{name}}", "# Hi\n"},
-		{"quoted", "---\nsubject: \"Vehicle: {{p}}\"\n---\nx", "Vehicle: {{p}}", "x"},
-		{"crlf", "---\r\nsubject: S\r\n---\r\nx", "S", "x"},
-		{"comment and blank", "---\n# note\n\nsubject: S\n---\nx", "S", "x"},
-		{"none", "# Title\n\n---\n", "", "# Title\n\n---\n"},
-		{"byte order mark", "\uFEFF---\r\nsubject: S\r\n---\r\nx", "S", "x"},
-		{"byte order mark without front matter", "\uFEFF# Title\n", "", "# Title\n"},
+		{"plain", "---\nsubject: Hello {{name}}\n---\n# Hi\n", "Hello {{name}}", "# Hi\n", ""},
+		{"preheader", "---\nsubject: S\npreheader: Due on {{date}}\n---\nx", "S", "x", "Due on {{date}}"},
+		{"preheader first", "---\npreheader: 'P'\nsubject: S\n---\nx", "S", "x", "P"},
+		{"quoted", "---\nsubject: \"Vehicle: {{p}}\"\n---\nx", "Vehicle: {{p}}", "x", ""},
+		{"crlf", "---\r\nsubject: S\r\n---\r\nx", "S", "x", ""},
+		{"comment and blank", "---\n# note\n\nsubject: S\n---\nx", "S", "x", ""},
+		{"none", "# Title\n\n---\n", "", "# Title\n\n---\n", ""},
+		{"byte order mark", "\uFEFF---\r\nsubject: S\r\n---\r\nx", "S", "x", ""},
+		{"byte order mark without front matter", "\uFEFF# Title\n", "", "# Title\n", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +94,9 @@ func TestParse_frontMatter(t *testing.T) {
 			}
 			if got := dump(tpl.Body); got != tc.body {
 				t.Errorf("body = %q, want %q", got, tc.body)
+			}
+			if got := dump(tpl.Preheader); got != tc.preheader {
+				t.Errorf("preheader = %q, want %q", got, tc.preheader)
 			}
 		})
 	}

@@ -21,6 +21,9 @@ type Template struct {
 	// Subject is the subject line's template; nil when the template has no
 	// front-matter subject.
 	Subject []Node
+	// Preheader is the template of the preview text that mail clients show
+	// after the subject (front matter "preheader: …"); nil when absent.
+	Preheader []Node
 	// Body is the Markdown body's template.
 	Body []Node
 
@@ -71,13 +74,13 @@ func Parse(file string, src []byte) (*Template, error) {
 		return nil, p.errs
 	}
 	bodyStart := 0
-	if subj, ok := p.frontMatter(&bodyStart); ok && subj != nil {
-		sp := &parser{s: t.src, start: subj[0], end: subj[1]}
-		t.Subject = sp.parse()
-		if t.Subject == nil {
-			t.Subject = []Node{}
+	if fm, ok := p.frontMatter(&bodyStart); ok {
+		if fm.subject != nil {
+			t.Subject = p.parseLine(fm.subject)
 		}
-		p.errs = append(p.errs, sp.errs...)
+		if fm.preheader != nil {
+			t.Preheader = p.parseLine(fm.preheader)
+		}
 	}
 	p.start = bodyStart
 	t.Body = p.parse()
@@ -91,27 +94,46 @@ func Parse(file string, src []byte) (*Template, error) {
 	return t, nil
 }
 
+// parseLine parses one front-matter value (the byte range r of the source)
+// as a template; its errors join p's.
+func (p *parser) parseLine(r []int) []Node {
+	sp := &parser{s: p.s, start: r[0], end: r[1]}
+	nodes := sp.parse()
+	if nodes == nil {
+		nodes = []Node{}
+	}
+	p.errs = append(p.errs, sp.errs...)
+	return nodes
+}
+
+// frontMatterKeys are the keys a front-matter block may hold.
+var frontMatterKeys = map[string]bool{"subject": true, "preheader": true}
+
+// frontMatterValues are the byte ranges of the front-matter values; nil when
+// absent.
+type frontMatterValues struct{ subject, preheader []int }
+
 // frontMatter reads an optional "---" block at the start of the text. It
-// returns the byte range of the subject value (nil when absent) and sets
-// *body to the offset where the Markdown body starts.
-func (p *parser) frontMatter(body *int) ([]int, bool) {
+// returns the byte ranges of its values and sets *body to the offset where
+// the Markdown body starts.
+func (p *parser) frontMatter(body *int) (frontMatterValues, bool) {
+	var fm frontMatterValues
 	src := p.s.text
 	first, rest, ok := cutLine(src, 0)
 	if !ok || strings.TrimRight(src[0:first], " \t\r") != "---" {
-		return nil, false
+		return fm, false
 	}
-	var subject []int
 	for off := rest; ; {
 		end, next, ok := cutLine(src, off)
 		line := strings.TrimRight(src[off:end], "\r")
 		if strings.TrimRight(line, " \t") == "---" {
 			*body = next
-			return subject, true
+			return fm, true
 		}
 		if !ok {
 			p.fail(0, ErrSyntax, "front matter opened with --- is not closed by a --- line")
 			*body = len(src)
-			return nil, false
+			return frontMatterValues{}, false
 		}
 		trimmed := strings.TrimSpace(line)
 		switch {
@@ -119,8 +141,8 @@ func (p *parser) frontMatter(body *int) ([]int, bool) {
 		default:
 			key, _, found := strings.Cut(line, ":")
 			k := strings.TrimSpace(key)
-			if !found || k != "subject" {
-				p.fail(off, ErrSyntax, "unknown front-matter line %q (only \"subject: …\" is supported)", trimmed)
+			if !found || !frontMatterKeys[k] {
+				p.fail(off, ErrSyntax, "unknown front-matter line %q (only \"subject: …\" and \"preheader: …\" are supported)", trimmed)
 				break
 			}
 			vs := off + len(key) + 1
@@ -134,13 +156,17 @@ func (p *parser) frontMatter(body *int) ([]int, bool) {
 			if ve-vs >= 2 && (src[vs] == '"' || src[vs] == '\'') && src[ve-1] == src[vs] {
 				vs, ve = vs+1, ve-1
 			}
-			if subject != nil {
-				p.fail(off, ErrSyntax, "subject given twice in front matter")
+			dst := &fm.subject
+			if k == "preheader" {
+				dst = &fm.preheader
+			}
+			if *dst != nil {
+				p.fail(off, ErrSyntax, "%s given twice in front matter", k)
 			}
 			if i := strings.IndexAny(src[vs:ve], "\r\f"); i >= 0 {
-				p.fail(vs+i, ErrSyntax, "control character in subject")
+				p.fail(vs+i, ErrSyntax, "control character in %s", k)
 			}
-			subject = []int{vs, ve}
+			*dst = []int{vs, ve}
 		}
 		off = next
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/internal/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 )
 
 const inboxResource = "0b9f4a52-8c1e-4d3a-9f7e-2a6c5d4e3f21"

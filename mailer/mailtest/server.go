@@ -11,6 +11,12 @@
 // connection in the middle of the body or after the final ".", stall, or
 // do so only the first N times (see Fault).
 //
+// Threads and AssertThreads check that the messages the server received
+// thread in real mail clients: grouped by resource, one References root
+// each, consistent In-Reply-To and References chains, subject tags once,
+// Outlook's Thread-Index consistent. The replies a partner's client would
+// send back are built by package inbound/replytest.
+//
 // Listen starts the same server outside tests, on any address, for a
 // development sink.
 //
@@ -38,6 +44,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/mailtrail/mailtrail/internal/testcert"
 )
 
 // Message is one message the server accepted.
@@ -155,9 +163,9 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 		o(&s.cfg)
 	}
 	if s.cfg.startTLS || s.cfg.implicitTLS {
-		cert, roots, err := newCert()
+		cert, roots, err := testcert.New("mailtest")
 		if err != nil {
-			return nil, fmt.Errorf("mailtest: certificate: %w", err)
+			return nil, fmt.Errorf("mailtest: %w", err)
 		}
 		s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		s.roots = roots

@@ -1,4 +1,7 @@
-package mailtest
+// Package testcert makes the self-signed certificates of the in-process
+// test servers (mailer/mailtest's SMTP server, inbound/imaptest's IMAP
+// server): one helper, so that both speak TLS alike.
+package testcert
 
 import (
 	"crypto/ecdsa"
@@ -7,26 +10,28 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net"
 	"time"
 )
 
-// newCert makes a self-signed certificate for 127.0.0.1, ::1 and localhost,
-// valid for a day, fresh for each server.
-func newCert() (tls.Certificate, *x509.CertPool, error) {
+// New makes a fresh self-signed certificate for 127.0.0.1, ::1 and
+// localhost, valid from an hour ago for a day, with name as its subject's
+// common name, and the pool that trusts it.
+func New(name string) (tls.Certificate, *x509.CertPool, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, fmt.Errorf("testcert: key: %w", err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, fmt.Errorf("testcert: serial: %w", err)
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{Organization: []string{"mailtest"}, CommonName: "mailtest"},
+		Subject:               pkix.Name{Organization: []string{name}, CommonName: name},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -38,11 +43,11 @@ func newCert() (tls.Certificate, *x509.CertPool, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, fmt.Errorf("testcert: certificate: %w", err)
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, fmt.Errorf("testcert: certificate: %w", err)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)

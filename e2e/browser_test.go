@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -25,7 +25,7 @@ import (
 
 // browserLimit bounds one browser test: a deadline against a hang, not a
 // measure of speed.
-const browserLimit = 90 * time.Second
+const browserLimit = 3 * time.Minute
 
 // browserPath finds the chromium binary, or skips the test.
 func browserPath(t *testing.T) string {
@@ -174,7 +174,7 @@ func browserMustContain(t *testing.T, what, got string, wants ...string) {
 func TestBrowser_sink(t *testing.T) {
 	ctx := browserStart(t)
 	out := browserOut(t)
-	smtpAddr, uiAddr, _ := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: t.TempDir(), UI: "127.0.0.1:0"})
+	smtpAddr, uiAddr := sinkStart(t)
 
 	// Let the web view see the message (its reload event) before the
 	// browser opens, so no reload races the clicks below.
@@ -183,7 +183,7 @@ func TestBrowser_sink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	stop := time.AfterFunc(sinkWaitLimit, func() { resp.Body.Close() }) // bounds the waits below
+	stop := time.AfterFunc(waitLimit, func() { resp.Body.Close() }) // bounds the waits below
 	defer stop.Stop()
 	events := bufio.NewScanner(resp.Body)
 	browserWaitEvent(t, events, "ready")

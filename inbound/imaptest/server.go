@@ -1,22 +1,35 @@
-// Package imaptest runs an in-process IMAP server on 127.0.0.1 for tests,
-// as net/http/httptest does for HTTP.
+// Package imaptest runs an in-process IMAP server for tests, as
+// net/http/httptest does for HTTP, so that an application can test its
+// [inbound.Poller] handlers end to end: deliver the replies, bounces and
+// automatic answers a partner's mail system would (package
+// inbound/replytest builds them), run the Poller against [Server.URL],
+// and look at what was filed where.
 //
-// A [Server] is go-imap's imapserver over an in-memory store
-// (imapmemserver), with one user, an INBOX, and knobs for what a test needs
-// to provoke: which capabilities are advertised (MOVE, IDLE, UIDPLUS), a
-// MOVE that fails, implicit TLS or STARTTLS with a self-signed certificate,
-// dropped connections, and a changed UIDVALIDITY. It also records what
-// clients did (MOVE, COPY, EXPUNGE, LOGOUT, and any command that addressed
-// messages by sequence number) so that tests can check the protocol, not
-// just the result.
+// A [Server] is go-imap's imapserver (RFC 3501, RFC 9051) over an
+// in-memory store (imapmemserver), on 127.0.0.1 with a random port, with
+// one user ([User], [Password]) and an INBOX. [Server.Deliver] pre-fills a
+// mailbox; [Server.Messages], [Server.Flags] and [Server.Mailboxes] show
+// what is there afterwards. [NewServer] closes it when the test ends.
 //
-// It is for this module's tests only: it listens on loopback, keeps every
-// message in memory and reports failures through testing.TB.
+// It misbehaves on purpose where a poller must cope: which capabilities are
+// advertised (MOVE, IDLE, UIDPLUS), a MOVE that fails, implicit TLS or
+// STARTTLS with a fresh self-signed certificate ([Server.ClientTLSConfig]
+// trusts it), dropped connections ([Server.DropConnections], from
+// [Server.OnFetch] to cut a fetch), a changed UIDVALIDITY, a deleted
+// mailbox. It records what clients did ([Stats]: MOVE, COPY, EXPUNGE,
+// LOGOUT, IDLE, and any command that addressed messages by sequence
+// number) so that tests can check the protocol, not just the result.
+//
+// It is not a mail server: it keeps every message in memory, knows one
+// user, and listens on loopback only.
+//
+// [inbound.Poller]: https://pkg.go.dev/github.com/mailtrail/mailtrail/inbound#Poller
 package imaptest
 
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -27,6 +40,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"github.com/mailtrail/mailtrail/internal/testcert"
 )
 
 // The one user every Server has.
@@ -67,13 +82,13 @@ type Options struct {
 // Server is a running in-process IMAP server. Close it, or let the
 // testing.TB given to [NewServer] close it at the end of the test.
 type Server struct {
-	t    testing.TB
-	opts Options
-	mem  *imapmemserver.Server
-	user *imapmemserver.User
-	srv  *imapserver.Server
-	ln   net.Listener
-	cert *tlsCert
+	t     testing.TB
+	opts  Options
+	mem   *imapmemserver.Server
+	user  *imapmemserver.User
+	srv   *imapserver.Server
+	ln    net.Listener
+	roots *x509.CertPool
 
 	mu        sync.Mutex
 	conns     map[net.Conn]struct{}
@@ -129,12 +144,12 @@ func NewServer(t testing.TB, opts *Options) *Server {
 
 	var tlsConfig *tls.Config
 	if s.opts.TLS != Plain {
-		cert, err := newTLSCert()
+		cert, roots, err := testcert.New("imaptest")
 		if err != nil {
 			s.fatalf("imaptest: %v", err)
 		}
-		s.cert = cert
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert.pair}}
+		s.roots = roots
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 
 	srvOpts := &imapserver.Options{
@@ -193,10 +208,10 @@ func (s *Server) URL() string {
 // ClientTLSConfig trusts the server's self-signed certificate. It is nil
 // for a Plain server.
 func (s *Server) ClientTLSConfig() *tls.Config {
-	if s.cert == nil {
+	if s.roots == nil {
 		return nil
 	}
-	return &tls.Config{RootCAs: s.cert.pool, ServerName: "127.0.0.1"}
+	return &tls.Config{RootCAs: s.roots, ServerName: "127.0.0.1"}
 }
 
 // Deliver appends a message to mailbox (INBOX when empty) and returns its UID.

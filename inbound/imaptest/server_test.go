@@ -7,7 +7,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/mailtrail/mailtrail/internal/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 )
 
 func login(t *testing.T, srv *imaptest.Server, mode imaptest.TLSMode) *imapclient.Client {
