@@ -12,8 +12,9 @@ import (
 // the sink cannot make a page heavy. Parts beyond them are left out, with
 // a defect shown.
 const (
-	maxDepth = 8
-	maxParts = 100
+	maxDepth  = 8
+	maxParts  = 100
+	maxFields = 1000
 )
 
 // mailView is what the page shows of a raw message: its header fields in
@@ -33,7 +34,7 @@ type mailView struct {
 // parse reads a raw message as inbound does, with the viewer's limits.
 func parse(raw []byte) (*inbound.Message, error) {
 	return inbound.ParseWith(bytes.NewReader(raw), &inbound.Options{
-		MaxSize: int64(len(raw)) + 1, MaxParts: maxParts, MaxDepth: maxDepth})
+		MaxSize: int64(len(raw)) + 1, MaxParts: maxParts, MaxDepth: maxDepth, MaxFields: maxFields})
 }
 
 // readMessage reads a raw RFC 5322 message. It is lenient: it returns what
