@@ -1,7 +1,9 @@
 package templates_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing/fstest"
 
@@ -139,4 +141,29 @@ func ExampleValidLocale() {
 	// "french" false
 	// "fr/../x" false
 	// "" false
+}
+
+func ExampleReadData() {
+	data, err := templates.ReadData("vehicle.json", strings.NewReader(`{"plate": "AB-123"}`), 0)
+	fmt.Println(data["plate"], err)
+
+	_, err = templates.ReadData("big.json", strings.NewReader(`{"plate": "`+strings.Repeat("x", 100)+`"}`), 64)
+	var se *templates.DataSizeError
+	fmt.Println(errors.As(err, &se))
+	fmt.Println(err)
+	// Output:
+	// AB-123 <nil>
+	// true
+	// templates: data file big.json is larger than the limit of 64 bytes
+}
+
+func ExampleReadDataFile() {
+	fsys := fstest.MapFS{"data/vehicle.json": {Data: []byte(`{"plate": "AB-123", "km": 1234567}`)}}
+	data, err := templates.ReadDataFile(fsys, "data/vehicle.json", 0)
+	fmt.Println(data["plate"], data["km"], err)
+	_, err = templates.ReadDataFile(fsys, "data/missing.json", 0)
+	fmt.Println(errors.Is(err, fs.ErrNotExist))
+	// Output:
+	// AB-123 1234567 <nil>
+	// true
 }
