@@ -53,6 +53,7 @@ func StripQuote(text string) string {
 	lines = cutUnquotedOriginal(lines)
 	frags := fragments(lines)
 	dropped := dropLeadingQuote(frags)
+	dropQuoteAboveSignOff(frags)
 	var b strings.Builder
 	first := true
 	for _, f := range frags {
@@ -87,6 +88,8 @@ var fromLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:` + phrases(func(l Reply
 	`|od|från|fra|от)\s*\*{0,2}\s*:`)
 var otherLabelRE = regexp.MustCompile(`(?i)^\s*\*{0,2}(?:` + phrases(func(l ReplyLanguage) []string { return l.OtherLabels }) +
 	`|отправлено|кому|тема|дата|копия)\s*\*{0,2}\s*:`)
+var forwardFirst = firstBytes(func(l ReplyLanguage) []string { return l.ForwardLines })
+
 var ruleRE = regexp.MustCompile(`^\s*(?:[-_=]\s*){4,}$`)
 
 // cutHistory cuts lines at the first unambiguous start of quoted history.
@@ -99,8 +102,9 @@ func cutHistory(lines []string) []string {
 		if t == "" {
 			continue
 		}
-		// Cheap test first: each pattern starts with a rule, a '*' or a letter.
-		if (strings.IndexByte("-_=*", t[0]) >= 0 || t[0] >= 'A') && separatorRE.MatchString(l) {
+		// Cheap test first: each pattern starts with a rule, a '*' or the
+		// first letter of a forward line.
+		if (strings.IndexByte("-_=*", t[0]) >= 0 || forwardFirst[t[0]]) && separatorRE.MatchString(l) {
 			return lines[:i]
 		}
 		if strings.IndexByte(t, ':') > 0 && headerBlock(lines[i:]) {
@@ -164,7 +168,14 @@ var attributionRE = regexp.MustCompile(`^(?:` + attributionOpeners + `\s.*\s(?i:
 var (
 	attributionOpeners = phrases(func(l ReplyLanguage) []string { return l.AttributionOpeners })
 	attributionVerbs   = phrases(func(l ReplyLanguage) []string { return l.AttributionVerbs })
-	openers            = openerWords()
+	openerList         = openerWords()
+	openers            = func() map[string]bool {
+		m := map[string]bool{}
+		for _, w := range openerList {
+			m[w] = true
+		}
+		return m
+	}()
 )
 
 // attributionEndRE matches the end of an attribution: a verb, optionally
@@ -217,6 +228,14 @@ func joinAttribution(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
+		// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:"
+		// over a quote: the answer and the attribution share a line.
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], ">") {
+			if before, attr, ok := splitSharedAttribution(l); ok {
+				out = append(out, before, attr)
+				continue
+			}
+		}
 		if attributionStart(l) && !attributionEnd(l) {
 			for k := i + 1; k < len(lines) && k <= i+3; k++ {
 				if strings.TrimSpace(lines[k]) == "" || strings.HasPrefix(lines[k], ">") {
@@ -264,6 +283,34 @@ func joinAttribution(lines []string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// splitSharedAttribution splits a line that ends with an attribution
+// after some text of the answer, at the opener ("On", "Le", …) preceded
+// by a blank or a dash.
+func splitSharedAttribution(l string) (before, attr string, ok bool) {
+	t := strings.TrimRight(l, " \t")
+	if strings.HasPrefix(l, ">") || !strings.HasSuffix(t, ":") || attributionStart(strings.TrimSpace(t)) || len(t) > 400 {
+		return "", "", false
+	}
+	for _, w := range openerList {
+		for _, sep := range []string{" ", "-"} {
+			k := strings.Index(strings.ToLower(t), sep+w+" ")
+			if k <= 0 {
+				continue
+			}
+			rest := t[k+1:]
+			if !attributionStart(rest) || !isAttribution(rest) {
+				continue
+			}
+			before = strings.TrimRight(t[:k+1], " -")
+			if strings.TrimSpace(before) == "" {
+				continue
+			}
+			return before, rest, true
+		}
+	}
+	return "", "", false
 }
 
 // foldedPair reports whether l and next look like one attribution folded
