@@ -24,17 +24,19 @@
 //
 // The header block is, in this order: Date, From (with its optional display
 // name), To, Cc (Bcc recipients are only on the SMTP envelope), Reply-To
-// (app+<resource>@domain), Subject (tagged "[<first 8 of the id>] ", once),
+// (app+<resource>@domain), Subject (tagged "[<id>] " for a readable id, "[<first 8 of the id>] " for a UUID, once),
 // Message-ID (unique per message, naming the resource), References (the
 // resource's thread root, the same for every message about it),
-// MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
+// Thread-Topic and Thread-Index (Outlook's: the resource id, and a
+// conversation index whose GUID is the resource's; see
+// [identity.Stamp.ThreadIndex]), MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
 // [Config].OmitAutoSubmitted for the trade-off), X-Auto-Response-Suppress:
 // OOF, AutoReply (so that Exchange sends no out-of-office replies, while
 // delivery reports still come back), List-Id when configured (RFC 2919),
 // the message's extra fields in name order, and Content-Type. No
 // In-Reply-To is written: a first message replies to nothing, and
-// References alone groups a resource's messages in Gmail, Outlook, Apple
-// Mail and Thunderbird. Mail providers may replace the Message-ID (Amazon
+// References alone groups a resource's messages in Gmail, Apple Mail and
+// Thunderbird, Thread-Index in Outlook. Mail providers may replace the Message-ID (Amazon
 // SES does); the thread root in References and the reply address survive.
 //
 // # Wire rules
@@ -58,16 +60,17 @@
 // are refused, so that no address can add an ESMTP parameter to an SMTP
 // command.
 //
-// # Assembly with go-mail
+// # Assembly
 //
-// The MIME body is assembled by github.com/wneessen/go-mail. Three of its
-// habits do not fit a reproducible, strictly folded message, and are
-// handled here: its fixed boundary (WithBoundary) is shared by every
-// multipart level, so its random boundaries are replaced by those of
-// [Config].Boundary; its header block (alphabetical, unfolded long words, a
-// User-Agent) is replaced by ours, keeping only its top-level Content-Type;
-// and attachment names, which it writes as RFC 2047 words inside quotes,
-// are preset as RFC 2231 parameters.
+// One writer builds every body on the standard library's mime/multipart:
+// the multipart/alternative, and the multipart/mixed around it when there
+// are attachments, with the boundaries of [Config].Boundary, so that the
+// same input gives the same bytes. Parts are quoted-printable (byte for
+// byte what mime/quotedprintable writes, in one pass) or base64; file names
+// are RFC 2231 parameters. Every header field, in the message header and in
+// part headers, passes through one function that refuses CR, LF, NUL,
+// other controls and non-ASCII octets and folds the line; raw text such as
+// the subject is checked and RFC 2047-encoded on its way in.
 //
 // # Sending
 //
