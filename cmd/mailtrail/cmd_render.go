@@ -140,9 +140,14 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 	if err != nil {
 		return mailer.Config{}, "", &usageError{msg: err.Error()}
 	}
+	signing, err := readSigning(e)
+	if err != nil {
+		return mailer.Config{}, "", &usageError{msg: err.Error()}
+	}
 	cfg := mailer.Config{
 		From:      o.From,
 		Keys:      keys,
+		Signing:   signing,
 		Templates: os.DirFS(dir),
 		Logger:    renderLogger(e.stderr),
 		// Only send decides where messages go; render never looks.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/outbox"
@@ -35,9 +36,10 @@ type outboxOpenOptions struct {
 	// Transport delivers, for a store that is run here (send --batch,
 	// worker); nil when the store only enqueues or is looked after.
 	Transport   mailer.Transport
-	Concurrency int          // deliveries at once; zero: the store's default
-	Rules       outbox.Rules // zero: the defaults
-	Logger      *slog.Logger // nil: slog.Default()
+	Concurrency int           // deliveries at once; zero: the store's default
+	Rules       outbox.Rules  // zero: the defaults
+	Logger      *slog.Logger  // nil: slog.Default()
+	RescueAfter time.Duration // PostgreSQL: zero means 15 minutes
 }
 
 // openOutbox opens the outbox that raw names: a folder (a path, or a
@@ -57,6 +59,8 @@ func openOutbox(ctx context.Context, raw string, o outboxOpenOptions) (outbox.St
 			Rules:       o.Rules,
 			Logger:      o.Logger,
 		})
+	case "postgres":
+		return openPostgresOutbox(ctx, raw, o)
 	}
 	return nil, &exitError{code: 2, err: fmt.Errorf("outbox %s: unsupported", redactURL(raw))}
 }
