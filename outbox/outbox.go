@@ -37,14 +37,6 @@ type Store interface {
 
 	// Counts says how many messages each state holds.
 	Counts(ctx context.Context) (Counts, error)
-	// Lookup returns the message with that id (or key), in whatever
-	// state, with its Failure when failed or unknown; ErrNotFound when
-	// there is none.
-	Lookup(ctx context.Context, id string) (*Entry, error)
-	// Keys returns the keys that start with prefix of the messages
-	// enqueued with one, and the state of each: how a batch run again
-	// learns, at once, which of its records an earlier run enqueued.
-	Keys(ctx context.Context, prefix string) (map[string]State, error)
 	// List returns the messages in one state, oldest first, with their
 	// Failure for StateFailed and StateUnknown.
 	List(ctx context.Context, state State) ([]*Entry, error)

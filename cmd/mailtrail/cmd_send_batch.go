@@ -68,8 +68,8 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		if kind, _, _ := parseOutboxURL(raw); kind != "folder" {
 			wait = 0 // enqueue only: workers deliver
 		}
-		var tr mailer.Transport
-		if wait > 0 {
+		tr := cfg.Transport // the file transport, when there is no SMTP
+		if wait > 0 && cfg.SMTP != nil {
 			smtp := *cfg.SMTP
 			smtp.MaxConns = o.Concurrency
 			t := mailer.NewSMTPTransport(&smtp, sendBatchQuietLogger(e.stderr))

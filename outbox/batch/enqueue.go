@@ -10,10 +10,21 @@ import (
 	"github.com/mailtrail/mailtrail/outbox"
 )
 
+// keyLister is a store that lists its keys at once (the folder store):
+// a batch run again then skips, without rendering them, the records an
+// earlier run enqueued. Without it, the store's ErrDuplicate tells.
+type keyLister interface {
+	// Keys returns the keys starting with prefix, and the state of each.
+	Keys(ctx context.Context, prefix string) (map[string]outbox.State, error)
+	// Lookup returns the message with that id or key, with its Failure.
+	Lookup(ctx context.Context, id string) (*outbox.Entry, error)
+}
+
 // deliverer is a store this process delivers from while the batch runs:
 // the folder store.
 type deliverer interface {
 	outbox.Store
+	keyLister
 	WaitIdle(ctx context.Context, until time.Time) error
 	Watch(fn func(outbox.Result)) (stop func())
 }
@@ -25,9 +36,13 @@ func (r *run) viaOutbox(ctx context.Context) error {
 	prefix := r.o.Name + "-L"
 	// The records an earlier run left in the outbox: only those are
 	// looked up, and they are not rendered again.
-	earlier, err := ob.Keys(ctx, prefix)
-	if err != nil {
-		return err
+	kl, _ := ob.(keyLister)
+	earlier := map[string]outbox.State{}
+	if kl != nil {
+		var err error
+		if earlier, err = kl.Keys(ctx, prefix); err != nil {
+			return err
+		}
 	}
 	d, deliver := ob.(deliverer)
 	deliver = deliver && r.o.Wait > 0
@@ -53,13 +68,13 @@ func (r *run) viaOutbox(ctx context.Context) error {
 		defer close(enqDone)
 		r.enqueuer(ctx, ob, ready, deliver)
 	}()
-	err = r.workers(ctx, len(r.mailers), func(w int, rec *Record) {
+	err := r.workers(ctx, len(r.mailers), func(w int, rec *Record) {
 		key := r.key(rec)
 		if st, ok := earlier[key]; ok {
 			if st == outbox.StateQueued && deliver {
 				return // Run delivers it and reports it
 			}
-			if prev, err := ob.Lookup(ctx, key); err == nil {
+			if prev, err := kl.Lookup(ctx, key); err == nil {
 				ent := entryOf(r.o.Name+"-", prev, prev.State, nil)
 				ent.Previously = true
 				if prev.State == outbox.StateQueued {
@@ -100,7 +115,7 @@ func (r *run) viaOutbox(ctx context.Context) error {
 		return err
 	}
 	// What is still queued waits for the next run.
-	keys, err := ob.Keys(ctx, prefix)
+	keys, err := d.Keys(ctx, prefix)
 	if err != nil {
 		return err
 	}
@@ -108,7 +123,7 @@ func (r *run) viaOutbox(ctx context.Context) error {
 		if st != outbox.StateQueued {
 			continue
 		}
-		if e, err := ob.Lookup(ctx, key); err == nil && e.State == outbox.StateQueued {
+		if e, err := d.Lookup(ctx, key); err == nil && e.State == outbox.StateQueued {
 			r.t.add(entryOf(r.o.Name+"-", e, outbox.StateQueued, nil), key)
 		}
 	}
@@ -189,8 +204,10 @@ func (r *run) enqueuer(ctx context.Context, ob outbox.Store, in <-chan readyRec,
 				continue // Run reports it
 			case it.Err == nil:
 				ent.Status = StatusEnqueued
+			case errors.Is(it.Err, outbox.ErrDuplicate) && deliver:
+				continue // enqueued meanwhile: Run reports it
 			case errors.Is(it.Err, outbox.ErrDuplicate):
-				continue // enqueued meanwhile: Run or a worker has it
+				ent.Status, ent.Previously = StatusEnqueued, true // by an earlier run
 			case errors.Is(it.Err, mailer.ErrInvalidMessage):
 				ent.Status, ent.Error = StatusInvalid, it.Err.Error()
 			default:

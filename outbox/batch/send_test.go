@@ -252,3 +252,37 @@ func TestSend_noTemplate(t *testing.T) {
 		t.Errorf("Send without a template = %v, want ErrNoTemplate", err)
 	}
 }
+
+// onlyStore hides every method of a store but those of outbox.Store, as
+// a store that cannot list its keys nor deliver from here.
+type onlyStore struct{ outbox.Store }
+
+// A store that cannot list its keys (the PostgreSQL one) still enqueues
+// nothing twice: its ErrDuplicate says which records an earlier run
+// enqueued.
+func TestSend_storeWithoutKeys(t *testing.T) {
+	dir := t.TempDir()
+	path := writeRecords(t, dir, records(5)...)
+	ob := folder(t, filepath.Join(dir, "outbox"), nil)
+	for round, wantPrev := range []bool{false, true} {
+		var mu sync.Mutex
+		var seen []batch.Entry
+		opts := options(onlyStore{ob}, time.Minute) // Wait is for stores delivered from here
+		opts.OnRecord = func(e batch.Entry) { mu.Lock(); seen = append(seen, e); mu.Unlock() }
+		sum, err := batch.Send(context.Background(), path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Enqueued != 5 || len(seen) != 5 {
+			t.Fatalf("round %d: %+v, want 5 enqueued", round, sum)
+		}
+		for _, e := range seen {
+			if e.Previously != wantPrev || e.Status != batch.StatusEnqueued {
+				t.Errorf("round %d: line %d: %s, previously %v; want enqueued, previously %v", round, e.Line, e.Status, e.Previously, wantPrev)
+			}
+		}
+	}
+	if c, _ := ob.Counts(context.Background()); c != (outbox.Counts{Queued: 5}) {
+		t.Errorf("outbox holds %+v, want 5 queued once", c)
+	}
+}
