@@ -19,8 +19,9 @@ import (
 // Limits on what readMessage walks, so that a hostile message in the sink
 // cannot make the viewer spin.
 const (
-	maxDepth = 8
-	maxParts = 100
+	maxDepth  = 8
+	maxParts  = 100
+	maxFields = 1000
 )
 
 // mailView is what the page shows of a raw message: its header fields in
@@ -66,33 +67,49 @@ func readMessage(raw []byte) (*mailView, error) {
 }
 
 // readHeader reads a header block, keeping the order of the fields, and
-// unfolds continuation lines (RFC 5322 section 2.2.3).
+// unfolds continuation lines (RFC 5322 section 2.2.3) into one growing
+// buffer per field: concatenating strings made a field folded over many
+// lines cost time quadratic in its length. At most maxFields fields are
+// kept; the lines of the others are read and dropped.
 func readHeader(br *bufio.Reader) ([]field, textproto.MIMEHeader, error) {
 	var fields []field
 	hdr := make(textproto.MIMEHeader)
+	var name string // of the field being read; "" when none
+	var value []byte
+	flush := func() {
+		if name == "" {
+			return
+		}
+		v := strings.TrimSpace(string(value))
+		fields = append(fields, field{Name: name, Value: v})
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		hdr[key] = append(hdr[key], v)
+		name = ""
+	}
 	for {
 		line, err := br.ReadString('\n')
 		trimmed := strings.TrimRight(line, "\r\n")
 		if trimmed == "" {
+			flush()
 			if err != nil && !errors.Is(err, io.EOF) {
 				return fields, hdr, fmt.Errorf("webview: header: %w", err)
 			}
 			return fields, hdr, nil
 		}
-		if (trimmed[0] == ' ' || trimmed[0] == '\t') && len(fields) > 0 {
-			last := &fields[len(fields)-1]
-			last.Value += " " + strings.TrimSpace(trimmed)
-			vs := hdr[textproto.CanonicalMIMEHeaderKey(last.Name)]
-			if len(vs) > 0 {
-				vs[len(vs)-1] = last.Value
+		if trimmed[0] == ' ' || trimmed[0] == '\t' {
+			if name != "" {
+				value = append(value, ' ')
+				value = append(value, strings.TrimSpace(trimmed)...)
 			}
-		} else if name, value, ok := strings.Cut(trimmed, ":"); ok {
-			name = strings.TrimSpace(name)
-			fields = append(fields, field{Name: name, Value: strings.TrimSpace(value)})
-			key := textproto.CanonicalMIMEHeaderKey(name)
-			hdr[key] = append(hdr[key], strings.TrimSpace(value))
+		} else if n, v, ok := strings.Cut(trimmed, ":"); ok {
+			flush()
+			if len(fields) < maxFields {
+				name = strings.TrimSpace(n)
+				value = append(value[:0], strings.TrimSpace(v)...)
+			}
 		}
 		if err != nil {
+			flush()
 			if errors.Is(err, io.EOF) {
 				return fields, hdr, nil
 			}

@@ -66,6 +66,13 @@ func FuzzReadMessage(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("Subject: =?x?q?a?=\r\n\r\n"))
+	n := 100
+	if os.Getenv("MAILTRAIL_FUZZ_LARGE") != "" {
+		n = 1_000_000 // a few MB, set by .ci/fuzz.sh
+	}
+	for _, h := range hostileMessages {
+		f.Add(h.gen(n))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		v, _ := readMessage(raw)
 		if v == nil {
