@@ -20,7 +20,8 @@ type sendOptions struct {
 const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--smtp URL]"
 
 const sendExample = `mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net
-  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 --smtp smtp://user:pass@mail.example.com:587`
+  export MAILTRAIL_SMTP_URL='smtp://user:PASSWORD@mail.example.com:587'   # a variable, so the password stays out of the process list
+  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42`
 
 // runSend renders and sends one message (or, with --batch, many): over
 // SMTP when --smtp or MAILTRAIL_SMTP_URL says where, else into ./outbox.
@@ -29,7 +30,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	var o sendOptions
 	fs := newFlags(e, "send", sendUsage, sendExample)
 	renderFlags(fs, &o.renderOptions)
-	fs.StringVar(&o.SMTP, "smtp", "", "SMTP server `URL` (smtp://user:pass@host:587, smtps://…, smtp+insecure://…); default $MAILTRAIL_SMTP_URL, else the local outbox")
+	fs.StringVar(&o.SMTP, "smtp", "", "SMTP server `URL` (smtp://host:587, smtps://…, smtp+insecure://…); default $MAILTRAIL_SMTP_URL, else the local outbox.\nA URL with a password (smtp://user:PASSWORD@host:587) belongs in MAILTRAIL_SMTP_URL, never in this flag: the process list shows flags")
 	fs.StringVar(&o.Outbox, "outbox", mailer.DefaultFileDir, "`DIR` for .eml files when no SMTP server is configured")
 	fs.StringVar(&o.Batch, "batch", "", "send one message per record of `records.jsonl` ({\"to\":…, \"resource\":…, \"data\":{…}})")
 	fs.IntVar(&o.Concurrency, "concurrency", 1, "batch mode: `N` connections in parallel")
