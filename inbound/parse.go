@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // The parser follows the algorithm of Python's email.feedparser (compat32
@@ -392,7 +394,7 @@ func (p *parser) finish(root *Part) {
 			}
 			pt.raw = nil
 			if pt.Charset != "" && isTextual(pt.ContentType) {
-				if _, _, ok := lookupCharset(pt.Charset); !ok {
+				if _, _, ok := charset.Lookup(pt.Charset); !ok {
 					pt.Defects = append(pt.Defects, DefectUnknownCharset)
 				}
 			}

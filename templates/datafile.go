@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+
+	"github.com/mailtrail/mailtrail/internal/bytesize"
 )
 
 // ErrData marks a sample data file that is not exactly one JSON object.
@@ -28,7 +30,7 @@ type DataSizeError struct {
 }
 
 func (e *DataSizeError) Error() string {
-	return fmt.Sprintf("templates: data file %s is larger than the limit of %s", e.Name, sizeString(int(e.Limit)))
+	return fmt.Sprintf("templates: data file %s is larger than the limit of %s", e.Name, bytesize.String(int(e.Limit)))
 }
 
 // Unwrap returns [ErrDataTooLarge].
