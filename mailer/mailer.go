@@ -73,6 +73,12 @@ type Config struct {
 	// Render configures the renderer (HTML layout, strictness); nil means
 	// the defaults of render.New.
 	Render *render.Options
+	// Brand is the company's look (see render.Brand, usually read from a
+	// brand.yaml with render.LoadBrand): it replaces Render.Brand, and its
+	// Unsubscribe URL adds List-Unsubscribe and List-Unsubscribe-Post
+	// (RFC 8058 one-click) to every message that does not set its own.
+	// nil means Render.Brand.
+	Brand *render.Brand
 
 	// SMTP is the server to send through. When nil, SMTPURL is parsed
 	// (see ParseSMTPURL); when that is empty too, the variable
@@ -195,7 +201,7 @@ func New(cfg Config) (*Mailer, error) {
 	if m.log == nil {
 		m.log = slog.Default()
 	}
-	if m.renderer, err = render.New(cfg.Render); err != nil {
+	if m.renderer, err = render.New(renderOptions(cfg)); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
 	smtp, err := smtpConfig(cfg)
