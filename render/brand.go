@@ -145,10 +145,14 @@ func quoteShort(s string) string {
 }
 
 // footerText returns the brand's footer for locale: its own text for the
-// locale (pt-BR, then pt), else its text for every locale.
+// locale (pt-BR, then pt), else its text for every locale. A base template
+// ("" locale) is English.
 func (b *Brand) footerText(locale string) (string, bool) {
 	if b == nil || len(b.Footer) == 0 {
 		return "", false
+	}
+	if locale == "" {
+		locale = "en"
 	}
 	for _, l := range localeChain(locale) {
 		if s, ok := b.Footer[l]; ok {

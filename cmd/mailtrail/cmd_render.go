@@ -12,20 +12,25 @@ import (
 
 	"github.com/mailtrail/mailtrail/internal/atomicfile"
 	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/render"
 	"github.com/mailtrail/mailtrail/templates"
 )
 
 // renderOptions are the flags shared by render and send.
 type renderOptions struct {
-	Template string   // path of the template file, T.md
-	Data     string   // path of the JSON data file, "-" for stdin
-	From     string   // the application's address
-	To       []string // recipients, from repeated or comma-separated --to
-	Resource string   // the resource id
-	Locale   string   // the template variant
-	Attach   []string // files to attach
-	Output   string   // render: the output file; "" means stdout
-	Batch    string   // a JSONL file of records (batch mode)
+	Template string            // path of the template file, T.md
+	Data     string            // path of the JSON data file, "-" for stdin
+	From     string            // the application's address
+	To       []string          // recipients, from repeated or comma-separated --to
+	Cc, Bcc  []string          // copies; Bcc only on the envelope
+	Header   map[string]string // extra header fields (the mailer's allow-list)
+	Layout   string            // layout file; "" means layout.html beside the template, else the default
+	Brand    string            // brand file; "" means brand.yaml beside the template, else none
+	Resource string            // the resource id
+	Locale   string            // the template variant
+	Attach   []string          // files to attach
+	Output   string            // render: the output file; "" means stdout
+	Batch    string            // a JSONL file of records (batch mode)
 }
 
 // renderAddrList is a flag that may be repeated and takes comma-separated
@@ -92,6 +97,11 @@ func renderFlags(fs *flag.FlagSet, o *renderOptions) {
 	fs.StringVar(&o.Resource, "resource", "", "the resource `ID` the message is about ([A-Za-z0-9_-])")
 	fs.StringVar(&o.Locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
 	fs.Var(renderStringList{&o.Attach}, "attach", "attach `FILE`; repeat for more")
+	fs.Var(renderAddrList{&o.Cc}, "cc", "copy to `ADDR`; repeat the flag or separate with commas")
+	fs.Var(renderAddrList{&o.Bcc}, "bcc", "blind copy to `ADDR` (on the envelope only, never in the message); repeatable")
+	fs.Var(headerList{&o.Header}, "header", "extra header field `\"Name: value\"` (X-*, List-*, Comments, Keywords, Importance, Priority, Sensitivity, Organization); repeatable")
+	fs.StringVar(&o.Layout, "layout", "", "HTML layout `FILE` (html/template, or {{body}}/{{subject}} slots); default: layout.html beside the template, else the built-in one")
+	fs.StringVar(&o.Brand, "brand", "", "brand `FILE` (YAML or JSON: name, logo, color, address, footer, unsubscribe); default: brand.yaml beside the template")
 }
 
 // renderCheck checks the flags of one message (batch mode takes To, Data
@@ -114,6 +124,8 @@ func renderCheck(o *renderOptions, needResource bool) error {
 		if needResource && o.Resource == "" {
 			missing = append(missing, "--resource")
 		}
+	} else if len(o.Cc)+len(o.Bcc)+len(o.Header) > 0 {
+		return usagef("--cc, --bcc and --header are for one message; with --batch each record carries its own")
 	}
 	if len(missing) > 0 {
 		return usagef("missing %s", strings.Join(missing, ", "))
@@ -140,9 +152,15 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 	if err != nil {
 		return mailer.Config{}, "", &usageError{msg: err.Error()}
 	}
+	layout, brand, err := loadLook(dir, o.Layout, o.Brand)
+	if err != nil {
+		return mailer.Config{}, "", err
+	}
 	cfg := mailer.Config{
 		From:      o.From,
 		Keys:      keys,
+		Brand:     brand,
+		Render:    &render.Options{Layout: layout},
 		Templates: os.DirFS(dir),
 		Logger:    renderLogger(e.stderr),
 		// Only send decides where messages go; render never looks.
@@ -194,6 +212,9 @@ func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, 
 		Template: template,
 		Locale:   o.Locale,
 		To:       o.To,
+		Cc:       o.Cc,
+		Bcc:      o.Bcc,
+		Header:   o.Header,
 		Resource: o.Resource,
 		Data:     data,
 	}
@@ -203,7 +224,7 @@ func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, 
 	return msg, nil
 }
 
-const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [-o OUT.eml]"
+const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [--cc ADDR]... [--bcc ADDR]... [--header \"Name: value\"]... [--layout FILE] [--brand FILE] [--attach FILE]... [-o OUT.eml]"
 
 const renderExample = `mailtrail render --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 -o check.eml
   mailtrail render --template testdata/vehicle-check.md --data - --from "Fleet desk <fleet@example.com>" --to partner@example.net --resource WO-42 --locale fr < testdata/vehicle-check.json`
