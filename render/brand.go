@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -211,6 +212,17 @@ func ParseBrand(file string, src []byte) (*Brand, error) {
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	if t := bytes.TrimSpace(src); len(t) > 0 && t[0] == '{' {
+		// JSON: its own parser says where a syntax error is.
+		var v any
+		if err := json.Unmarshal(src, &v); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				line := 1 + bytes.Count(src[:se.Offset], []byte("\n"))
+				col := int(se.Offset) - bytes.LastIndexByte(src[:se.Offset], '\n') - 1
+				return nil, fail(line, col, "%s", strings.TrimPrefix(se.Error(), "json: "))
+			}
+			return nil, fail(1, 1, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		}
 		// JSON strings hold no raw tab, so a tab is indentation, which
 		// YAML refuses.
 		src = bytes.ReplaceAll(src, []byte("\t"), []byte(" "))
