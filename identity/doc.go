@@ -21,7 +21,7 @@
 //
 //	Header      Format                                     Example
 //	Reply-To    name+<resource>@domain                     mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f@example.com
-//	Subject     [<first 8 of resource>] <subject>          [a74e22bb] Vehicle check
+//	Subject     [<tag>] <subject>                          [a74e22bb] Vehicle check
 //	Message-ID  <name+<resource>.<token>@domain>           <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f.3xkq7nbn2adqgmhwrd6a@example.com>
 //	References  <name+<resource>@domain>                   <mail-api+a74e22bb-3313-4dc4-af28-6c2bd1351c0f@example.com>
 //
@@ -51,10 +51,15 @@
 //     Mail; Gmail when the subjects also match) put them in one thread, and
 //     a reply's References still lead back when a provider (Amazon SES, for
 //     one) has replaced our Message-ID. Never rely on the Message-ID alone.
-//     Outlook groups conversations by subject and its own Thread-Index,
-//     which this package does not make.
-//   - The subject tag is "[" + the first 8 characters of the id (the whole
-//     id when shorter) + "]" ([Tag]); [Stamp.Subject] puts it in front of
+//     Outlook groups conversations by its own Thread-Index: [Stamp.ThreadIndex]
+//     makes one per message ([MS-OXOMSG] 2.2.1.3: 0x01, the send time's 40
+//     high FILETIME bits, and a conversation GUID derived from the
+//     application and the resource, the same for every message about it),
+//     and Stamp.ThreadTopic (the resource id) fills Thread-Topic.
+//   - The subject tag is "[" + the whole id + "]" for a readable id of at
+//     most 24 characters ("[INV-2026-0117]"), and "[" + its first 8
+//     characters + "]" for a UUID or a longer id ("[a74e22bb]") ([Tag]);
+//     [SubjectTag] reads both; [Stamp.Subject] puts it in front of
 //     the subject once, and not again when the subject already carries it
 //     anywhere, as a re-send or "Re: [a74e22bb] …" does. The tag keeps apart
 //     messages about different resources in clients that thread by subject.
@@ -84,7 +89,10 @@
 //	last   subject      the subject tag, through Re:/AW:/SV:/Fwd:/WG:/  a hint
 //	                    Rép. : prefixes and RFC 2047 encoded words
 //
-// Only identifiers of our name at our domain count, both compared without
+// When an address and a message id of ours name the same id in different
+// letter case (a gateway lower-cased fleet+wo-42@ while In-Reply-To
+// carries WO-42), the message id's case wins: clients copy message ids
+// back exactly. Only identifiers of our name at our domain count, both compared without
 // regard to ASCII case; display names, angle brackets, quoting, comments and
 // upper-casing by clients and gateways are tolerated. The first identifier of ours found decides; a forged one is an
 // error, never a skip to the next.
@@ -126,7 +134,10 @@
 // The same signature rides in Message-ID and References, so a reply that
 // lost its address still verifies.
 //
-// Trace verifies every identifier of ours: a tampered MAC, an unknown key
+// Trace verifies every identifier of ours when the App has keys. Without
+// keys, a signed identifier still traces, with Result.Unverified set: its
+// signature was not checked, so the match is only as strong as an
+// unsigned one. Trace verifies every identifier of ours: a tampered MAC, an unknown key
 // id, a signature made for another resource or application, or an address
 // of ours with no signature at all gives a [*TokenError] wrapping
 // [ErrBadToken] that says in which header it was found, and never a match.
@@ -147,7 +158,8 @@
 // look anything up: the caller maps a resource id, or a subject tag, to its
 // own records. It writes no headers: the mailer puts a [Stamp]'s values in
 // the message. It uses no custom header fields (RFC 6648), only Reply-To,
-// Message-ID, References and Subject.
+// Message-ID, References and Subject, and Outlook's Thread-Index and
+// Thread-Topic.
 //
 // Everything in this package is safe for concurrent use.
 package identity

@@ -57,8 +57,11 @@ func TestApp_makers(t *testing.T) {
 			if tt.app.Signed() {
 				want.Signature = sigR
 			}
-			if *st != want {
-				t.Errorf("Stamp(%q, %q) = %+v, want %+v", tt.resource, tt.token, *st, want)
+			want.ThreadTopic = tt.resource
+			got := identity.Stamp{Resource: st.Resource, ReplyTo: st.ReplyTo, MessageID: st.MessageID, References: st.References,
+				Tag: st.Tag, Token: st.Token, Signature: st.Signature, ThreadTopic: st.ThreadTopic}
+			if got != want {
+				t.Errorf("Stamp(%q, %q) = %+v, want %+v", tt.resource, tt.token, got, want)
 			}
 		})
 	}

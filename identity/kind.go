@@ -54,7 +54,9 @@ func (k *Kind) UnmarshalText(b []byte) error {
 //
 //   - Bounce: Content-Type multipart/report; report-type=delivery-status
 //     (RFC 3464), X-Failed-Recipients, a From of MAILER-DAEMON or
-//     postmaster.
+//     postmaster (in any case, with or without '-', '_' or '.': also
+//     "post_master"), or, when the From address is empty ("MAILER-DAEMON
+//     <>"), a display name saying so ("Mail Delivery System" too).
 //   - AutoReply: multipart/report; report-type=disposition-notification
 //     (a read receipt, RFC 8098); Auto-Submitted other than "no" (RFC
 //     3834); X-Autoreply; X-Autorespond; Precedence auto_reply, bulk or
@@ -80,7 +82,7 @@ func Classify(h mail.Header) Kind {
 	if has(h, "X-Failed-Recipients") {
 		return Bounce
 	}
-	if local := strings.ToLower(localPart(fromAddress(h))); local == "mailer-daemon" || local == "postmaster" {
+	if fromDaemon(h) {
 		return Bounce
 	}
 	if isAutoReply(h) {
@@ -90,6 +92,36 @@ func Classify(h mail.Header) Kind {
 		return Bounce
 	}
 	return Reply
+}
+
+// daemonNames are the From local parts and display names of delivery
+// systems, lower case, letters only.
+var daemonNames = map[string]bool{
+	"mailerdaemon": true, "postmaster": true, "maildeliverysystem": true, "maildeliverysubsystem": true,
+}
+
+// fromDaemon reports whether h's From is a mail delivery system: by its
+// local part, or by its display name when the address is empty.
+func fromDaemon(h mail.Header) bool {
+	if addr := fromAddress(h); addr != "" {
+		return daemonNames[lettersOnly(localPart(addr))]
+	}
+	name, _, _ := strings.Cut(decodeHeader(get(h, "From")), "<")
+	return daemonNames[lettersOnly(name)]
+}
+
+// lettersOnly returns s lower-cased with everything but ASCII letters
+// dropped: "Mailer-Daemon" and "post_master" become "mailerdaemon" and
+// "postmaster".
+func lettersOnly(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if 'a' <= c && c <= 'z' {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func isAutoReply(h mail.Header) bool {

@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"encoding/json"
+	"net/mail"
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
@@ -122,5 +123,33 @@ func TestResult_JSON(t *testing.T) {
 	want := `{"resource":"` + uuidR + `","source":"in-reply-to","exact":true,"kind":"auto-reply"}`
 	if err != nil || string(b) != want {
 		t.Fatalf("json.Marshal() = %s, %v, want %s", b, err, want)
+	}
+}
+
+func TestClassify_daemonSenders(t *testing.T) {
+	type Kind = identity.Kind
+	const (
+		Reply  = identity.Reply
+		Bounce = identity.Bounce
+	)
+	tests := []struct {
+		from string
+		want Kind
+	}{
+		{"MAILER-DAEMON <>", Bounce},
+		{`"Mail Delivery System" <>`, Bounce},
+		{"Mail Delivery Subsystem <>", Bounce},
+		{"post_master@carrier.example", Bounce},
+		{"Post.Master <post.master@carrier.example>", Bounce},
+		{"Mailer-Daemon@mx.example", Bounce},
+		{"Jean <jean@garage.example>", Reply},
+		{"Postmaster General <jean@garage.example>", Reply},
+		{"Jean <>", Reply},
+	}
+	for _, tt := range tests {
+		h := mail.Header{"From": {tt.from}, "Subject": {"Re: [a74e22bb] x"}}
+		if got := identity.Classify(h); got != tt.want {
+			t.Errorf("Classify(From: %s) = %v, want %v", tt.from, got, tt.want)
+		}
 	}
 }

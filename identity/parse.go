@@ -20,6 +20,9 @@ type ident struct {
 	resource string // Canonical
 	token    string // message token; "" in a reply address or thread root
 	keyID    string // key that verified the signature; "" unsigned
+	// unverified: the identifier carries a signature that an App without
+	// keys did not check.
+	unverified bool
 }
 
 // errNotOurs marks an identifier that is not of a's making.
@@ -81,7 +84,12 @@ func (a App) parsePlus(s string, sh shape) (ident, error) {
 					return ident{}, errNotOurs
 				}
 			}
-			if len(segs) == 2 {
+			switch {
+			case len(segs) == 3:
+				id.token, id.unverified = segs[2], true
+			case len(segs) == 2 && looksSigned(segs[1]):
+				id.unverified = true
+			case len(segs) == 2:
 				id.token = segs[1]
 			}
 		default:
@@ -111,6 +119,24 @@ func (a App) parsePlus(s string, sh shape) (ident, error) {
 		id.token = segs[2]
 	}
 	return id, nil
+}
+
+// looksSigned reports whether seg has the shape of a signature: a key id
+// of [a-z0-9] and 12 characters of lower-case base32, in any case. A
+// message token of the same shape is read as a signature too; [NewToken]
+// makes 20 characters, so ours never is.
+func looksSigned(seg string) bool {
+	if len(seg) != sigLen {
+		return false
+	}
+	seg = strings.ToLower(seg)
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		if !('a' <= c && c <= 'z' || '2' <= c && c <= '7') && !(i == 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func validToken(s string) bool { return len(s) <= maxToken && validID(s) }

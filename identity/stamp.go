@@ -1,7 +1,5 @@
 package identity
 
-import "strings"
-
 // Stamp holds the identity headers of one outgoing message. Its values are
 // made of checked characters only: they are safe in a header as they are.
 type Stamp struct {
@@ -9,9 +7,15 @@ type Stamp struct {
 	ReplyTo    string // bare address: name+<resource>[.<signature>]@domain
 	MessageID  string // <name+<resource>[.<signature>].<token>@domain>
 	References string // the thread root <name+<resource>[.<signature>]@domain>
-	Tag        string // subject tag with brackets, e.g. "[a74e22bb]"
+	Tag        string // subject tag with brackets, e.g. "[a74e22bb]" or "[INV-2026-0117]"
 	Token      string // the per-message token inside MessageID
 	Signature  string // key id and MAC; "" when the App is unsigned
+	// ThreadTopic is the value of Outlook's Thread-Topic field: the
+	// resource id, the same for every message about the resource. See
+	// [Stamp.ThreadIndex] for Thread-Index.
+	ThreadTopic string
+
+	threadGUID [16]byte
 }
 
 // Stamp makes the identity headers of one message about resource. token is
@@ -32,25 +36,33 @@ func (a App) Stamp(resource, token string) (*Stamp, error) {
 	}
 	local, _ := a.local(resource) // checked by MessageID
 	return &Stamp{
-		Resource:   resource,
-		ReplyTo:    local + "@" + a.Domain,
-		MessageID:  msgID,
-		References: "<" + local + "@" + a.Domain + ">",
-		Tag:        Tag(resource),
-		Token:      token,
-		Signature:  a.signature(resource),
+		Resource:    resource,
+		ReplyTo:     local + "@" + a.Domain,
+		MessageID:   msgID,
+		References:  "<" + local + "@" + a.Domain + ">",
+		Tag:         Tag(resource),
+		Token:       token,
+		Signature:   a.signature(resource),
+		ThreadTopic: resource,
+		threadGUID:  a.threadGUID(resource),
 	}, nil
 }
 
-// TagLen is the number of leading characters of a resource id in its
-// subject tag.
+// TagLen is the number of leading characters of a long opaque resource id
+// (a UUID, or any id longer than [MaxTagLen]) in its subject tag.
 const TagLen = 8
 
-// Tag returns the subject tag of a resource id: its first [TagLen]
-// characters (the whole id when shorter) in square brackets, such as
-// "[a74e22bb]".
+// MaxTagLen is the longest resource id that goes into its subject tag
+// whole: readable ids such as invoice numbers ("INV-2026-0117") are
+// written out, so that a subject-only reply still names the resource and
+// not a prefix that all of a year's invoices share.
+const MaxTagLen = 24
+
+// Tag returns the subject tag of a resource id in square brackets: the
+// whole id when it is at most [MaxTagLen] characters and not a UUID
+// ("[INV-2026-0117]"), else its first [TagLen] characters ("[a74e22bb]").
 func Tag(resource string) string {
-	if len(resource) > TagLen {
+	if isUUID(resource) || len(resource) > MaxTagLen {
 		resource = resource[:TagLen]
 	}
 	return "[" + resource + "]"
@@ -58,14 +70,13 @@ func Tag(resource string) string {
 
 // Subject returns subject with the tag in front, "[a74e22bb] subject",
 // unless it already carries the tag anywhere (in any case), as a re-sent
-// message or a "Re: [a74e22bb] …" does. An empty subject becomes the tag
-// alone.
+// message or a "Re: [INV-2026-0117] …" does, or carries a tag made before
+// whole ids went into tags (the [TagLen]-character short form of this
+// resource). An empty subject becomes the tag alone.
 //
-// So that the result is always safe in a header, every run of CR, LF and
-// NUL in subject becomes a single space; a caller that prefers to refuse
-// such a subject checks it first.
+// subject is kept as given: the writer of the header refuses CR, LF and
+// NUL (package mailer does), rather than Subject repairing them silently.
 func (s *Stamp) Subject(subject string) string {
-	subject = oneLine(subject)
 	switch {
 	case s.Tag == "":
 		return subject
@@ -73,30 +84,10 @@ func (s *Stamp) Subject(subject string) string {
 		return s.Tag
 	case containsFold(subject, s.Tag):
 		return subject
+	case len(s.Resource) > TagLen && containsFold(subject, "["+s.Resource[:TagLen]+"]"):
+		return subject
 	}
 	return s.Tag + " " + subject
-}
-
-// oneLine replaces each run of CR, LF and NUL with one space.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\x00") {
-		return s
-	}
-	var b strings.Builder
-	run := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\r' || c == '\n' || c == 0 {
-			if !run {
-				b.WriteByte(' ')
-			}
-			run = true
-			continue
-		}
-		run = false
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // containsFold reports whether s contains the ASCII string sub, ignoring

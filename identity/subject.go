@@ -68,7 +68,8 @@ var gatewayMarkers = map[string]bool{
 // off the wire (RFC 2047 encoded words are decoded first) and returns what
 // is inside the brackets. It looks past any number of reply and forward
 // prefixes and gateway markers such as [EXTERNAL], then anywhere in the
-// subject. A tag is one to [TagLen] characters of [A-Za-z0-9_-], returned
+// subject. A tag is one to [MaxTagLen] characters of [A-Za-z0-9_-] (a
+// whole readable id, or the short form of a long one), returned
 // as found; past the start of the subject it must also hold a digit, so
 // that words in brackets ("Lunch? [ok]") are not taken for tags.
 //
@@ -94,7 +95,7 @@ func SubjectTag(subject string) (string, bool) {
 
 // isTag reports whether inner, from between brackets, reads as a tag.
 func isTag(inner string) bool {
-	return len(inner) <= TagLen && validID(inner) && !gatewayMarkers[strings.ToLower(inner)]
+	return len(inner) <= MaxTagLen && validID(inner) && !gatewayMarkers[strings.ToLower(inner)]
 }
 
 // isInnerTag reports whether inner, found after other text in a subject,
@@ -128,7 +129,7 @@ func leadingTag(s string) (string, bool) {
 // maxBracketed bounds the search for a closing bracket: tags and gateway
 // markers are short, and a bounded search keeps SubjectTag linear on a
 // hostile subject such as "[[[[…".
-const maxBracketed = 16
+const maxBracketed = MaxTagLen
 
 // bracketed splits "[inner]rest" where inner is at most maxBracketed long.
 func bracketed(s string) (inner, rest string, ok bool) {

@@ -13,7 +13,10 @@ func TestTag(t *testing.T) {
 		{uuidU, "[A74E22BB]"},
 		{"42", "[42]"},
 		{"12345678", "[12345678]"},
-		{"123456789", "[12345678]"},
+		{"123456789", "[123456789]"},
+		{"INV-2026-0117", "[INV-2026-0117]"},
+		{"ABCDEFGHIJKLMNOPQRSTUVWX", "[ABCDEFGHIJKLMNOPQRSTUVWX]"}, // MaxTagLen: whole
+		{"ABCDEFGHIJKLMNOPQRSTUVWXY", "[ABCDEFGH]"},                // longer: short form
 	}
 	for _, tt := range tests {
 		if got := identity.Tag(tt.in); got != tt.want {
@@ -25,6 +28,7 @@ func TestTag(t *testing.T) {
 func TestStamp_Subject(t *testing.T) {
 	st := must[*identity.Stamp](t)(app(t).Stamp(uuidR, tokA))
 	short := must[*identity.Stamp](t)(app(t).Stamp("42", tokA))
+	inv := must[*identity.Stamp](t)(app(t).Stamp("INV-2026-0117", tokA))
 	tests := []struct {
 		name  string
 		stamp *identity.Stamp
@@ -41,9 +45,14 @@ func TestStamp_Subject(t *testing.T) {
 		{"unbracketed id", st, "a74e22bb check", "[a74e22bb] a74e22bb check"},
 		{"empty", st, "", "[a74e22bb]"},
 		{"non-ASCII", st, "Contrôle du véhicule", "[a74e22bb] Contrôle du véhicule"},
-		{"CR LF injection", st, "Hi\r\nBcc: x@evil.test", "[a74e22bb] Hi Bcc: x@evil.test"},
-		{"bare LF and NUL", st, "a\nb\x00c\r", "[a74e22bb] a b c "},
+		// Kept as given: the header writer (package mailer) refuses them.
+		{"CR LF kept for the header writer to refuse", st, "Hi\r\nBcc: x@evil.test", "[a74e22bb] Hi\r\nBcc: x@evil.test"},
 		{"idempotent", st, "[a74e22bb] Hi", "[a74e22bb] Hi"},
+		{"readable id whole", inv, "Invoice", "[INV-2026-0117] Invoice"},
+		{"readable id reply", inv, "Re: [INV-2026-0117] Invoice", "Re: [INV-2026-0117] Invoice"},
+		{"readable id reply lower", inv, "RE: [inv-2026-0117] Invoice", "RE: [inv-2026-0117] Invoice"},
+		{"readable id old short tag", inv, "Re: [INV-2026] Invoice", "Re: [INV-2026] Invoice"},
+		{"sibling's whole tag", inv, "Re: [INV-2026-0118] Invoice", "[INV-2026-0117] Re: [INV-2026-0118] Invoice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,9 +62,6 @@ func TestStamp_Subject(t *testing.T) {
 			}
 			if again := tt.stamp.Subject(got); again != got {
 				t.Fatalf("Subject(Subject(%q)) = %q, want it unchanged", tt.in, again)
-			}
-			if strings.ContainsAny(got, "\r\n\x00") {
-				t.Fatalf("Subject(%q) = %q holds CR, LF or NUL", tt.in, got)
 			}
 		})
 	}
@@ -92,7 +98,9 @@ func TestSubjectTag(t *testing.T) {
 		{"short id", "Re: [42] Invoice", "42"},
 		{"upper as found", "RE: [A74E22BB] x", "A74E22BB"},
 		{"first of two", "Re: [a74e22bb] [b74e22bb]", "a74e22bb"},
-		{"too long", "Re: [a74e22bb-3313] x", ""},
+		{"too long", "Re: [a74e22bb-3313-4dc4-af28-6c] x", ""},
+		{"whole readable id", "Re: [INV-2026-0117] Invoice", "INV-2026-0117"},
+		{"whole readable id mid-subject", "Invoice [INV-2026-0117] reminder", "INV-2026-0117"},
 		{"bad char", "Re: [a74e 22bb] x", ""},
 		{"empty brackets", "Re: [] x", ""},
 		{"unclosed", "Re: [a74e22bb x", ""},

@@ -25,6 +25,10 @@ type Result struct {
 	Header string // the header field it was found in, e.g. "Delivered-To"
 	Value  string // the identifier as found: an address, a <msg-id>, or the subject tag
 	KeyID  string // the key that verified the signature; "" when unsigned or from the subject
+	// Unverified is true when the identifier carries a signature that was
+	// not checked because the App has no keys: the match is as weak as an
+	// unsigned one, and anyone who knows the id could have written it.
+	Unverified bool
 }
 
 // Trace finds the resource that an incoming message is about, from its
@@ -144,12 +148,39 @@ func (a App) scan(r *Result, steps []step) error {
 					return te
 				}
 				r.Resource, r.Source, r.Exact = id.resource, st.src, true
-				r.Header, r.Value, r.KeyID = st.name, spec, id.keyID
+				r.Header, r.Value, r.KeyID, r.Unverified = st.name, spec, id.keyID, id.unverified
+				if !st.msgIDs {
+					a.preferExactCase(r, st.h)
+				}
 				return nil
 			}
 		}
 	}
 	return ErrNotFound
+}
+
+// preferExactCase resolves a case-only mismatch between the resource read
+// from an address and one in In-Reply-To or References of h toward the
+// latter: gateways rewrite addresses (some lower-case them, fleet+wo-42@),
+// while clients copy message ids back exactly (WO-42). Ids keep their
+// case; only the case of r.Resource changes, and its source with it.
+func (a App) preferExactCase(r *Result, h mail.Header) {
+	for _, name := range []string{"In-Reply-To", "References"} {
+		for _, v := range values(h, name) {
+			for _, spec := range msgIDs(v) {
+				id, err := a.parseSpec(strings.Trim(spec, "<>"), shapeAny)
+				if err != nil || id.resource == r.Resource || !strings.EqualFold(id.resource, r.Resource) {
+					continue
+				}
+				r.Resource, r.Header, r.Value = id.resource, name, spec
+				r.Source = SourceInReplyTo
+				if name == "References" {
+					r.Source = SourceReferences
+				}
+				return
+			}
+		}
+	}
 }
 
 // subject records the subject tag of h, if any.

@@ -21,7 +21,7 @@ func renderOutbound(t *testing.T) (*mailer.Envelope, *inbound.Message) {
 		From: "Fleet desk <fleet@example.com>",
 		Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{vehicle.plate_number}}\n---\n" +
 			"Dear partner,\n\nPlease check vehicle **{{vehicle.plate_number}}** located {{vehicle.address}}.\n\nKind regards,\n")}},
-		Outbox:   t.TempDir(),
+		SMTPURL:  "file:" + t.TempDir(),
 		Getenv:   func(string) string { return "" },
 		Logger:   slog.New(slog.DiscardHandler),
 		NewToken: func() string { return "k3x9" },

@@ -63,7 +63,10 @@ type Field struct {
 }
 
 // SkipParts, returned by a Walk function, skips the sub-parts of the part
-// just visited; Walk then goes on with the next part.
+// just visited; Walk then goes on with the next part. Like [io/fs.SkipDir] it
+// is a signal, not a failure, hence its name.
+//
+//lint:ignore ST1012 named like fs.SkipDir: a signal to Walk, not an error condition
 var SkipParts = errors.New("inbound: skip parts")
 
 // Walk calls fn for p and every part below it, depth first, in order. An

@@ -19,7 +19,7 @@ import (
 // caveat on subject-only matches. Errors are identity's: ErrNotFound when
 // nothing of ours is found (the Result still says the kind and sender),
 // a *identity.TokenError for a forged signed identifier. A plain-text
-// bounce (one that [identity.Classify] calls a bounce, with the original's
+// bounce (one that [Classify] calls a bounce, with the original's
 // header copied into its text after a line such as qmail's "--- Below this
 // line is a copy of the message.", or attached to a multipart/mixed) is
 // traced through that header too.
@@ -30,7 +30,8 @@ func Trace(m *Message, app identity.App) (*identity.Result, error) {
 	if orig, ok := m.BouncedHeader(); ok {
 		return identity.TraceBounce(m.Header, orig, app)
 	}
-	if identity.Classify(m.Header) == identity.Bounce {
+	kind := Classify(m)
+	if kind == identity.Bounce {
 		// QUIRK: some MTAs bounce without RFC 3464, as multipart/mixed
 		// with the original attached, or as plain text with it copied in.
 		if orig, ok, _ := m.enclosedOriginal(); ok {
@@ -40,12 +41,16 @@ func Trace(m *Message, app identity.App) (*identity.Result, error) {
 			return identity.TraceBounce(m.Header, orig, app)
 		}
 	}
-	return identity.Trace(m.Header, app)
+	res, err := identity.Trace(m.Header, app)
+	if res != nil {
+		res.Kind = kind
+	}
+	return res, err
 }
 
 // inlineMarkerRE matches the line after which a plain-text bounce (qmail,
 // older Exim and Sendmail) copies the original message.
-var inlineMarkerRE = regexp.MustCompile(`(?i)^[\s-]*(?:-+ *)?(?:below this line is a copy of the message|this is a copy of the message|(?:original|unsent) message follows|the original message (?:headers? )?(?:was|were|follows?)|copy of the original message)\b`)
+var inlineMarkerRE = regexp.MustCompile(`(?i)^[\s-]*(?:-+ *)?(?:(?:below this line is a copy of the message|this is a copy of the message|(?:original|unsent) message follows|the original message (?:headers? )?(?:was|were|follows?)|copy of the original message)\b|original message\s*-{2,})`)
 
 // inlineOriginal finds the header of an original message copied as text
 // into a plain-text bounce, after one of the usual marker lines.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,11 +98,11 @@ func benchWorkload(tb testing.TB) (*templates.Template, *render.Options) {
 func benchMailer(tb testing.TB, ropts *render.Options) *Mailer {
 	tb.Helper()
 	m, err := New(Config{
-		From:   "Fleet desk <fleet@example.com>",
-		Render: ropts,
-		Outbox: tb.TempDir(),
-		Getenv: func(string) string { return "" },
-		Logger: discardLogger(),
+		From:      "Fleet desk <fleet@example.com>",
+		Render:    ropts,
+		Transport: NewFileTransport(tb.TempDir(), nil),
+		Getenv:    func(string) string { return "" },
+		Logger:    discardLogger(),
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -536,150 +535,4 @@ func BenchmarkSMTPRatio(b *testing.B) {
 	b.ReportMetric(float64(n)/clock.wall[0].Seconds(), "floor-msgs/s")
 	b.ReportMetric(float64(n)/clock.wall[1].Seconds(), "mailtrail-msgs/s")
 	b.ReportMetric(float64(clock.wall[0])/float64(clock.wall[1]), "x-floor-throughput")
-}
-
-// BenchmarkSMTP_spool is the path of send --batch inside the library:
-// enqueuers goroutines (send --batch uses 8) render and Enqueue into a
-// durable Spool (files fsynced in groups), while Spool.Run delivers over
-// conc connections. The spool
-// is on the test's temporary folder (disk) and, where /dev/shm exists, on
-// tmpfs, where fsync costs nothing: the difference is the price of
-// durability on this machine.
-func BenchmarkSMTP_spool(b *testing.B) {
-	tpl, ropts := benchWorkload(b)
-	recs := benchRecords(b)
-	dirs := map[string]func(b *testing.B) string{"disk": func(b *testing.B) string { return b.TempDir() }}
-	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
-		dirs["tmpfs"] = func(b *testing.B) string {
-			d, err := os.MkdirTemp("/dev/shm", "mailtrail-bench-")
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { os.RemoveAll(d) })
-			return d
-		}
-	}
-	for _, where := range []string{"disk", "tmpfs"} {
-		mkdir, ok := dirs[where]
-		if !ok {
-			continue
-		}
-		// conc 0: no Spool.Run, the enqueue side alone. batch: the
-		// enqueuers render and hand their messages to one goroutine that
-		// enqueues what is ready with EnqueueBatch, up to 256 at a time,
-		// as send --batch does.
-		for _, c := range [][3]int{{1, 8, 0}, {8, 8, 0}, {1, 64, 0}, {0, 8, 0}, {1, 8, 256}, {8, 8, 256}, {0, 8, 256}} {
-			conc, enqueuers, batch := c[0], c[1], c[2]
-			name := fmt.Sprintf("spool=%s/conc=%d/enqueuers=%d", where, conc, enqueuers)
-			if batch > 0 {
-				name += fmt.Sprintf("/batch=%d", batch)
-			}
-			b.Run(name, func(b *testing.B) {
-				srv, _, _ := benchSMTPServer(b)
-				smtpCfg, err := ParseSMTPURL(srv.URL())
-				if err != nil {
-					b.Fatal(err)
-				}
-				sp, err := OpenSpool(filepath.Join(mkdir(b), "spool"), &SpoolOptions{SMTP: smtpCfg, Concurrency: max(conc, 1), Logger: discardLogger()})
-				if err != nil {
-					b.Fatal(err)
-				}
-				m := benchMailer(b, ropts)
-				ctx, cancel := context.WithCancel(context.Background())
-				defer cancel()
-				runErr := make(chan error, 1)
-				b.ReportAllocs()
-				b.ResetTimer()
-				start := time.Now()
-				if conc > 0 {
-					go func() { runErr <- sp.Run(ctx) }()
-				} else {
-					runErr <- nil
-				}
-				var next atomic.Int64
-				var wg sync.WaitGroup
-				errs := make(chan error, enqueuers+1)
-				ready := make(chan *Envelope, max(batch, 1))
-				batchDone := make(chan struct{})
-				if batch > 0 {
-					go func() {
-						defer close(batchDone)
-						benchEnqueueBatches(ctx, sp, ready, batch, errs)
-					}()
-				}
-				for range enqueuers {
-					wg.Go(func() {
-						for {
-							i := int(next.Add(1)) - 1
-							if i >= b.N {
-								return
-							}
-							r := recs[i%len(recs)]
-							env, err := m.Render(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data})
-							if err == nil && batch > 0 {
-								ready <- env
-								continue
-							}
-							if err == nil {
-								_, err = sp.Enqueue(ctx, env)
-							}
-							if err != nil {
-								errs <- err
-								return
-							}
-						}
-					})
-				}
-				wg.Wait()
-				close(ready)
-				if batch > 0 {
-					<-batchDone
-				}
-				if conc > 0 {
-					if err := sp.WaitIdle(ctx, time.Now().Add(time.Minute)); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				reportRate(b, start, b.N)
-				cancel()
-				<-runErr
-				select {
-				case err := <-errs:
-					b.Fatal(err)
-				default:
-				}
-				if got := srv.Stats(); conc > 0 && got.Messages < b.N {
-					b.Fatalf("server accepted %d messages, want %d", got.Messages, b.N)
-				}
-			})
-		}
-	}
-}
-
-// benchEnqueueBatches enqueues the envelopes of ready with EnqueueBatch,
-// whatever is ready up to max at a time.
-func benchEnqueueBatches(ctx context.Context, sp *Spool, ready <-chan *Envelope, max int, errs chan<- error) {
-	items := make([]SpoolBatchItem, 0, max)
-	for env := range ready {
-		items = append(items[:0], SpoolBatchItem{Env: env})
-	fill:
-		for len(items) < max {
-			select {
-			case env, ok := <-ready:
-				if !ok {
-					break fill
-				}
-				items = append(items, SpoolBatchItem{Env: env})
-			default:
-				break fill
-			}
-		}
-		if err := sp.EnqueueBatch(ctx, items); err != nil {
-			errs <- err
-			for range ready {
-			}
-			return
-		}
-	}
 }

@@ -24,17 +24,19 @@
 //
 // The header block is, in this order: Date, From (with its optional display
 // name), To, Cc (Bcc recipients are only on the SMTP envelope), Reply-To
-// (app+<resource>@domain), Subject (tagged "[<first 8 of the id>] ", once),
+// (app+<resource>@domain), Subject (tagged "[<id>] " for a readable id, "[<first 8 of the id>] " for a UUID, once),
 // Message-ID (unique per message, naming the resource), References (the
 // resource's thread root, the same for every message about it),
-// MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
+// Thread-Topic and Thread-Index (Outlook's: the resource id, and a
+// conversation index whose GUID is the resource's; see
+// [identity.Stamp.ThreadIndex]), MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
 // [Config].OmitAutoSubmitted for the trade-off), X-Auto-Response-Suppress:
 // OOF, AutoReply (so that Exchange sends no out-of-office replies, while
 // delivery reports still come back), List-Id when configured (RFC 2919),
 // the message's extra fields in name order, and Content-Type. No
 // In-Reply-To is written: a first message replies to nothing, and
-// References alone groups a resource's messages in Gmail, Outlook, Apple
-// Mail and Thunderbird. Mail providers may replace the Message-ID (Amazon
+// References alone groups a resource's messages in Gmail, Apple Mail and
+// Thunderbird, Thread-Index in Outlook. Mail providers may replace the Message-ID (Amazon
 // SES does); the thread root in References and the reply address survive.
 //
 // # Wire rules
@@ -58,16 +60,17 @@
 // are refused, so that no address can add an ESMTP parameter to an SMTP
 // command.
 //
-// # Assembly with go-mail
+// # Assembly
 //
-// The MIME body is assembled by github.com/wneessen/go-mail. Three of its
-// habits do not fit a reproducible, strictly folded message, and are
-// handled here: its fixed boundary (WithBoundary) is shared by every
-// multipart level, so its random boundaries are replaced by those of
-// [Config].Boundary; its header block (alphabetical, unfolded long words, a
-// User-Agent) is replaced by ours, keeping only its top-level Content-Type;
-// and attachment names, which it writes as RFC 2047 words inside quotes,
-// are preset as RFC 2231 parameters.
+// One writer builds every body on the standard library's mime/multipart:
+// the multipart/alternative, and the multipart/mixed around it when there
+// are attachments, with the boundaries of [Config].Boundary, so that the
+// same input gives the same bytes. Parts are quoted-printable (byte for
+// byte what mime/quotedprintable writes, in one pass) or base64; file names
+// are RFC 2231 parameters. Every header field, in the message header and in
+// part headers, passes through one function that refuses CR, LF, NUL,
+// other controls and non-ASCII octets and folds the line; raw text such as
+// the subject is checked and RFC 2047-encoded on its way in.
 //
 // # Sending
 //
@@ -80,33 +83,25 @@
 // [ErrUnknownOutcome]. Send reports success only after the server's 250 to
 // the final ".".
 //
-// With none set, each message is written as <time>-<message-id>.eml into
-// the outbox folder ([Config].Outbox, default ./outbox), atomically (a
-// temporary file in the same folder, fsync, rename, fsync of the folder),
-// and the Mailer says so once through log/slog. The files hold exactly the
-// bytes Send would transmit and are readable by their owner only (mode
-// 0600: messages carry partners' data); Bcc recipients, being on the
-// envelope only, do not appear in them.
+// With none set, each message is written by a [FileTransport] as
+// <time>-<message-id>.eml into the folder ./mail ([DefaultFileDir]),
+// atomically (a temporary file in the same folder, fsync, rename, fsync of
+// the folder), and the Mailer says so once through log/slog. A file: URL
+// ("file:./mail") in SMTPURL or MAILTRAIL_SMTP_URL, or [Config].Transport,
+// chooses that transport on purpose, like Django's file e-mail backend.
+// The files hold exactly the bytes Send would transmit and are readable by
+// their owner only (mode 0600: messages carry partners' data); Bcc
+// recipients, being on the envelope only, do not appear in them.
 //
 // # Durable outbox
 //
-// With [Config].Spool set, Send does not talk to the server: it writes the
-// rendered message and its envelope into a spool folder and returns once
-// both are on disk, and [Spool.Run] delivers from there, over a few reused
-// connections, retrying temporary failures with exponential backoff and
-// jitter for up to five days (RFC 5321 §4.5.4.1). [OpenSpool] opens one
-// directly, for a process that only delivers. The promise is exactly this:
-// at least once. Once Send (or [Spool.Enqueue]) has returned nil, the
-// message is handed to the server until it is accepted with 250, refused
-// permanently (it moves to failed/ with the server's answer beside it) or
-// too old; it is never sent zero times, across crashes and restarts. It may
-// be sent twice: a crash between the server's 250 and the move of the
-// message to sent/ sends it again on restart, with the same bytes and so
-// the same Message-ID, which lets receivers drop the copy. A message whose
-// final "." went out but whose reply never came is filed in unknown/ and
-// not sent again unless [SpoolOptions].RetryUnknown says so. The folders
-// (queue/, sent/, failed/, unknown/) hold each message as ID.eml and
-// ID.json, readable with ls and "mailtrail inspect".
+// With [Config].Outbox set, Send does not transmit: it hands the rendered
+// message to the [Outbox] and returns once it is stored durably (the
+// Receipt's OutboxID names it). Mailer defines only that small interface;
+// package outbox holds the stores (a folder on disk, PostgreSQL), the one
+// set of delivery rules (backoff, MaxAge, a paused queue on a server
+// outage, unknown outcomes kept for a person) and the batch engine, and
+// delivers with a [Transport].
 //
 // # Hooks
 //
@@ -119,6 +114,6 @@
 // # What it does not do
 //
 // No SMTPUTF8 (RFC 6531) or 8BITMIME: everything is 7-bit. No S/MIME, PGP
-// or DKIM signing (a relay signs). No retry without a spool: a failed Send
+// or DKIM signing (a relay signs). No retry without an outbox: a failed Send
 // returns its error, and the caller decides.
 package mailer

@@ -39,7 +39,7 @@ func ExampleMailer_Send() {
 	m, err := mailer.New(mailer.Config{
 		From:      "Fleet desk <fleet@example.com>",
 		Templates: templatesFS,
-		Outbox:    dir,                               // default ./outbox
+		SMTPURL:   "file:" + dir,                     // default ./outbox
 		Getenv:    func(string) string { return "" }, // ignore MAILTRAIL_SMTP_URL here
 		Logger:    slog.New(slog.DiscardHandler),     // default slog.Default()
 		NewToken:  func() string { return "k3x9" },   // default random
@@ -192,6 +192,8 @@ func ExampleMailer_Render() {
 	// Subject: [WO-42] Vehicle check AB-123-CD
 	// Message-ID: <fleet+WO-42.k3x9@example.com>
 	// References: <fleet+WO-42@example.com>
+	// Thread-Topic: WO-42
+	// Thread-Index: AQHcs5SxHwwXb5iphG+tfYM6P/jrOQ==
 	// MIME-Version: 1.0
 	// Auto-Submitted: auto-generated
 	// X-Auto-Response-Suppress: OOF, AutoReply

@@ -66,9 +66,8 @@ type headerBlock struct {
 	err error
 }
 
-// add writes one field. value must already be 7-bit (encoded where needed);
-// it is folded before spaces so that lines stay within foldWidth where
-// possible.
+// add writes one structured field whose value is already formatted
+// (addresses, msg-ids, a date, media types).
 func (h *headerBlock) add(name, value string) {
 	if h.err != nil {
 		return
@@ -76,15 +75,44 @@ func (h *headerBlock) add(name, value string) {
 	h.b, h.err = appendField(h.b, name, value)
 }
 
+// text writes an unstructured field (RFC 5322 §3.2.5) such as the subject
+// from raw text: refused by checkHeaderText, else RFC 2047-encoded where it
+// is not plain ASCII.
+func (h *headerBlock) text(name, raw string) {
+	if h.err != nil {
+		return
+	}
+	if h.err = checkHeaderText("header "+name, raw); h.err == nil {
+		h.add(name, encodeText(raw))
+	}
+}
+
 // appendField appends "name: value" CRLF to b, folding value before single
-// spaces (RFC 5322 §2.2.3). A fold is never placed where it would leave a
-// line of whitespace only, nor inside a run of spaces (common parsers,
-// Go's net/textproto among them, collapse whitespace around a fold), and
-// the first word always stays on the name's line.
+// spaces (RFC 5322 §2.2.3). It is the one gate of header safety: every
+// field the mailer writes, in the message header and in part headers,
+// passes through it, and it refuses a name that is not printable ASCII
+// without a colon and a value with CR, LF, NUL, another control octet
+// or a non-ASCII octet (raw text comes through [headerBlock.text], which encodes it). A fold is
+// never placed where it would leave a line of whitespace only, nor inside
+// a run of spaces (common parsers, Go's net/textproto among them,
+// collapse whitespace around a fold), and the first word always stays on
+// the name's line.
 func appendField(b []byte, name, value string) ([]byte, error) {
+	if err := checkFieldName(name); err != nil {
+		return b, err
+	}
 	for i := 0; i < len(value); i++ {
-		if c := value[i]; c >= 0x80 || c == '\r' || c == '\n' || c == 0 {
-			return b, fmt.Errorf("header %s: internal: unencoded octet 0x%02x", name, c)
+		switch c := value[i]; {
+		case c == '\r':
+			return b, fmt.Errorf("header %s contains a carriage return (CR) at byte %d", name, i)
+		case c == '\n':
+			return b, fmt.Errorf("header %s contains a line feed (LF) at byte %d", name, i)
+		case c == 0:
+			return b, fmt.Errorf("header %s contains a NUL octet at byte %d", name, i)
+		case c >= 0x80:
+			return b, fmt.Errorf("header %s: value must be ASCII (octet 0x%02x at byte %d)", name, c, i)
+		case c < ' ' && c != '\t' || c == 0x7f:
+			return b, fmt.Errorf("header %s contains the control octet 0x%02x at byte %d", name, c, i)
 		}
 	}
 	b = append(b, name...)

@@ -43,17 +43,23 @@ func TestAppendField(t *testing.T) {
 }
 
 func TestAppendField_errors(t *testing.T) {
-	tests := []struct{ name, value string }{
-		{"unfoldable", strings.Repeat("x", 1000)},
-		{"8-bit", "caf\xc3\xa9"},
-		{"CR", "a\rb"},
-		{"LF", "a\nb"},
-		{"NUL", "a\x00b"},
+	tests := []struct{ name, field, value, want string }{
+		{"unfoldable", "X-A", strings.Repeat("x", 1000), "998"},
+		{"8-bit", "X-A", "caf\xc3\xa9", "ASCII"},
+		{"CR", "X-A", "a\rb", "carriage return"},
+		{"LF", "X-A", "a\nb", "line feed"},
+		{"NUL", "X-A", "a\x00b", "NUL"},
+		{"escape", "X-A", "a\x1b[0mb", "control"},
+		{"DEL", "X-A", "a\x7f", "control"},
+		{"name with colon", "X-A:b", "v", "header name"},
+		{"name with LF", "X-A\nBcc", "v", "header name"},
+		{"empty name", "", "v", "empty header name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got, err := appendField(nil, "X-A", tc.value); err == nil {
-				t.Errorf("appendField(%q) = %q, want an error", tc.value, got)
+			got, err := appendField(nil, tc.field, tc.value)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("appendField(%q, %q) = %q, %v, want an error containing %q", tc.field, tc.value, got, err, tc.want)
 			}
 		})
 	}

@@ -51,7 +51,7 @@ func Redirect(addr string) BeforeSendFunc {
 // log (nil means slog.Default()), for the log lines a backoffice keeps
 // about what went out:
 //   - success: Info "mailer: sent", with the resource, the Message-ID and
-//     the number of envelope recipients (with [Config].Spool, success means
+//     the number of envelope recipients (with [Config].Outbox, success means
 //     the message is safely queued);
 //   - failure: "mailer: send failed" with the same attributes, the class
 //     (transient, unknown-outcome, permanent, cancelled or other) and the

@@ -48,10 +48,6 @@ func (p JSONPlacement) String() string {
 	return fmt.Sprintf("JSONPlacement(%d)", int(p))
 }
 
-// DefaultOutbox is the local outbox folder used when no SMTP server is
-// configured and Config.Outbox is empty.
-const DefaultOutbox = "outbox"
-
 // Config configures a [Mailer]. Only From is required; the zero value of
 // every other field is a working default.
 type Config struct {
@@ -80,19 +76,21 @@ type Config struct {
 	// nil means Render.Brand.
 	Brand *render.Brand
 
+	// Transport, when set, transmits the messages; it is closed by
+	// Close. When nil, SMTP is used.
+	Transport Transport
 	// SMTP is the server to send through. When nil, SMTPURL is parsed
 	// (see ParseSMTPURL); when that is empty too, the variable
 	// MAILTRAIL_SMTP_URL is read through Getenv; when that is empty too,
-	// messages are written to the local outbox folder.
+	// messages are written into the folder DefaultFileDir by a
+	// FileTransport. SMTPURL and MAILTRAIL_SMTP_URL may also be a file:
+	// URL ("file:./mail"), which selects a FileTransport into that folder.
 	SMTP *SMTPConfig
 	// SMTPURL is an SMTP URL such as "smtp://user:pass@mail.example.com:587",
 	// used when SMTP is nil.
 	SMTPURL string
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
-	// Outbox is the folder of the local outbox, used when no SMTP server is
-	// configured; "" means "outbox" in the working directory.
-	Outbox string
 
 	// Logger receives the mailer's log lines; nil means slog.Default().
 	Logger *slog.Logger
@@ -135,16 +133,12 @@ type Config struct {
 	// see [AfterSendFunc].
 	AfterSend AfterSendFunc
 
-	// Spool, when set, is the folder of a durable outbox (see [Spool]):
-	// Send renders the message, writes it there (fsynced) and returns;
-	// the Receipt's Path names the spooled file and AfterSend sees the
-	// enqueue. [Mailer.Spool] gives the spool, whose Run delivers over
-	// SMTP (or into Outbox when no SMTP server is configured), retrying
-	// temporary failures. Empty means Send delivers at once.
-	Spool string
-	// SpoolOptions tunes the spool; nil means the defaults, with SMTP
-	// taken from this Config.
-	SpoolOptions *SpoolOptions
+	// Outbox, when set, is the durable outbox (see package outbox):
+	// Send renders the message, hands it to Outbox.Enqueue and returns
+	// once it is stored; the Receipt's OutboxID names it and AfterSend
+	// sees the enqueue. The outbox's own workers deliver it, retrying
+	// temporary failures. nil means Send transmits at once.
+	Outbox Outbox
 }
 
 // Mailer renders messages and sends them over SMTP or into the local
@@ -158,17 +152,10 @@ type Mailer struct {
 	listID   string
 	renderer *render.Renderer
 	log      *slog.Logger
-	dlv      deliverer
+	dlv      Transport      // where Send hands messages: a Transport, or the Outbox
+	queued   bool           // dlv is the Outbox
 	set      *templates.Set // nil when Config.Templates is nil
 	closed   atomic.Bool
-	spool    *Spool // nil unless Config.Spool is set
-}
-
-// deliverer puts a rendered message on its way: over SMTP, or into a folder.
-type deliverer interface {
-	// deliver sends env; where says where it went, for a Receipt.
-	deliver(ctx context.Context, env *Envelope) (where string, err error)
-	close() error
 }
 
 // New checks cfg and returns a Mailer. It fails on a missing or invalid
@@ -204,45 +191,69 @@ func New(cfg Config) (*Mailer, error) {
 	if m.renderer, err = render.New(renderOptions(cfg)); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
-	smtp, err := smtpConfig(cfg)
-	switch {
-	case errors.Is(err, ErrNoSMTP):
-		dir := cfg.Outbox
-		if dir == "" {
-			dir = DefaultOutbox
-		}
-		m.dlv = &outbox{dir: dir, log: m.log, now: m.now}
-	case err != nil:
+	if cfg.Outbox != nil {
+		m.dlv, m.queued = outboxTransport{cfg.Outbox}, true
+	} else if m.dlv, err = m.transport(cfg); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
-	default:
-		m.dlv = newSMTPDeliverer(smtp, m.log)
-	}
-	if cfg.Spool != "" {
-		if err := m.useSpool(smtp); err != nil {
-			return nil, fmt.Errorf("mailer: config: %w", err)
-		}
 	}
 	return m, nil
 }
 
-// smtpConfig picks the SMTP server from cfg: SMTP, SMTPURL, then the
-// environment; ErrNoSMTP when none is set.
-func smtpConfig(cfg Config) (*SMTPConfig, error) {
+// transport picks the transport of cfg: Transport, SMTP, SMTPURL, then
+// the environment; with none of them, the file transport into
+// DefaultFileDir.
+func (m *Mailer) transport(cfg Config) (Transport, error) {
+	if cfg.Transport != nil {
+		return cfg.Transport, nil
+	}
 	if cfg.SMTP != nil {
 		c := *cfg.SMTP // don't modify the caller's view
 		if err := c.validate(); err != nil {
 			return nil, err
 		}
-		return &c, nil
+		return NewSMTPTransport(&c, m.log), nil
 	}
-	if strings.TrimSpace(cfg.SMTPURL) != "" {
-		return ParseSMTPURL(strings.TrimSpace(cfg.SMTPURL))
+	raw, fromEnv := strings.TrimSpace(cfg.SMTPURL), false
+	if raw == "" {
+		getenv := cfg.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		raw, fromEnv = strings.TrimSpace(getenv(EnvSMTPURL)), true
 	}
-	getenv := cfg.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
+	if raw == "" {
+		t := NewFileTransport(DefaultFileDir, m.log)
+		t.now, t.fallback = m.now, true
+		return t, nil
 	}
-	return SMTPConfigFromEnv(getenv)
+	t, err := OpenTransport(raw, m.log)
+	if err != nil {
+		if fromEnv {
+			err = fmt.Errorf("%s: %w", EnvSMTPURL, err)
+		}
+		return nil, err
+	}
+	if ft, ok := t.(*FileTransport); ok {
+		ft.now = m.now
+	}
+	return t, nil
+}
+
+// OpenTransport returns the transport a URL names: an SMTP URL (see
+// [ParseSMTPURL]) or a file: URL, "file:./mail" or "file:///var/mail",
+// for a [FileTransport] into that folder. A nil log discards.
+func OpenTransport(rawURL string, log *slog.Logger) (Transport, error) {
+	if dir, ok, err := fileURLDir(rawURL); ok {
+		if err != nil {
+			return nil, err
+		}
+		return NewFileTransport(dir, log), nil
+	}
+	cfg, err := ParseSMTPURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return NewSMTPTransport(cfg, log), nil
 }
 
 // formatListID checks a Config.ListID and returns the List-Id field value.
@@ -288,8 +299,11 @@ type Receipt struct {
 	// Recipients are the envelope recipients the message went to, after
 	// any BeforeSend hook.
 	Recipients []string
-	// Path is the file written in the local outbox; "" when sent over SMTP.
+	// Path is the file a FileTransport wrote; "" otherwise.
 	Path string
+	// OutboxID is the message's id in Config.Outbox when Send enqueued
+	// it; "" when it was transmitted.
+	OutboxID string
 }
 
 // Send renders msg (exactly as [Mailer.Render] does), runs the BeforeSend
@@ -346,11 +360,14 @@ func (m *Mailer) deliver(ctx context.Context, env *Envelope, rendered bool) (*Re
 			return rc, fmt.Errorf("mailer: before-send hook: %w", err)
 		}
 	}
-	where, err := m.dlv.deliver(ctx, env)
+	where, err := m.dlv.Transmit(ctx, env)
 	if m.cfg.AfterSend != nil {
 		m.cfg.AfterSend(ctx, env, err)
 	}
 	rc := &Receipt{Resource: env.Resource, MessageID: env.MessageID, Path: where}
+	if m.queued {
+		rc.Path, rc.OutboxID = "", where
+	}
 	if err != nil {
 		// A partial delivery: the message went to the accepted recipients.
 		if se, ok := errors.AsType[*SendError](err); ok {
@@ -417,19 +434,8 @@ func (m *Mailer) Close() error {
 	if m.closed.Swap(true) {
 		return nil
 	}
-	return m.dlv.close()
+	if m.dlv == nil {
+		return nil
+	}
+	return m.dlv.Close()
 }
-
-// smtpDeliverer sends over SMTP through the transport, which keeps its
-// connections open between messages.
-type smtpDeliverer struct{ t *transport }
-
-func newSMTPDeliverer(cfg *SMTPConfig, log *slog.Logger) *smtpDeliverer {
-	return &smtpDeliverer{t: newTransport(cfg, log)}
-}
-
-func (d *smtpDeliverer) deliver(ctx context.Context, env *Envelope) (string, error) {
-	return "", d.t.send(ctx, env.From, env.To, env.Data)
-}
-
-func (d *smtpDeliverer) close() error { return d.t.close() }

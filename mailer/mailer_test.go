@@ -326,7 +326,7 @@ func TestMailer_Send_outbox(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	m := newTestMailer(t, func(c *Config) {
 		c.Templates = testTemplates
-		c.Outbox = dir
+		c.SMTPURL = "file:" + dir
 		c.Logger = slog.New(logs)
 	})
 	env, err := m.Render(context.Background(), testMessage())
@@ -357,8 +357,32 @@ func TestMailer_Send_outbox(t *testing.T) {
 			t.Errorf("left in the outbox: %s", e.Name())
 		}
 	}
-	if len(logs.msgs) != 1 || !strings.Contains(logs.msgs[0], "outbox") {
-		t.Errorf("log lines = %q, want one about the outbox", logs.msgs)
+	if len(logs.msgs) != 0 {
+		t.Errorf("log lines = %q, want none for a file: URL chosen on purpose", logs.msgs)
+	}
+}
+
+// With nothing configured, the file transport writes into ./mail and says
+// so once.
+func TestMailer_Send_fallbackNotice(t *testing.T) {
+	t.Chdir(t.TempDir())
+	logs := &logCounter{}
+	m := newTestMailer(t, func(c *Config) {
+		c.Templates = testTemplates
+		c.SMTPURL = ""
+		c.Logger = slog.New(logs)
+	})
+	for range 2 {
+		rc, err := m.Send(context.Background(), testMessage())
+		if err != nil {
+			t.Fatalf("Send() = %v", err)
+		}
+		if filepath.Dir(rc.Path) != DefaultFileDir {
+			t.Errorf("Path = %q, want a file in %s", rc.Path, DefaultFileDir)
+		}
+	}
+	if len(logs.msgs) != 1 || !strings.Contains(logs.msgs[0], "no SMTP server configured") {
+		t.Errorf("log lines = %q, want one notice about the fallback", logs.msgs)
 	}
 }
 
@@ -366,7 +390,7 @@ func TestMailer_Send_outboxBadInputWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	m := newTestMailer(t, func(c *Config) {
 		c.Templates = testTemplates
-		c.Outbox = dir
+		c.Transport = NewFileTransport(dir, nil)
 	})
 	tests := []struct {
 		name string

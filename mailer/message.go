@@ -92,11 +92,14 @@ var headerAllowed = map[string]bool{
 	"List-Owner": true, "List-Archive": true, "List-Subscribe": true, "List-Post": true,
 }
 
-// field is one extra header field, checked and encoded.
-type field struct{ name, value string }
+// field is one extra header field, its name checked, its value raw.
+type field struct {
+	name, value string
+	uri         bool // a List-* field: URIs, written as given (ASCII only)
+}
 
-// extraFields checks h against the allow-list and returns its fields,
-// encoded, in name order.
+// extraFields checks h's names against the allow-list and returns its
+// fields in name order; their values are checked as they are written.
 func extraFields(h map[string]string) ([]field, error) {
 	out := make([]field, 0, len(h))
 	for name, value := range h {
@@ -107,19 +110,7 @@ func extraFields(h map[string]string) ([]field, error) {
 		if !headerAllowed[canon] && (!strings.HasPrefix(canon, "X-") || canon == "X-Auto-Response-Suppress") {
 			return nil, fmt.Errorf("header %q is not allowed (allowed: X-*, %s)", name, strings.Join(allowedNames(), ", "))
 		}
-		if err := checkHeaderText("header "+canon, value); err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(canon, "List-") {
-			for i := 0; i < len(value); i++ {
-				if value[i] < 0x20 || value[i] > 0x7e {
-					return nil, fmt.Errorf("header %s: value must be printable ASCII", canon)
-				}
-			}
-		} else {
-			value = encodeText(value)
-		}
-		out = append(out, field{name, value})
+		out = append(out, field{name, value, strings.HasPrefix(canon, "List-")})
 	}
 	canon := textproto.CanonicalMIMEHeaderKey
 	sort.Slice(out, func(i, j int) bool { return canon(out[i].name) < canon(out[j].name) })

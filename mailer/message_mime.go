@@ -2,79 +2,127 @@ package mailer
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"mime/multipart"
+	"net/textproto"
 	"strings"
-
-	gomail "github.com/wneessen/go-mail"
 
 	"github.com/mailtrail/mailtrail/render"
 )
 
-// mimeBody is the MIME structure of a message: its top-level Content-Type
-// field value and the encoded body after the header block.
-type mimeBody struct {
+// body is the MIME structure of a message, planned: its top-level
+// Content-Type, its boundaries and its leaves, encoded when written.
+type body struct {
 	contentType string
-	body        []byte
+	size        int      // about the encoded size, to size buffers
+	bounds      []string // level 0 the outermost, level 1 the nested alternative
+	alts, atts  []leaf
 }
 
-// buildBody returns the body of a message with the caller's boundaries:
-// a message without attachments and with its JSON in the alternative is
-// written by [buildAlternative], every other one by [buildBodyGoMail].
-// Both give the same bytes for the same input.
-func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
-	if len(files) == 0 && placement == JSONAlternative {
-		return buildAlternative(parts, boundary)
+// encoding is a Content-Transfer-Encoding (RFC 2045 §6).
+type encoding string
+
+const (
+	quotedPrintable encoding = "quoted-printable"
+	base64Encoding  encoding = "base64"
+)
+
+// leaf is one part with content: an alternative or an attachment.
+type leaf struct {
+	contentType string // the Content-Type field value, folded when long
+	disposition string // the Content-Disposition field value; "" for none
+	enc         encoding
+	content     string
+}
+
+// planBody plans the body of a message: the multipart/alternative (JSON,
+// text, HTML; the last is preferred), inside a multipart/mixed with the
+// attachments when there are any. boundary gives the boundary of each
+// level: 0 the outermost, 1 the alternative inside the mixed.
+func planBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*body, error) {
+	b := &body{alts: alternatives(parts, placement)}
+	var err error
+	if b.atts, err = attachments(parts, placement, files); err != nil {
+		return nil, err
 	}
-	return buildBodyGoMail(parts, placement, files, boundary)
+	b.bounds = []string{boundary(0)}
+	b.contentType = multipartType("alternative", b.bounds[0])
+	if len(b.atts) > 0 {
+		b.bounds = append(b.bounds, boundary(1))
+		b.contentType = multipartType("mixed", b.bounds[0])
+	}
+	if err := checkBoundaries(b.bounds); err != nil {
+		return nil, err
+	}
+	b.size = 512 * (len(b.alts) + len(b.atts))
+	for _, l := range b.alts {
+		// quoted-printable: sized for the usual text; append grows it.
+		b.size += len(l.content) + len(l.content)/8
+	}
+	for _, l := range b.atts {
+		b.size += len(l.content) * 139 / 100
+	}
+	return b, nil
 }
 
-// buildBodyGoMail assembles the alternatives and attachments with go-mail
-// and returns the body with the caller's boundaries.
-//
-// go-mail writes the multipart tree, picks each part's headers and encodes
-// the parts. Three things it does not do the way a reproducible message
-// needs, and which are done here instead:
-//   - boundaries: go-mail's WithBoundary gives every multipart level the
-//     same boundary, which breaks a multipart/alternative nested in a
-//     multipart/mixed; otherwise they are random. Its random boundaries
-//     (60 hex digits) are replaced here by the caller's, quoted.
-//   - the header block: go-mail sorts generic fields by name, leaves long
-//     words unfolded and adds fields we do not want (User-Agent); only its
-//     top-level Content-Type is kept and the header block is written by
-//     [Mailer] (header.go).
-//   - attachment names: go-mail puts RFC 2047 words inside a quoted
-//     parameter; here the Content-Type and Content-Disposition of each
-//     attachment are preset, with RFC 2231 parameters.
-func buildBodyGoMail(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (*mimeBody, error) {
-	gm := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithCharset(gomail.CharsetUTF8))
+// write appends the encoded body to buf with mime/multipart. The same plan
+// always gives the same bytes.
+func (b *body) write(buf *bytes.Buffer) error {
+	w := newMIMEWriter(buf, b.bounds)
+	top := multipart.NewWriter(buf)
+	_ = top.SetBoundary(b.bounds[0]) // checked by planBody
+	if len(b.atts) == 0 {
+		return w.leaves(top, b.alts)
+	}
+	ct, err := foldedValue("Content-Type", multipartType("alternative", b.bounds[1]))
+	if err != nil {
+		return err
+	}
+	pw, err := top.CreatePart(textproto.MIMEHeader{"Content-Type": {ct}})
+	if err != nil {
+		return fmt.Errorf("assemble: %w", err)
+	}
+	alt := multipart.NewWriter(pw)
+	_ = alt.SetBoundary(b.bounds[1])
+	if err := w.leaves(alt, b.alts); err != nil {
+		return err
+	}
+	return w.leaves(top, b.atts)
+}
+
+func multipartType(sub, boundary string) string {
+	return "multipart/" + sub + `; boundary="` + boundary + `"`
+}
+
+// alternatives returns the parts of the multipart/alternative, in the
+// order JSON (unless it is attached), text, HTML.
+func alternatives(parts *render.Parts, placement JSONPlacement) []leaf {
+	out := make([]leaf, 0, 3)
 	if placement == JSONAlternative {
-		gm.AddAlternativeString("application/json", string(parts.JSON),
-			gomail.WithPartEncoding(chooseEncoding(parts.JSON, true)))
+		out = append(out, leaf{contentType: "application/json; charset=UTF-8", enc: chooseEncoding(parts.JSON, true), content: string(parts.JSON)})
 	}
-	text := parts.Text
-	enc := chooseEncoding([]byte(text), false)
-	if enc == gomail.EncodingB64 {
-		text = canonicalLines(text)
+	for _, p := range [...]struct{ ct, s string }{{"text/plain", parts.Text}, {"text/html", parts.HTML}} {
+		l := leaf{contentType: p.ct + "; charset=UTF-8", enc: chooseEncodingString(p.s), content: p.s}
+		// Text has CRLF line ends on the wire (RFC 2045 §6.8). Quoted-
+		// printable writes every line end as CRLF itself, but a CR alone
+		// before an encoded octet and an LF loses the LF, as
+		// mime/quotedprintable does: such text is made canonical first.
+		if l.enc == base64Encoding || strings.IndexByte(p.s, '\r') >= 0 {
+			l.content = canonicalLines(l.content)
+		}
+		out = append(out, l)
 	}
-	gm.AddAlternativeString(gomail.TypeTextPlain, text, gomail.WithPartEncoding(enc))
-	html := parts.HTML
-	enc = chooseEncoding([]byte(html), false)
-	if enc == gomail.EncodingB64 {
-		html = canonicalLines(html)
-	}
-	gm.AddAlternativeString(gomail.TypeTextHTML, html, gomail.WithPartEncoding(enc))
+	return out
+}
 
+// attachments returns the attachment parts, data.json first when the JSON
+// is attached: base64, with RFC 2231 file name parameters.
+func attachments(parts *render.Parts, placement JSONPlacement, files []file) ([]leaf, error) {
 	if placement == JSONAttachment {
 		files = append([]file{{name: "data.json", contentType: "application/json", data: parts.JSON}}, files...)
 	}
+	out := make([]leaf, 0, len(files))
 	for _, f := range files {
-		if err := gm.AttachReader(f.name, bytes.NewReader(f.data)); err != nil {
-			return nil, fmt.Errorf("attachment %q: %w", f.name, err)
-		}
-		all := gm.GetAttachments()
-		h := all[len(all)-1].Header
 		ct, err := foldedValue("Content-Type", f.contentType+"; "+fileParam("name", f.name))
 		if err != nil {
 			return nil, fmt.Errorf("attachment %q: %w", f.name, err)
@@ -83,127 +131,110 @@ func buildBodyGoMail(parts *render.Parts, placement JSONPlacement, files []file,
 		if err != nil {
 			return nil, fmt.Errorf("attachment %q: %w", f.name, err)
 		}
-		h.Set("Content-Type", ct)
-		h.Set("Content-Disposition", cd)
-		h.Set("Content-Transfer-Encoding", string(gomail.EncodingB64))
+		out = append(out, leaf{contentType: ct, disposition: cd, enc: base64Encoding, content: string(f.data)})
 	}
-
-	var buf bytes.Buffer
-	if _, err := gm.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("assemble: %w", err)
-	}
-	return rebound(buf.Bytes(), len(files) > 0, boundary)
+	return out, nil
 }
 
-// rebound cuts go-mail's output after its top-level Content-Type field and
-// replaces its random boundaries with next(0) for the outermost multipart
-// and next(1) for the alternative nested in a mixed.
-func rebound(out []byte, mixed bool, next func(level int) string) (*mimeBody, error) {
-	const ctPrefix = "Content-Type: multipart/"
-	i := bytes.Index(out, []byte(ctPrefix))
-	if i < 0 {
-		return nil, errors.New("assemble: internal: no multipart Content-Type in go-mail output")
-	}
-	end := bytes.Index(out[i:], []byte("\r\n\r\n"))
-	if end < 0 {
-		return nil, errors.New("assemble: internal: no end of header in go-mail output")
-	}
-	top := string(out[i+len("Content-Type: ") : i+end])
-	body := out[i+end+4:]
+// mimeWriter writes leaves into buf through multipart writers and checks
+// that no encoded content holds a delimiter line of any boundary.
+type mimeWriter struct {
+	buf    *bytes.Buffer
+	delims [][]byte             // "--" and each boundary
+	h      textproto.MIMEHeader // reused for every part: CreatePart only reads it
+}
 
-	kinds := []string{"alternative"}
-	if mixed {
-		kinds = []string{"mixed", "alternative"}
+func newMIMEWriter(buf *bytes.Buffer, bounds []string) *mimeWriter {
+	w := &mimeWriter{
+		buf: buf,
+		h:   textproto.MIMEHeader{"Content-Type": {""}, "Content-Transfer-Encoding": {""}},
 	}
-	if !strings.HasPrefix(top, "multipart/"+kinds[0]+";") {
-		return nil, fmt.Errorf("assemble: internal: go-mail wrote %q", top)
+	for _, b := range bounds {
+		w.delims = append(w.delims, []byte("--"+b))
 	}
-	var random []string
-	random = append(random, boundaryParam(top))
-	if mixed {
-		j := bytes.Index(body, []byte("Content-Type: multipart/alternative;"))
-		if j < 0 {
-			return nil, errors.New("assemble: internal: no nested multipart/alternative in go-mail output")
+	return w
+}
+
+// leaves writes each leaf as a part of mw, then closes mw.
+func (w *mimeWriter) leaves(mw *multipart.Writer, ls []leaf) error {
+	for _, l := range ls {
+		w.h["Content-Type"][0] = l.contentType
+		w.h["Content-Transfer-Encoding"][0] = string(l.enc)
+		if l.disposition != "" {
+			w.h["Content-Disposition"] = []string{l.disposition}
+		} else {
+			delete(w.h, "Content-Disposition")
 		}
-		k := bytes.Index(body[j:], []byte("\r\n\r\n"))
-		if k < 0 {
-			return nil, errors.New("assemble: internal: no end of nested header in go-mail output")
+		pw, err := mw.CreatePart(w.h)
+		if err != nil {
+			return fmt.Errorf("assemble: %w", err)
 		}
-		random = append(random, boundaryParam(string(body[j:j+k])))
-	}
-	ours := make([]string, len(random))
-	for n := range random {
-		if random[n] == "" {
-			return nil, errors.New("assemble: internal: no boundary in go-mail output")
+		start := w.buf.Len()
+		// The encoders append to the buffer's free space, which the part
+		// writer then hands to the same buffer (the AvailableBuffer idiom).
+		enc := w.buf.AvailableBuffer()
+		if l.enc == base64Encoding {
+			enc = appendBase64Lines(enc, l.content)
+		} else {
+			enc = appendQP(enc, l.content)
 		}
-		ours[n] = next(n)
-		if err := checkBoundary(ours[n]); err != nil {
-			return nil, err
+		if _, err := pw.Write(enc); err != nil {
+			return fmt.Errorf("assemble: %w", err)
 		}
-		// The content may not hold a delimiter line of ours (RFC 2046 §5.1.1).
-		if bytes.Contains(body, []byte("--"+ours[n])) {
-			return nil, fmt.Errorf("assemble: boundary %q occurs in the message content", ours[n])
-		}
-		for m := range n {
-			if strings.HasPrefix(ours[n], ours[m]) || strings.HasPrefix(ours[m], ours[n]) {
-				return nil, fmt.Errorf("assemble: boundaries %q and %q: one is a prefix of the other", ours[m], ours[n])
+		// The content may not hold a delimiter line (RFC 2046 §5.1.1).
+		for _, d := range w.delims {
+			if bytes.Contains(w.buf.Bytes()[start:], d) {
+				return fmt.Errorf("assemble: boundary %q occurs in the message content", d[2:])
 			}
 		}
 	}
-	for n := range random {
-		body = bytes.ReplaceAll(body, []byte("boundary="+random[n]), []byte(`boundary="`+ours[n]+`"`))
-		body = bytes.ReplaceAll(body, []byte(random[n]), []byte(ours[n]))
+	if err := mw.Close(); err != nil {
+		return fmt.Errorf("assemble: %w", err)
 	}
-	return &mimeBody{
-		contentType: "multipart/" + kinds[0] + `; boundary="` + ours[0] + `"`,
-		body:        body,
-	}, nil
+	return nil
 }
 
-// boundaryParam returns the unquoted boundary parameter go-mail wrote in a
-// Content-Type value ("multipart/x;\r\n boundary=HEX").
-func boundaryParam(ct string) string {
-	_, after, ok := strings.Cut(ct, "boundary=")
-	if !ok {
-		return ""
-	}
-	if k := strings.IndexAny(after, "\r\n;"); k >= 0 {
-		after = after[:k]
-	}
-	return after
-}
-
-// checkBoundary checks a boundary from [Config].Boundary (RFC 2046 §5.1.1).
-func checkBoundary(b string) error {
-	if err := multipart.NewWriter(nil).SetBoundary(b); err != nil {
-		return fmt.Errorf("assemble: boundary %q: %w", b, err)
-	}
-	if strings.Contains(b, `"`) {
-		return fmt.Errorf("assemble: boundary %q contains a quote", b)
+// checkBoundaries checks the boundaries of a message (RFC 2046 §5.1.1):
+// each valid (which excludes quotes), none a prefix of another.
+func checkBoundaries(bounds []string) error {
+	for n, b := range bounds {
+		if err := multipart.NewWriter(nil).SetBoundary(b); err != nil {
+			return fmt.Errorf("assemble: boundary %q: %w", b, err)
+		}
+		for _, prev := range bounds[:n] {
+			if strings.HasPrefix(b, prev) || strings.HasPrefix(prev, b) {
+				return fmt.Errorf("assemble: boundaries %q and %q: one is a prefix of the other", prev, b)
+			}
+		}
 	}
 	return nil
 }
 
 // chooseEncoding picks the shorter of quoted-printable and base64 for a
 // part. binary content (the JSON part, which is not text/* and so has no
-// canonical line ends) that holds CR or LF is always base64, since Go's
-// quoted-printable writer turns every line end into CRLF and the bytes
-// would not come back exactly.
-func chooseEncoding(b []byte, binary bool) gomail.Encoding {
+// canonical line ends) that holds CR or LF is always base64, since
+// quoted-printable turns every line end into CRLF and the bytes would not
+// come back exactly.
+func chooseEncoding(b []byte, binary bool) encoding {
 	if binary && bytes.ContainsAny(b, "\r\n") {
-		return gomail.EncodingB64
+		return base64Encoding
 	}
+	return chooseEncodingString(b)
+}
+
+// chooseEncodingString is chooseEncoding for text.
+func chooseEncodingString[T string | []byte](s T) encoding {
 	escaped := 0
-	for _, c := range b {
-		if (c < ' ' && c != '\t' && c != '\r' && c != '\n') || c == '=' || c > '~' {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t' && c != '\r' && c != '\n') || c == '=' || c > '~' {
 			escaped++
 		}
 	}
 	// quoted-printable grows by 2 octets per escaped octet, base64 by 1/3.
-	if escaped*6 > len(b) {
-		return gomail.EncodingB64
+	if escaped*6 > len(s) {
+		return base64Encoding
 	}
-	return gomail.EncodingQP
+	return quotedPrintable
 }
 
 // canonicalLines turns every line end of text (LF, CR or CRLF) into CRLF,
@@ -230,8 +261,8 @@ func canonicalLines(text string) string {
 	return b.String()
 }
 
-// foldedValue returns value folded as the field name would fold it, without
-// the name: for headers written by others (go-mail's part headers).
+// foldedValue returns value folded as the field name would fold it,
+// without the name: for the part headers multipart.Writer writes.
 func foldedValue(name, value string) (string, error) {
 	b, err := appendField(nil, name, value)
 	if err != nil {

@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -86,14 +87,6 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if len(to)+len(cc)+len(bcc) == 0 {
 		return bad(errors.New("no recipient (To, Cc and Bcc are empty)"))
 	}
-	// The subject is data: refuse, rather than repair, a CR, LF or NUL.
-	if err := checkHeaderText("subject", parts.Subject); err != nil {
-		return bad(err)
-	}
-	subject := stamp.Subject(parts.Subject)
-	if err := checkHeaderText("subject", subject); err != nil {
-		return bad(err)
-	}
 	if err := checkStamp(stamp); err != nil {
 		return bad(err)
 	}
@@ -109,14 +102,15 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if boundary == nil {
 		boundary = randomBoundary
 	}
-	mb, err := buildBody(parts, m.cfg.JSON, files, boundary)
+	body, err := planBody(parts, m.cfg.JSON, files, boundary)
 	if err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 
 	var h headerBlock
-	h.b = make([]byte, 0, 1024+len(mb.body))
-	h.add("Date", m.now().Format(time.RFC1123Z))
+	h.b = make([]byte, 0, 1024+body.size)
+	now := m.now()
+	h.add("Date", now.Format(time.RFC1123Z))
 	h.add("From", formatAddress(m.from))
 	if len(to) > 0 {
 		h.add("To", formatList(to))
@@ -125,9 +119,13 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		h.add("Cc", formatList(cc))
 	}
 	h.add("Reply-To", formatAddress(address{Addr: stamp.ReplyTo}))
-	h.add("Subject", encodeText(subject))
+	// The subject is data: the header writer refuses a CR, LF or NUL.
+	h.text("Subject", stamp.Subject(parts.Subject))
 	h.add("Message-ID", stamp.MessageID)
 	h.add("References", stamp.References)
+	// Outlook threads by these, not by References (see identity.Stamp).
+	h.add("Thread-Topic", stamp.ThreadTopic) // a resource id: [A-Za-z0-9_-]
+	h.add("Thread-Index", stamp.ThreadIndex(now))
 	h.add("MIME-Version", "1.0")
 	if !m.cfg.OmitAutoSubmitted {
 		h.add("Auto-Submitted", "auto-generated")
@@ -139,14 +137,22 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		h.add("List-Id", m.listID)
 	}
 	for _, f := range extra {
-		h.add(f.name, f.value)
+		if f.uri {
+			h.add(f.name, f.value)
+		} else {
+			h.text(f.name, f.value)
+		}
 	}
-	h.add("Content-Type", mb.contentType)
+	h.add("Content-Type", body.contentType)
 	if h.err != nil {
 		return bad(h.err)
 	}
-	data := append(h.b, '\r', '\n')
-	data = append(data, mb.body...)
+	// The body follows the header block in the same buffer.
+	buf := bytes.NewBuffer(append(h.b, '\r', '\n'))
+	if err := body.write(buf); err != nil {
+		return nil, fmt.Errorf("mailer: %w", err)
+	}
+	data := buf.Bytes()
 	if err := checkWire(data); err != nil {
 		return nil, fmt.Errorf("mailer: internal: %w", err)
 	}

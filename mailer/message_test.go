@@ -38,7 +38,7 @@ func testConfig(t testing.TB) Config {
 		Now:      func() time.Time { return fixedNow },
 		NewToken: func() string { return "tok0123456789" },
 		Boundary: func(level int) string { return fmt.Sprintf("=_b%d", level+1) },
-		Outbox:   filepath.Join(t.TempDir(), "outbox"),
+		SMTPURL:  "file:" + filepath.Join(t.TempDir(), "outbox"),
 		Getenv:   func(string) string { return "" },
 		Logger:   discardLogger(),
 	}

@@ -2,70 +2,62 @@ package mailer
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
-	"time"
-
-	"github.com/mailtrail/mailtrail/internal/atomicfile"
 )
 
-// outbox is the local outbox: with no SMTP server configured, each message
-// is written as one .eml file into a folder, so that everything works on a
-// fresh machine. The files hold exactly the bytes Send would transmit.
-// Bcc recipients live only on the envelope, so the files do not show them.
-type outbox struct {
-	dir  string
-	log  *slog.Logger
-	now  func() time.Time
-	once sync.Once
+// Outbox holds rendered messages until they are delivered. With
+// Config.Outbox set, Send and Deliver hand each message to it and return
+// once it is stored; the outbox delivers it later, retrying as its rules
+// say. Package outbox has the stores (a folder, PostgreSQL) and the
+// delivery rules.
+type Outbox interface {
+	// Enqueue stores env durably and returns its id in the outbox. Once
+	// it returned nil, the message will be delivered at least once, with
+	// these bytes. It must not keep env.
+	Enqueue(ctx context.Context, env *Envelope) (id string, err error)
 }
 
-// deliver writes env.Data to <dir>/<time>-<message-id>.eml atomically and
-// returns the file's path.
-func (o *outbox) deliver(ctx context.Context, env *Envelope) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	name := o.now().UTC().Format("20060102T150405.000000000Z") + "-" + fileSafe(env.MessageID) + ".eml"
-	path := filepath.Join(o.dir, name)
-	if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		return "", fmt.Errorf("mailer: outbox: %w", err)
-	}
-	if err := atomicfile.WriteFile(path, env.Data, 0o600); err != nil {
-		return "", fmt.Errorf("mailer: outbox: %w", err)
-	}
-	o.once.Do(func() {
-		abs, err := filepath.Abs(o.dir)
-		if err != nil {
-			abs = o.dir
-		}
-		o.log.Info("mailer: no SMTP server configured (set MAILTRAIL_SMTP_URL); writing messages to the local outbox", "dir", abs)
-	})
-	return path, nil
+// Transport transmits rendered messages: over SMTP ([NewSMTPTransport]) or
+// into a folder of .eml files ([NewFileTransport]). Implementations are
+// safe for concurrent use.
+type Transport interface {
+	// Transmit delivers env. It returns nil once the server accepted the
+	// message with 250 after DATA (or the file is on disk), with where
+	// it went when that is a file; otherwise a *SendError (match its
+	// class with errors.Is: ErrTransient, ErrPermanent,
+	// ErrUnknownOutcome), or ctx's error when ctx ended before anything
+	// was sent.
+	Transmit(ctx context.Context, env *Envelope) (where string, err error)
+	// Close releases the transport's connections.
+	Close() error
 }
 
-func (o *outbox) close() error { return nil }
+// SMTPTransport sends over SMTP, keeping up to SMTPConfig.MaxConns
+// connections open and reusing them from message to message (see
+// [SMTPConfig] for the timeouts and TLS policy). It is safe for concurrent
+// use.
+type SMTPTransport struct{ t *transport }
 
-// fileSafe turns a Message-ID into a file name part: the angle brackets
-// go, anything outside [A-Za-z0-9._@+-] becomes '_', and it is cut to 100
-// octets.
-func fileSafe(msgID string) string {
-	s := strings.Trim(msgID, "<>")
-	b := []byte(s)
-	for i, c := range b {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._@+-", c) >= 0) {
-			b[i] = '_'
-		}
-	}
-	if len(b) > 100 {
-		b = b[:100]
-	}
-	if len(b) == 0 {
-		return "message"
-	}
-	return string(b)
+// NewSMTPTransport returns a transport to the server cfg describes. A nil
+// log discards. It makes no connection: the first Transmit does; a bad
+// configuration is reported by every Transmit.
+func NewSMTPTransport(cfg *SMTPConfig, log *slog.Logger) *SMTPTransport {
+	return &SMTPTransport{t: newTransport(cfg, log)}
 }
+
+// Transmit sends env over SMTP; where is always "".
+func (d *SMTPTransport) Transmit(ctx context.Context, env *Envelope) (string, error) {
+	return "", d.t.send(ctx, env.From, env.To, env.Data)
+}
+
+// Close says QUIT on the idle connections and closes them.
+func (d *SMTPTransport) Close() error { return d.t.close() }
+
+// outboxTransport makes Send enqueue into an Outbox.
+type outboxTransport struct{ o Outbox }
+
+func (d outboxTransport) Transmit(ctx context.Context, env *Envelope) (string, error) {
+	return d.o.Enqueue(ctx, env)
+}
+
+func (d outboxTransport) Close() error { return nil }

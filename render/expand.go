@@ -99,14 +99,9 @@ func (r *Renderer) subject(p *prepared, data any, lenient bool, warnings *[]*tem
 		}
 		s = h.b.String()
 	}
-	// Values were checked one by one; this guards the template text itself.
-	if strings.ContainsAny(s, "\r\n\x00") {
-		off := 0
-		if x, ok := p.t.Subject[0].(*templates.Text); ok {
-			off = x.Pos.Offset
-		}
-		return "", p.t.Errorf(off, ErrUnsafeSubject, "subject contains CR, LF or NUL")
-	}
+	// Placeholder values were checked one by one, so that an error names
+	// the placeholder; what reaches a header is checked by the mailer's
+	// header writer, the one owner of header safety.
 	return s, nil
 }
 

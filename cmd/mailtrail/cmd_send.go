@@ -30,7 +30,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "send", sendUsage, sendExample)
 	renderFlags(fs, &o.renderOptions)
 	fs.StringVar(&o.SMTP, "smtp", "", "SMTP server `URL` (smtp://user:pass@host:587, smtps://…, smtp+insecure://…); default $MAILTRAIL_SMTP_URL, else the local outbox")
-	fs.StringVar(&o.Outbox, "outbox", mailer.DefaultOutbox, "`DIR` for .eml files when no SMTP server is configured")
+	fs.StringVar(&o.Outbox, "outbox", mailer.DefaultFileDir, "`DIR` for .eml files when no SMTP server is configured")
 	fs.StringVar(&o.Batch, "batch", "", "send one message per record of `records.jsonl` ({\"to\":…, \"resource\":…, \"data\":{…}})")
 	fs.IntVar(&o.Concurrency, "concurrency", 1, "batch mode: `N` connections in parallel")
 	sendBatchFlags(fs, &o.BatchFlags)
@@ -93,7 +93,6 @@ func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 	if err != nil {
 		return cfg, "", err
 	}
-	cfg.Outbox = o.Outbox
 	var smtp *mailer.SMTPConfig
 	if o.SMTP != "" {
 		smtp, err = mailer.ParseSMTPURL(o.SMTP)
@@ -102,6 +101,7 @@ func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 	}
 	switch {
 	case errors.Is(err, mailer.ErrNoSMTP):
+		cfg.Transport = mailer.NewFileTransport(o.Outbox, cfg.Logger)
 	case err != nil:
 		return cfg, "", &exitError{code: 2, err: err}
 	default:

@@ -21,6 +21,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/internal/batch"
 	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/outbox"
 )
 
 // sendBatchFlagValues are the flags only batch mode reads.
@@ -232,14 +233,17 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 		b.spoolDir = b.o.Batch + ".spool"
 	}
 	t := b.t
-	sp, err := mailer.OpenSpool(b.spoolDir, &mailer.SpoolOptions{
-		SMTP:        smtp,
+	c := *smtp
+	c.MaxConns = b.o.Concurrency
+	tr := mailer.NewSMTPTransport(&c, sendBatchQuietLogger(b.e.stderr))
+	defer tr.Close()
+	sp, err := outbox.OpenFolder(b.spoolDir, &outbox.FolderOptions{
+		Transport:   tr,
 		Concurrency: b.o.Concurrency,
-		MinBackoff:  time.Second,
-		MaxBackoff:  30 * time.Second,
+		Rules:       outbox.Rules{MinBackoff: time.Second, MaxBackoff: 30 * time.Second},
 		Logger:      sendBatchQuietLogger(b.e.stderr),
-		OnResult: func(r mailer.SpoolResult) {
-			if r.State == mailer.StateQueued {
+		OnResult: func(r outbox.Result) {
+			if r.State == outbox.StateQueued {
 				return // a retry comes later
 			}
 			t.add(sendBatchEntry(&r.Entry, r.State, r.Err), r.Entry.Key)
@@ -252,7 +256,7 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 	// are looked up (a lookup of a key that is not there tries every
 	// folder). Read before Run starts moving messages between folders.
 	earlier := map[string]bool{}
-	for _, st := range []mailer.SpoolState{mailer.StateQueued, mailer.StateSent, mailer.StateFailed, mailer.StateUnknown} {
+	for _, st := range []outbox.State{outbox.StateQueued, outbox.StateSent, outbox.StateFailed, outbox.StateUnknown} {
 		ids, err := sp.IDs(st)
 		if err != nil {
 			return err
@@ -280,7 +284,7 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 		key := batch.Key(rec.Line, rec.Resource)
 		if earlier[key] {
 			if prev, err := sp.Lookup(key); err == nil {
-				if prev.State != mailer.StateQueued {
+				if prev.State != outbox.StateQueued {
 					ent := sendBatchEntry(prev, prev.State, nil)
 					if f, ferr := sp.Failure(key); ferr == nil {
 						ent.Error = f.Error
@@ -308,14 +312,14 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 		err = sp.WaitIdle(ctx, t.start.Add(b.o.BatchFlags.Wait))
 	}
 	stopRun()
-	if rerr := <-runErr; err == nil || errors.Is(err, mailer.ErrSpoolNotRunning) {
+	if rerr := <-runErr; err == nil || errors.Is(err, outbox.ErrNotRunning) {
 		err = rerr
 	}
 	if err != nil {
 		return err
 	}
 	// What is still queued waits for the next run.
-	left, err := sp.List(mailer.StateQueued)
+	left, err := sp.List(ctx, outbox.StateQueued)
 	if err != nil {
 		return err
 	}
@@ -323,7 +327,7 @@ func (b *sendBatchRun) viaSpool(ctx context.Context, smtp *mailer.SMTPConfig) er
 		if !strings.HasPrefix(ent.Key, "L") {
 			continue // not a record of a batch
 		}
-		t.add(sendBatchEntry(ent, mailer.StateQueued, nil), ent.Key)
+		t.add(sendBatchEntry(ent, outbox.StateQueued, nil), ent.Key)
 	}
 	return nil
 }
@@ -343,9 +347,9 @@ type sendBatchReady struct {
 // when the previous group is on disk, up to sendBatchGroup. A message that
 // could not be enqueued is tallied as failed; one that was is reported
 // when Run files it.
-func (b *sendBatchRun) enqueuer(ctx context.Context, sp *mailer.Spool, ready <-chan sendBatchReady) {
+func (b *sendBatchRun) enqueuer(ctx context.Context, sp *outbox.Folder, ready <-chan sendBatchReady) {
 	group := make([]sendBatchReady, 0, sendBatchGroup)
-	items := make([]mailer.SpoolBatchItem, 0, sendBatchGroup)
+	items := make([]outbox.Item, 0, sendBatchGroup)
 	for first := range ready {
 		group = append(group[:0], first)
 	fill:
@@ -362,11 +366,11 @@ func (b *sendBatchRun) enqueuer(ctx context.Context, sp *mailer.Spool, ready <-c
 		}
 		items = items[:0]
 		for _, r := range group {
-			items = append(items, mailer.SpoolBatchItem{Key: r.key, Env: r.env})
+			items = append(items, outbox.Item{Key: r.key, Env: r.env})
 		}
 		sp.EnqueueBatch(ctx, items)
 		for i, it := range items {
-			if it.Err != nil && !errors.Is(it.Err, mailer.ErrSpoolDuplicate) {
+			if it.Err != nil && !errors.Is(it.Err, outbox.ErrDuplicate) {
 				r := group[i]
 				b.t.add(batch.Entry{Line: r.line, To: r.to, Resource: r.env.Resource,
 					MessageID: r.env.MessageID, Status: batch.StatusFailed, Error: it.Err.Error()}, r.key)
@@ -414,7 +418,7 @@ func (b *sendBatchRun) direct(ctx context.Context) error {
 }
 
 // sendBatchEntry is the report line of a spooled message.
-func sendBatchEntry(se *mailer.SpoolEntry, state mailer.SpoolState, err error) batch.Entry {
+func sendBatchEntry(se *outbox.Entry, state outbox.State, err error) batch.Entry {
 	ent := batch.Entry{To: strings.Join(se.To, ", "), Resource: se.Resource, MessageID: se.MessageID}
 	if len(se.Delivered) > 0 {
 		ent.To = strings.Join(append(append([]string(nil), se.Delivered...), se.To...), ", ")
@@ -423,11 +427,11 @@ func sendBatchEntry(se *mailer.SpoolEntry, state mailer.SpoolState, err error) b
 		ent.Line = n
 	}
 	switch state {
-	case mailer.StateSent:
+	case outbox.StateSent:
 		ent.Status = batch.StatusSent
-	case mailer.StateFailed:
+	case outbox.StateFailed:
 		ent.Status = batch.StatusFailed
-	case mailer.StateUnknown:
+	case outbox.StateUnknown:
 		ent.Status = batch.StatusUnknown
 	default:
 		ent.Status = batch.StatusQueued

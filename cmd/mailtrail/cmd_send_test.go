@@ -23,7 +23,7 @@ func TestSend_outbox(t *testing.T) {
 		t.Fatalf("send exit %d: %s", code, stderr)
 	}
 	out := stdout.String()
-	m := regexp.MustCompile(`(?m)^resource:   ([0-9a-f-]{36})\nmessage-id: (<fleet\+[^>]+@example\.com>)\nwritten:    (outbox/\S+\.eml) `).FindStringSubmatch(out)
+	m := regexp.MustCompile(`(?m)^resource:   ([0-9a-f-]{36})\nmessage-id: (<fleet\+[^>]+@example\.com>)\nwritten:    (mail/\S+\.eml) `).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("stdout = %q, want resource, message-id and the outbox file", out)
 	}

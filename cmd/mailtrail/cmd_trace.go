@@ -26,7 +26,8 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	var from string
 	var asJSON bool
 	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN` (as given to render, \"Name <APP@DOMAIN>\" too): only its plus addresses and ids count")
-	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact"} as JSON`)
+	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON, plus "verified": false when a signed address was read without MAILTRAIL_KEYS; `+
+		`a subject tag is a readable id whole ([INV-2026-0117]) or a UUID's first 8 characters ([a74e22bb])`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +64,9 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		// Standard error, so that standard output keeps the contract's shape.
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: this message is %s\n", name, traceKindPhrase(res.Kind))
 	}
+	if res.Unverified {
+		fmt.Fprintf(e.stderr, "mailtrail trace: %s: the %s carries a signature that was not checked (MAILTRAIL_KEYS is not set): anyone who knows the id could have written it\n", name, res.Header)
+	}
 	if !res.Exact {
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched: a prefix anyone can type; check that %s may write about it\n", name, res.Sender)
 	}
@@ -70,13 +74,19 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, res.Resource)
 		return nil
 	}
-	// Exactly the three keys and four sources of the CLI contract: scripts
-	// rely on them.
+	// Exactly the keys and four sources of the CLI contract: scripts rely
+	// on them. "verified" appears only as false, when a signature was read
+	// but not checked.
 	out := struct {
 		Resource string `json:"resource"`
 		Source   string `json:"source"`
 		Exact    bool   `json:"exact"`
-	}{res.Resource, traceSource(res.Source), res.Exact}
+		Kind     string `json:"kind"`
+		Verified *bool  `json:"verified,omitempty"`
+	}{res.Resource, traceSource(res.Source), res.Exact, res.Kind.String(), nil}
+	if res.Unverified {
+		out.Verified = new(bool)
+	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err

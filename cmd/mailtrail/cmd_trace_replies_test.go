@@ -151,13 +151,20 @@ func TestTrace_renderedReplies(t *testing.T) {
 			if tt.note == "" && errs != "" || !strings.Contains(errs, tt.note) {
 				t.Errorf("trace stderr = %q, want a note containing %q", errs, tt.note)
 			}
-			// --json: the contract's three keys, the same exit code.
+			// --json: the contract's four keys, the same exit code.
 			code, out, _ = traceRun(t, "", "trace", "--json", "--from", "fleet@example.com", path)
 			if code != tt.code {
 				t.Errorf("trace --json = exit %d, want %d", code, tt.code)
 			}
 			if tt.code == 0 {
-				want, _ := json.Marshal(map[string]any{"resource": tt.resource, "source": tt.source, "exact": tt.exact})
+				kind := "reply"
+				switch tt.note {
+				case "a bounce":
+					kind = "bounce"
+				case "an automatic reply":
+					kind = "auto-reply"
+				}
+				want, _ := json.Marshal(map[string]any{"resource": tt.resource, "source": tt.source, "exact": tt.exact, "kind": kind})
 				var got map[string]any
 				if err := json.Unmarshal([]byte(out), &got); err != nil {
 					t.Fatalf("trace --json output %q: %v", out, err)

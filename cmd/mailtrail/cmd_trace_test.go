@@ -90,23 +90,24 @@ func TestTrace_json(t *testing.T) {
 			if tt.kind != "reply" && !strings.Contains(errs, tt.kind[:4]) {
 				t.Errorf("stderr %q: want a note that the message is a %s", errs, tt.kind)
 			}
-			// A script reading the contract's three keys.
+			// A script reading the contract's keys.
 			var three struct {
 				Resource string `json:"resource"`
 				Source   string `json:"source"`
 				Exact    bool   `json:"exact"`
+				Kind     string `json:"kind"`
 			}
 			dec := json.NewDecoder(strings.NewReader(out))
 			if err := dec.Decode(&three); err != nil {
 				t.Fatalf("output %q: %v", out, err)
 			}
-			if three.Resource != tt.resource || three.Source != tt.source || three.Exact != tt.exact {
-				t.Errorf("got %+v, want %s %s %v", three, tt.resource, tt.source, tt.exact)
+			if three.Resource != tt.resource || three.Source != tt.source || three.Exact != tt.exact || three.Kind != tt.kind {
+				t.Errorf("got %+v, want %s %s %v %s", three, tt.resource, tt.source, tt.exact, tt.kind)
 			}
 			var all map[string]any
 			json.Unmarshal([]byte(out), &all)
-			if len(all) != 3 {
-				t.Errorf("output %s: want exactly the contract's keys resource, source, exact", out)
+			if len(all) != 4 {
+				t.Errorf("output %s: want exactly the contract's keys resource, source, exact, kind", out)
 			}
 			if !strings.HasPrefix(out, `{"resource":`) || !strings.HasSuffix(out, "}\n") {
 				t.Errorf("output %q: want one JSON object per line, resource first", out)

@@ -102,6 +102,17 @@ func TestKeys_signAndVerify(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != "WO-42" {
 		t.Errorf("trace of the signed reply: exit %d, out %q, err %q; want 0 and WO-42", code, out, errs)
 	}
+	// Without the keys, the signed address still traces, but is not
+	// silently trusted.
+	code, out, errs = keysRun("", reply, "trace", "--json", "--from", "fleet@example.com", "-")
+	if code != 0 || strings.TrimSpace(out) != `{"resource":"WO-42","source":"address","exact":true,"kind":"reply","verified":false}` ||
+		!strings.Contains(errs, "not checked") {
+		t.Errorf("trace without keys: exit %d, out %q, err %q; want verified false and a note on stderr", code, out, errs)
+	}
+	code, out, _ = keysRun(keys, reply, "trace", "--json", "--from", "fleet@example.com", "-")
+	if code != 0 || strings.Contains(out, "verified") {
+		t.Errorf("trace with keys: exit %d, out %q; want no verified key", code, out)
+	}
 	forged := strings.Replace(reply, "fleet+WO-42.", "fleet+WO-43.", 1)
 	code, out, _ = keysRun(keys, forged, "trace", "--from", "fleet@example.com", "-")
 	if code != 1 || out != "" {

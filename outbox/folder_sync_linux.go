@@ -1,6 +1,6 @@
 //go:build linux
 
-package mailer
+package outbox
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package mailer
+package outbox
 
 import (
 	"errors"
@@ -42,7 +42,7 @@ func TestRewriteInPlace(t *testing.T) {
 // final entry, however its length changed.
 func TestSpool_sentEntryRewritten(t *testing.T) {
 	rec := &spoolRecorder{}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	env := spoolEnv(1)
 	env.To = []string{"a-rather-long-recipient-address@partner.test", "another-long-one@partner.test"}
 	id := spoolMustEnqueue(t, s, env)

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package mailer
+package outbox
 
 import (
 	"errors"
@@ -10,16 +10,16 @@ import (
 	"path/filepath"
 )
 
-// lockSpool creates dir/lock exclusively. Unlike flock on Unix, a crash
+// lockFolder creates dir/lock exclusively. Unlike flock on Unix, a crash
 // leaves the file behind: remove it by hand once no process runs.
-func lockSpool(dir string) (unlock func(), err error) {
+func lockFolder(dir string) (unlock func(), err error) {
 	path := filepath.Join(dir, "lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return nil, ErrSpoolLocked
+			return nil, ErrLocked
 		}
-		return nil, fmt.Errorf("mailer: spool: lock: %w", err)
+		return nil, fmt.Errorf("outbox: lock: %w", err)
 	}
 	return func() { f.Close(); os.Remove(path) }, nil
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package mailer
+package outbox
 
 import (
 	"errors"
@@ -10,19 +10,19 @@ import (
 	"syscall"
 )
 
-// lockSpool takes an exclusive flock on dir/lock, without waiting. The
+// lockFolder takes an exclusive flock on dir/lock, without waiting. The
 // kernel drops it when the process dies, so a crash leaves no stale lock.
-func lockSpool(dir string) (unlock func(), err error) {
+func lockFolder(dir string) (unlock func(), err error) {
 	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o640)
 	if err != nil {
-		return nil, fmt.Errorf("mailer: spool: %w", err)
+		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ErrSpoolLocked
+			return nil, ErrLocked
 		}
-		return nil, fmt.Errorf("mailer: spool: lock: %w", err)
+		return nil, fmt.Errorf("outbox: lock: %w", err)
 	}
 	return func() { f.Close() }, nil
 }

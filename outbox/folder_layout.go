@@ -1,4 +1,4 @@
-package mailer
+package outbox
 
 import (
 	"bytes"
@@ -15,18 +15,18 @@ import (
 )
 
 // open creates the folders and repairs what a crash left behind.
-func (s *Spool) open() error {
-	s.syncers = make(map[SpoolState]*dirSyncer, len(spoolStates))
+func (s *Folder) open() error {
+	s.syncers = make(map[State]*dirSyncer, len(states))
 	for _, name := range []string{"tmp", "queue", "sent", "failed", "unknown"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, name), 0o750); err != nil {
 			return err
 		}
 	}
-	for _, st := range spoolStates {
-		s.syncers[st] = &dirSyncer{path: filepath.Join(s.dir, st.String())}
+	for _, st := range states {
+		s.syncers[st] = &dirSyncer{path: filepath.Join(s.dir, dirOf(st))}
 	}
 	// Nothing in tmp/ was ever promised to anyone. Files younger than
-	// spoolOrphanAge may belong to another process enqueueing right now.
+	// orphanAge may belong to another process enqueueing right now.
 	des, err := os.ReadDir(filepath.Join(s.dir, "tmp"))
 	if err != nil {
 		return err
@@ -42,15 +42,15 @@ func (s *Spool) open() error {
 	return s.repair()
 }
 
-// spoolOrphanAge is how old a half-written file must be before opening a
-// spool removes it: several processes may enqueue into one spool, and a
+// orphanAge is how old a half-written file must be before opening a
+// folder removes it: several processes may enqueue into one folder, and a
 // younger file may be in the middle of another's Enqueue.
-const spoolOrphanAge = time.Minute
+const orphanAge = time.Minute
 
 // orphan reports whether a leftover file is old enough to be removed.
-func (s *Spool) orphan(de fs.DirEntry) bool {
+func (s *Folder) orphan(de fs.DirEntry) bool {
 	info, err := de.Info()
-	return err == nil && s.opts.Now().Sub(info.ModTime()) > spoolOrphanAge
+	return err == nil && s.opts.Now().Sub(info.ModTime()) > orphanAge
 }
 
 // repair finishes moves cut in half by a crash. A message's .json moves
@@ -58,9 +58,9 @@ func (s *Spool) orphan(de fs.DirEntry) bool {
 // another folder follows it; an .eml whose .json is nowhere was never
 // enqueued (or was delivered and being deleted) and goes; a .json in queue/
 // that also exists in another folder was moved and rewritten there.
-func (s *Spool) repair() error {
-	for _, from := range spoolStates {
-		dir := filepath.Join(s.dir, from.String())
+func (s *Folder) repair() error {
+	for _, from := range states {
+		dir := filepath.Join(s.dir, dirOf(from))
 		des, err := os.ReadDir(dir)
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func (s *Spool) repair() error {
 					if !s.orphan(de) {
 						continue // perhaps another process's Enqueue
 					}
-					s.log.Warn("mailer: spool: removing a message that was never enqueued", "file", filepath.Join(dir, name))
+					s.log.Warn("outbox: removing a message that was never enqueued", "file", filepath.Join(dir, name))
 					if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 						return err
 					}
@@ -96,7 +96,7 @@ func (s *Spool) repair() error {
 				if to, ok := s.stateOf(id, from); ok {
 					// Moved to a final folder and rewritten there, the
 					// copy in queue/ left behind.
-					s.log.Warn("mailer: spool: finishing an interrupted move", "id", id, "to", to.String())
+					s.log.Warn("outbox: finishing an interrupted move", "id", id, "to", to.String())
 					if !has[id+".eml"] {
 						os.Remove(filepath.Join(dir, name))
 						continue
@@ -109,7 +109,7 @@ func (s *Spool) repair() error {
 			}
 		}
 	}
-	for _, st := range spoolStates {
+	for _, st := range states {
 		if err := s.syncers[st].sync(); err != nil {
 			return err
 		}
@@ -118,8 +118,8 @@ func (s *Spool) repair() error {
 }
 
 // stateOf finds the folder other than not that holds id's .json.
-func (s *Spool) stateOf(id string, not SpoolState) (SpoolState, bool) {
-	for _, st := range spoolStates {
+func (s *Folder) stateOf(id string, not State) (State, bool) {
+	for _, st := range states {
 		if st == not {
 			continue
 		}
@@ -132,7 +132,7 @@ func (s *Spool) stateOf(id string, not SpoolState) (SpoolState, bool) {
 
 // writeTemp writes data to a new closed file in tmp/, fsynced when sync is
 // set, and returns its path.
-func (s *Spool) writeTemp(name string, data []byte, sync bool) (string, error) {
+func (s *Folder) writeTemp(name string, data []byte, sync bool) (string, error) {
 	f, err := s.createTemp(name, data)
 	if err != nil {
 		return "", err
@@ -152,7 +152,7 @@ func (s *Spool) writeTemp(name string, data []byte, sync bool) (string, error) {
 
 // replaceFile atomically replaces path with data (temp file and rename),
 // without fsync: losing the update to a power cut only loses bookkeeping.
-func (s *Spool) replaceFile(path string, data []byte) error {
+func (s *Folder) replaceFile(path string, data []byte) error {
 	tmp, err := s.writeTemp(filepath.Base(path), data, false)
 	if err != nil {
 		return err
@@ -198,10 +198,10 @@ func rewriteInPlace(path string, data []byte) bool {
 }
 
 // move takes a queued message to a final folder: the .json first (the
-// commit), rewritten there with e's final state, then the .eml. failure,
+// commit), rewritten with e's final state just before, then the .eml. failure,
 // when not nil, is written beside it first. With to == StateSent and
 // DeleteSent, both files are deleted instead, .json first.
-func (s *Spool) move(e *SpoolEntry, to SpoolState, failure *SpoolFailure) error {
+func (s *Folder) move(e *Entry, to State, failure *Failure) error {
 	id := e.ID
 	if to == StateSent && s.opts.DeleteSent {
 		if err := os.Remove(s.Path(StateQueued, id, ".json")); err != nil {
@@ -220,10 +220,8 @@ func (s *Spool) move(e *SpoolEntry, to SpoolState, failure *SpoolFailure) error 
 			return err
 		}
 	}
-	if err := os.Rename(s.Path(StateQueued, id, ".json"), s.Path(to, id, ".json")); err != nil {
-		return err
-	}
-	e.State = to
+	// The .json gets its final content before it moves, so that whoever
+	// reads it in its new folder reads the final state.
 	b, err := e.marshal()
 	if err != nil {
 		return err
@@ -231,13 +229,18 @@ func (s *Spool) move(e *SpoolEntry, to SpoolState, failure *SpoolFailure) error 
 	// A sent message's .json is rewritten in place: replacing it would
 	// take a new inode and free the old one for every message, and on a
 	// file system that skips recently freed inodes when it allocates (ext4
-	// without a journal) each later file of the spool would cost more.
-	// What it holds is bookkeeping, and the message has gone out.
-	if to != StateSent || !rewriteInPlace(s.Path(to, id, ".json"), b) {
-		if err := s.replaceFile(s.Path(to, id, ".json"), b); err != nil {
+	// without a journal) each later file of the folder would cost more.
+	// What it holds is bookkeeping: a crash before the rename below leaves
+	// the message queued, to be sent again, as the promise allows.
+	if to != StateSent || !rewriteInPlace(s.Path(StateQueued, id, ".json"), b) {
+		if err := s.replaceFile(s.Path(StateQueued, id, ".json"), b); err != nil {
 			return err
 		}
 	}
+	if err := os.Rename(s.Path(StateQueued, id, ".json"), s.Path(to, id, ".json")); err != nil {
+		return err
+	}
+	e.State = to
 	if err := os.Rename(s.Path(StateQueued, id, ".eml"), s.Path(to, id, ".eml")); err != nil {
 		return err
 	}

@@ -2,7 +2,11 @@ package mailer
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"strings"
 	"testing"
@@ -71,39 +75,104 @@ func FuzzAppendQP(f *testing.F) {
 	})
 }
 
-// sameAsGoMail checks that buildAlternative gives what go-mail's path
-// gives for parts: the same bytes, or the same error.
-func sameAsGoMail(t *testing.T, parts *render.Parts, boundary func(int) string) {
+// buildBody plans and writes a body, for tests: the Content-Type and the
+// encoded body.
+func buildBody(parts *render.Parts, placement JSONPlacement, files []file, boundary func(level int) string) (contentType string, body []byte, err error) {
+	b, err := planBody(parts, placement, files, boundary)
+	if err != nil {
+		return "", nil, err
+	}
+	var buf bytes.Buffer
+	if err := b.write(&buf); err != nil {
+		return "", nil, err
+	}
+	return b.contentType, buf.Bytes(), nil
+}
+
+// readBack parses a body written by buildBody with the standard library's
+// multipart reader and decoders and returns each leaf's Content-Type and
+// decoded content, the alternative's leaves first.
+func readBack(t testing.TB, contentType string, body []byte) (types []string, contents [][]byte) {
 	t.Helper()
-	got, err1 := buildAlternative(parts, boundary)
-	want, err2 := buildBodyGoMail(parts, JSONAlternative, nil, boundary)
-	if (err1 == nil) != (err2 == nil) {
-		t.Fatalf("buildAlternative error %v, go-mail path %v", err1, err2)
-	}
-	if err1 != nil {
-		if err1.Error() != err2.Error() {
-			t.Fatalf("buildAlternative error %q, go-mail path %q", err1, err2)
+	var walk func(ct string, body io.Reader)
+	walk = func(ct string, body io.Reader) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			t.Fatalf("Content-Type %q: %v", ct, err)
 		}
-		return
-	}
-	if got.contentType != want.contentType {
-		t.Errorf("Content-Type %q, go-mail path %q", got.contentType, want.contentType)
-	}
-	if !bytes.Equal(got.body, want.body) {
-		i := 0
-		for i < len(got.body) && i < len(want.body) && got.body[i] == want.body[i] {
-			i++
+		r := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := r.NextRawPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", mt, err)
+			}
+			pct := p.Header.Get("Content-Type")
+			if strings.HasPrefix(pct, "multipart/") {
+				walk(pct, p)
+				continue
+			}
+			var dec io.Reader = p
+			switch cte := p.Header.Get("Content-Transfer-Encoding"); cte {
+			case "quoted-printable":
+				dec = quotedprintable.NewReader(p)
+			case "base64":
+				dec = base64.NewDecoder(base64.StdEncoding, p)
+			default:
+				t.Fatalf("part %s: Content-Transfer-Encoding %q", pct, cte)
+			}
+			b, err := io.ReadAll(dec)
+			if err != nil {
+				t.Fatalf("part %s: %v", pct, err)
+			}
+			types = append(types, pct)
+			contents = append(contents, b)
 		}
-		t.Fatalf("body differs from the go-mail path at octet %d\n got …%q\nwant …%q", i, got.body[max(0, i-80):min(len(got.body), i+80)], want.body[max(0, i-80):min(len(want.body), i+80)])
+	}
+	walk(contentType, bytes.NewReader(body))
+	return types, contents
+}
+
+// sameContent checks that buildBody's output reads back, through the
+// standard library, as the parts and files given: JSON exactly, text with
+// canonical CRLF line ends, attachments exactly.
+func sameContent(t testing.TB, parts *render.Parts, placement JSONPlacement, files []file) {
+	t.Helper()
+	ct, body, err := buildBody(parts, placement, files, func(l int) string { return fmt.Sprintf("=_b%d", l+1) })
+	if err != nil {
+		t.Fatalf("buildBody: %v", err)
+	}
+	if err := checkWire(body); err != nil {
+		t.Fatalf("buildBody: %v", err)
+	}
+	types, got := readBack(t, ct, body)
+	var want [][]byte
+	if placement == JSONAlternative {
+		want = append(want, parts.JSON)
+	}
+	want = append(want, []byte(canonicalLines(parts.Text)), []byte(canonicalLines(parts.HTML)))
+	if placement == JSONAttachment {
+		want = append(want, parts.JSON)
+	}
+	for _, f := range files {
+		want = append(want, f.data)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read back %d parts %q, want %d", len(got), types, len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) && !(len(got[i]) == 0 && len(want[i]) == 0) {
+			t.Fatalf("part %d (%s) reads back as %q, want %q", i, types[i], got[i], want[i])
+		}
 	}
 }
 
-func fixedBoundary(int) string { return "=_b1" }
-
-// TestBuildAlternative_sameAsGoMail proves the shortcut: for the golden
-// messages' parts, every workload record, the QP edge cases and parts that
-// go to base64, the body is byte for byte what go-mail writes.
-func TestBuildAlternative_sameAsGoMail(t *testing.T) {
+// TestBuildBody_readBack proves the writer on the golden messages' parts,
+// every workload record, the quoted-printable edge cases and parts that go
+// to base64, with and without attachments.
+func TestBuildBody_readBack(t *testing.T) {
 	cases := map[string]*render.Parts{}
 	for _, tc := range goldenCases() {
 		cases["golden "+tc.name] = tc.parts
@@ -113,9 +182,6 @@ func TestBuildAlternative_sameAsGoMail(t *testing.T) {
 	}
 	cases["base64 text"] = &render.Parts{Text: strings.Repeat("Данные\r\nпример\n", 20), HTML: strings.Repeat("é", 90), JSON: []byte("{\n}")}
 	cases["empty"] = &render.Parts{}
-	cases["boundary in content"] = &render.Parts{Text: "a\n--=_b1\nb", HTML: "x", JSON: []byte("{}")}
-	cases["boundary in json"] = &render.Parts{Text: "a", HTML: "x", JSON: []byte(`{"a":"--=_b1"}`)}
-
 	tpl, ropts := benchWorkload(t)
 	m := benchMailer(t, ropts)
 	for i, rec := range benchRecords(t) {
@@ -125,25 +191,57 @@ func TestBuildAlternative_sameAsGoMail(t *testing.T) {
 		}
 		cases["workload "+string(rune('A'+i/26))+string(rune('a'+i%26))] = parts
 	}
+	files := []file{
+		{name: "a.pdf", contentType: "application/pdf", data: []byte("%PDF-1.4\n\x00\xff")},
+		{name: "é.txt", contentType: "text/plain", data: []byte(strings.Repeat("line\r\n", 40))},
+	}
 	for name, parts := range cases {
 		t.Run(name, func(t *testing.T) {
-			sameAsGoMail(t, parts, fixedBoundary)
-			sameAsGoMail(t, parts, func(int) string { return "=_0123456789abcdef0123456789abcdef" })
+			sameContent(t, parts, JSONAlternative, nil)
+			sameContent(t, parts, JSONAlternative, files)
+			sameContent(t, parts, JSONAttachment, nil)
 		})
 	}
-	t.Run("bad boundary", func(t *testing.T) {
-		sameAsGoMail(t, sampleParts, func(int) string { return "bad\"boundary" })
-	})
 }
 
-// FuzzBuildAlternative checks the shortcut against go-mail on any parts.
-func FuzzBuildAlternative(f *testing.F) {
-	for _, tc := range goldenCases() {
-		f.Add(tc.parts.Text, tc.parts.HTML, tc.parts.JSON)
+// TestBuildBody_boundaries covers the refusals: a boundary that is invalid,
+// quoted, a prefix of the other, or found in the content.
+func TestBuildBody_boundaries(t *testing.T) {
+	one := []file{{name: "a.txt", contentType: "text/plain", data: []byte("x")}}
+	tests := []struct {
+		name     string
+		parts    *render.Parts
+		files    []file
+		boundary func(int) string
+		want     string
+	}{
+		{"quote", sampleParts, nil, func(int) string { return `bad"boundary` }, "invalid boundary character"},
+		{"too long", sampleParts, nil, func(int) string { return strings.Repeat("b", 71) }, "boundary"},
+		{"prefix", sampleParts, one, func(l int) string { return strings.Repeat("b", l+1) }, "prefix"},
+		{"in text", &render.Parts{Text: "a\n--b1\nb", HTML: "x", JSON: []byte("{}")}, nil, func(int) string { return "b1" }, "occurs in the message content"},
+		{"in json", &render.Parts{Text: "a", HTML: "x", JSON: []byte(`{"a":"--b1"}`)}, nil, func(int) string { return "b1" }, "occurs in the message content"},
 	}
-	f.Add("a\r\xc3\nb", "--=_b1", []byte("\r"))
-	f.Fuzz(func(t *testing.T, text, html string, js []byte) {
-		sameAsGoMail(t, &render.Parts{Text: text, HTML: html, JSON: js}, fixedBoundary)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := buildBody(tc.parts, JSONAlternative, tc.files, tc.boundary)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("buildBody() = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzBuildBody checks that any parts read back exactly through the
+// standard library, with an attachment and without.
+func FuzzBuildBody(f *testing.F) {
+	for _, tc := range goldenCases() {
+		f.Add(tc.parts.Text, tc.parts.HTML, tc.parts.JSON, []byte("att"))
+	}
+	f.Add("a\r\xc3\nb", "--=_b1", []byte("\r"), []byte{0, 0xff})
+	f.Fuzz(func(t *testing.T, text, html string, js, att []byte) {
+		parts := &render.Parts{Text: text, HTML: html, JSON: js}
+		sameContent(t, parts, JSONAlternative, nil)
+		sameContent(t, parts, JSONAlternative, []file{{name: "f.bin", contentType: "application/octet-stream", data: att}})
 	})
 }
 

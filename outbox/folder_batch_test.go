@@ -1,9 +1,10 @@
-package mailer
+package outbox
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mailtrail/mailtrail/mailer"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,10 +13,10 @@ import (
 )
 
 // spoolBatchItems returns n keyed items, keys "k0", "k1", ...
-func spoolBatchItems(n int) []SpoolBatchItem {
-	items := make([]SpoolBatchItem, n)
+func spoolBatchItems(n int) []Item {
+	items := make([]Item, n)
 	for i := range items {
-		items[i] = SpoolBatchItem{Key: fmt.Sprintf("k%d", i), Env: spoolEnv(i)}
+		items[i] = Item{Key: fmt.Sprintf("k%d", i), Env: spoolEnv(i)}
 	}
 	return items
 }
@@ -34,10 +35,10 @@ func TestSpool_EnqueueBatch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &spoolRecorder{}
-			s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+			s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 			s.groupSync = tc.groupSync && s.groupSync
 			items := spoolBatchItems(tc.n)
-			items = append(items, SpoolBatchItem{Env: spoolEnv(tc.n)}) // no key: a fresh id
+			items = append(items, Item{Env: spoolEnv(tc.n)}) // no key: a fresh id
 			if err := s.EnqueueBatch(context.Background(), items); err != nil {
 				t.Fatalf("EnqueueBatch: %v", err)
 			}
@@ -76,24 +77,24 @@ func TestSpool_EnqueueBatch(t *testing.T) {
 }
 
 func TestSpool_EnqueueBatch_itemErrors(t *testing.T) {
-	s := quickSpool(t, SpoolOptions{})
+	s := quickSpool(t, FolderOptions{})
 	if _, err := s.EnqueueKey(context.Background(), "old", spoolEnv(0)); err != nil {
 		t.Fatal(err)
 	}
-	items := []SpoolBatchItem{
-		{Key: "old", Env: spoolEnv(1)},      // already in the spool
-		{Key: "new", Env: spoolEnv(2)},      // fine
-		{Key: "bad.key", Env: spoolEnv(3)},  // not a key
-		{Key: "empty", Env: &Envelope{}},    // no message
-		{Key: "nil"},                        // no envelope
-		{Key: "fine-too", Env: spoolEnv(4)}, // fine
+	items := []Item{
+		{Key: "old", Env: spoolEnv(1)},          // already in the spool
+		{Key: "new", Env: spoolEnv(2)},          // fine
+		{Key: "bad.key", Env: spoolEnv(3)},      // not a key
+		{Key: "empty", Env: &mailer.Envelope{}}, // no message
+		{Key: "nil"},                            // no envelope
+		{Key: "fine-too", Env: spoolEnv(4)},     // fine
 	}
 	err := s.EnqueueBatch(context.Background(), items)
 	if err == nil {
 		t.Fatal("EnqueueBatch = nil, want the errors of the bad items")
 	}
-	if errors.Is(err, ErrSpoolDuplicate) {
-		t.Errorf("EnqueueBatch error %v includes ErrSpoolDuplicate, want only the real failures", err)
+	if errors.Is(err, ErrDuplicate) {
+		t.Errorf("EnqueueBatch error %v includes ErrDuplicate, want only the real failures", err)
 	}
 	for _, tc := range []struct {
 		i       int
@@ -113,8 +114,8 @@ func TestSpool_EnqueueBatch_itemErrors(t *testing.T) {
 			t.Errorf("item %q: Err = %v, want nil", it.Key, it.Err)
 		case tc.wantErr != "" && (it.Err == nil || !strings.Contains(it.Err.Error(), tc.wantErr)):
 			t.Errorf("item %q: Err = %v, want one containing %q", it.Key, it.Err, tc.wantErr)
-		case errors.Is(it.Err, ErrSpoolDuplicate) != tc.dup:
-			t.Errorf("item %q: errors.Is(Err, ErrSpoolDuplicate) = %v, want %v", it.Key, !tc.dup, tc.dup)
+		case errors.Is(it.Err, ErrDuplicate) != tc.dup:
+			t.Errorf("item %q: errors.Is(Err, ErrDuplicate) = %v, want %v", it.Key, !tc.dup, tc.dup)
 		}
 	}
 	if n := spoolCounts(t, s); n[StateQueued] != 3 {
@@ -127,7 +128,7 @@ func TestSpool_EnqueueBatch_itemErrors(t *testing.T) {
 }
 
 func TestSpool_EnqueueBatch_cancelled(t *testing.T) {
-	s := quickSpool(t, SpoolOptions{})
+	s := quickSpool(t, FolderOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	items := spoolBatchItems(3)
@@ -146,7 +147,7 @@ func TestSpool_IDs(t *testing.T) {
 		}
 		return nil
 	}}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	if err := s.EnqueueBatch(context.Background(), spoolBatchItems(3)); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestSpool_IDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		state SpoolState
+		state State
 		want  string
 	}{
 		{StateQueued, "later"},

@@ -1,10 +1,11 @@
-package mailer
+package outbox
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mailtrail/mailtrail/mailer"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,9 +16,9 @@ import (
 )
 
 // spoolEnv returns a test envelope; n makes it unique.
-func spoolEnv(n int) *Envelope {
+func spoolEnv(n int) *mailer.Envelope {
 	id := fmt.Sprintf("<m%d.r%d@example.test>", n, n)
-	return &Envelope{
+	return &mailer.Envelope{
 		From:      "app@example.test",
 		To:        []string{fmt.Sprintf("p%d@partner.test", n)},
 		MessageID: id,
@@ -27,7 +28,7 @@ func spoolEnv(n int) *Envelope {
 }
 
 // quickSpool opens a spool in a fresh folder with short backoffs.
-func quickSpool(t *testing.T, opts SpoolOptions) *Spool {
+func quickSpool(t *testing.T, opts FolderOptions) *Folder {
 	t.Helper()
 	if opts.MinBackoff == 0 {
 		opts.MinBackoff = 5 * time.Millisecond
@@ -38,14 +39,14 @@ func quickSpool(t *testing.T, opts SpoolOptions) *Spool {
 	if opts.Poll == 0 {
 		opts.Poll = 50 * time.Millisecond
 	}
-	s, err := OpenSpool(t.TempDir(), &opts)
+	s, err := OpenFolder(t.TempDir(), &opts)
 	if err != nil {
-		t.Fatalf("OpenSpool: %v", err)
+		t.Fatalf("OpenFolder: %v", err)
 	}
 	return s
 }
 
-func spoolDrain(t *testing.T, s *Spool) {
+func spoolDrain(t *testing.T, s *Folder) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -54,7 +55,7 @@ func spoolDrain(t *testing.T, s *Spool) {
 	}
 }
 
-func spoolMustEnqueue(t *testing.T, s *Spool, env *Envelope) string {
+func spoolMustEnqueue(t *testing.T, s *Folder, env *mailer.Envelope) string {
 	t.Helper()
 	id, err := s.Enqueue(context.Background(), env)
 	if err != nil {
@@ -63,13 +64,13 @@ func spoolMustEnqueue(t *testing.T, s *Spool, env *Envelope) string {
 	return id
 }
 
-func spoolCounts(t *testing.T, s *Spool) map[SpoolState]int {
+func spoolCounts(t *testing.T, s *Folder) map[State]int {
 	t.Helper()
-	n, err := s.Count()
+	c, err := s.Counts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return map[State]int{StateQueued: c.Queued, StateSent: c.Sent, StateFailed: c.Failed, StateUnknown: c.Unknown}
 }
 
 // spoolRecorder is a Deliver function that records what it was given and fails
@@ -103,20 +104,38 @@ func (r *spoolRecorder) deliver(ctx context.Context, from string, to []string, d
 	return nil
 }
 
+// deliverFunc is a mailer.Transport made of a function.
+type deliverFunc func(ctx context.Context, from string, to []string, data []byte) error
+
+func (f deliverFunc) Transmit(ctx context.Context, env *mailer.Envelope) (string, error) {
+	return "", f(ctx, env.From, env.To, env.Data)
+}
+
+func (f deliverFunc) Close() error { return nil }
+
+// classed is a *mailer.SendError of another class than transient, the
+// zero value's: errors.Is matches class too.
+type classed struct {
+	*mailer.SendError
+	class error
+}
+
+func (c classed) Unwrap() []error { return []error{c.SendError, c.class} }
+
 func spoolTransient(code int) error {
-	return &SendError{Op: OpData, Code: code, Msg: "try later", class: sendTransient}
+	return &mailer.SendError{Op: mailer.OpData, Code: code, Msg: "try later"}
 }
 
 func spoolPermanent(code int) error {
-	return &SendError{Op: OpData, Code: code, Enhanced: "5.7.1", Msg: "refused", class: sendPermanent}
+	return classed{&mailer.SendError{Op: mailer.OpData, Code: code, Enhanced: "5.7.1", Msg: "refused"}, mailer.ErrPermanent}
 }
 
 func spoolUnknown() error {
-	return &SendError{Op: OpData, Err: errors.New("read: connection reset"), class: sendUnknown}
+	return classed{&mailer.SendError{Op: mailer.OpData, Err: errors.New("read: connection reset")}, mailer.ErrUnknownOutcome}
 }
 
 func TestSpool_Enqueue_layout(t *testing.T) {
-	s := quickSpool(t, SpoolOptions{})
+	s := quickSpool(t, FolderOptions{})
 	env := spoolEnv(1)
 	id := spoolMustEnqueue(t, s, env)
 
@@ -138,16 +157,16 @@ func TestSpool_Enqueue_layout(t *testing.T) {
 }
 
 func TestSpool_Enqueue_refuses(t *testing.T) {
-	s := quickSpool(t, SpoolOptions{})
+	s := quickSpool(t, FolderOptions{})
 	tests := []struct {
 		name string
-		env  *Envelope
+		env  *mailer.Envelope
 	}{
 		{"nil", nil},
-		{"no data", &Envelope{From: "a@x.test", To: []string{"b@x.test"}}},
-		{"no recipient", &Envelope{From: "a@x.test", Data: []byte("x")}},
-		{"no sender", &Envelope{To: []string{"b@x.test"}, Data: []byte("x")}},
-		{"CRLF in recipient", &Envelope{From: "a@x.test", To: []string{"b@x.test>\r\nRCPT TO:<c@x.test"}, Data: []byte("x")}},
+		{"no data", &mailer.Envelope{From: "a@x.test", To: []string{"b@x.test"}}},
+		{"no recipient", &mailer.Envelope{From: "a@x.test", Data: []byte("x")}},
+		{"no sender", &mailer.Envelope{To: []string{"b@x.test"}, Data: []byte("x")}},
+		{"CRLF in recipient", &mailer.Envelope{From: "a@x.test", To: []string{"b@x.test>\r\nRCPT TO:<c@x.test"}, Data: []byte("x")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,23 +182,23 @@ func TestSpool_Enqueue_refuses(t *testing.T) {
 
 func TestSpool_EnqueueKey_duplicate(t *testing.T) {
 	rec := &spoolRecorder{}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	ctx := context.Background()
 	if _, err := s.EnqueueKey(ctx, "batch-1-line-3", spoolEnv(1)); err != nil {
 		t.Fatalf("EnqueueKey: %v", err)
 	}
-	if _, err := s.EnqueueKey(ctx, "batch-1-line-3", spoolEnv(1)); !errors.Is(err, ErrSpoolDuplicate) {
-		t.Fatalf("second EnqueueKey (queued) = %v, want ErrSpoolDuplicate", err)
+	if _, err := s.EnqueueKey(ctx, "batch-1-line-3", spoolEnv(1)); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("second EnqueueKey (queued) = %v, want ErrDuplicate", err)
 	}
 	spoolDrain(t, s)
-	if _, err := s.EnqueueKey(ctx, "batch-1-line-3", spoolEnv(1)); !errors.Is(err, ErrSpoolDuplicate) {
-		t.Fatalf("EnqueueKey after spoolDelivery = %v, want ErrSpoolDuplicate", err)
+	if _, err := s.EnqueueKey(ctx, "batch-1-line-3", spoolEnv(1)); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("EnqueueKey after spoolDelivery = %v, want ErrDuplicate", err)
 	}
 	if len(rec.got) != 1 {
 		t.Errorf("delivered %d times, want 1", len(rec.got))
 	}
 	for _, bad := range []string{"", "a/b", "a.b", "../x", strings.Repeat("k", 201)} {
-		if _, err := s.EnqueueKey(ctx, bad, spoolEnv(2)); err == nil || errors.Is(err, ErrSpoolDuplicate) {
+		if _, err := s.EnqueueKey(ctx, bad, spoolEnv(2)); err == nil || errors.Is(err, ErrDuplicate) {
 			t.Errorf("EnqueueKey(%q) = %v, want a bad-key error", bad, err)
 		}
 	}
@@ -188,16 +207,16 @@ func TestSpool_EnqueueKey_duplicate(t *testing.T) {
 func TestSpool_Drain_outcomes(t *testing.T) {
 	tests := []struct {
 		name       string
-		opts       SpoolOptions
+		opts       FolderOptions
 		fail       func(n int) error
-		want       SpoolState
+		want       State
 		wantCalls  int
 		wantClass  string
 		wantCode   int
 		deleteSent bool
 	}{
 		{name: "sent", fail: func(int) error { return nil }, want: StateSent, wantCalls: 1},
-		{name: "sent and deleted", opts: SpoolOptions{DeleteSent: true}, fail: func(int) error { return nil }, want: -1, wantCalls: 1},
+		{name: "sent and deleted", opts: FolderOptions{DeleteSent: true}, fail: func(int) error { return nil }, want: -1, wantCalls: 1},
 		{name: "permanent 554 at end of data", fail: func(int) error { return spoolPermanent(554) }, want: StateFailed, wantCalls: 1, wantClass: "permanent", wantCode: 554},
 		{name: "transient 451 then accepted", fail: func(n int) error {
 			if n < 3 {
@@ -212,13 +231,13 @@ func TestSpool_Drain_outcomes(t *testing.T) {
 			return nil
 		}, want: StateSent, wantCalls: 2},
 		{name: "unknown outcome not retried", fail: func(int) error { return spoolUnknown() }, want: StateUnknown, wantCalls: 1, wantClass: "unknown"},
-		{name: "unknown outcome retried when asked", opts: SpoolOptions{RetryUnknown: true}, fail: func(n int) error {
+		{name: "unknown outcome retried when asked", opts: FolderOptions{Rules: Rules{RetryUnknown: true}}, fail: func(n int) error {
 			if n < 2 {
 				return spoolUnknown()
 			}
 			return nil
 		}, want: StateSent, wantCalls: 2},
-		{name: "transient until too old", opts: SpoolOptions{MaxAge: 50 * time.Millisecond}, fail: func(int) error { return spoolTransient(421) }, want: StateFailed, wantClass: "expired", wantCode: 421},
+		{name: "transient until too old", opts: FolderOptions{Rules: Rules{MaxAge: 50 * time.Millisecond}}, fail: func(int) error { return spoolTransient(421) }, want: StateFailed, wantClass: "expired", wantCode: 421},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,7 +250,7 @@ func TestSpool_Drain_outcomes(t *testing.T) {
 				return tt.fail(n)
 			}}
 			opts := tt.opts
-			opts.Deliver = rec.deliver
+			opts.Transport = deliverFunc(rec.deliver)
 			s := quickSpool(t, opts)
 			env := spoolEnv(1)
 			id := spoolMustEnqueue(t, s, env)
@@ -247,8 +266,8 @@ func TestSpool_Drain_outcomes(t *testing.T) {
 			}
 			e, err := s.Lookup(id)
 			if tt.want == -1 {
-				if !errors.Is(err, ErrSpoolNotFound) {
-					t.Fatalf("Lookup after DeleteSent = %+v, %v; want ErrSpoolNotFound", e, err)
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("Lookup after DeleteSent = %+v, %v; want ErrNotFound", e, err)
 				}
 				if n := spoolCounts(t, s); n[StateQueued]+n[StateSent] != 0 {
 					t.Errorf("folders = %v, want all empty", n)
@@ -305,7 +324,7 @@ func TestSpool_badMessageDoesNotBlock(t *testing.T) {
 		order = append(order, "good")
 		return nil
 	}}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver, Concurrency: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver), Concurrency: 1, Rules: Rules{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}})
 	env := spoolEnv(0)
 	env.Data = []byte("Subject: bad\r\n\r\nx\r\n")
 	badID := spoolMustEnqueue(t, s, env)
@@ -333,16 +352,16 @@ func TestSpool_partialDelivery(t *testing.T) {
 		defer mu.Unlock()
 		calls++
 		if calls == 1 {
-			return &SendError{Op: OpRcpt, class: sendTransient,
+			return &mailer.SendError{Op: mailer.OpRcpt,
 				Accepted: []string{"a@partner.test"},
-				Rejected: []RcptError{
+				Rejected: []mailer.RcptError{
 					{Rcpt: "b@partner.test", Code: 452, Enhanced: "4.5.3", Msg: "too many"},
 					{Rcpt: "c@partner.test", Code: 550, Enhanced: "5.1.1", Msg: "no such user"},
 				}}
 		}
 		return nil
 	}}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	env := spoolEnv(1)
 	env.To = []string{"a@partner.test", "b@partner.test", "c@partner.test"}
 	id := spoolMustEnqueue(t, s, env)
@@ -358,27 +377,27 @@ func TestSpool_partialDelivery(t *testing.T) {
 
 func TestSpool_Run_locked(t *testing.T) {
 	rec := &spoolRecorder{}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- s.Run(ctx) }()
 	if err := s.WaitIdle(ctx, time.Time{}); err != nil {
 		t.Fatalf("WaitIdle: %v", err)
 	}
-	s2, err := OpenSpool(s.Dir(), &SpoolOptions{Deliver: rec.deliver})
+	s2, err := OpenFolder(s.Dir(), &FolderOptions{Transport: deliverFunc(rec.deliver)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s2.Run(ctx); !errors.Is(err, ErrSpoolLocked) {
-		t.Errorf("second Run = %v, want ErrSpoolLocked", err)
+	if err := s2.Run(ctx); !errors.Is(err, ErrLocked) {
+		t.Errorf("second Run = %v, want ErrLocked", err)
 	}
 	cancel()
 	if err := <-errc; err != nil {
 		t.Errorf("Run = %v, want nil after cancel", err)
 	}
-	s3, _ := OpenSpool(t.TempDir(), nil)
-	if err := s3.Drain(context.Background(), time.Time{}); !errors.Is(err, ErrSpoolNoTransport) {
-		t.Errorf("Drain without transport = %v, want ErrSpoolNoTransport", err)
+	s3, _ := OpenFolder(t.TempDir(), nil)
+	if err := s3.Drain(context.Background(), time.Time{}); !errors.Is(err, ErrNoTransport) {
+		t.Errorf("Drain without transport = %v, want ErrNoTransport", err)
 	}
 }
 
@@ -386,7 +405,7 @@ func TestSpool_Run_locked(t *testing.T) {
 // those another process puts in queue/ are found by the periodic scan.
 func TestSpool_Run_picksUpNewMessages(t *testing.T) {
 	rec := &spoolRecorder{}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver, Poll: 20 * time.Millisecond})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver), Poll: 20 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	errc := make(chan error, 1)
@@ -395,7 +414,7 @@ func TestSpool_Run_picksUpNewMessages(t *testing.T) {
 	for i := range 10 {
 		spoolMustEnqueue(t, s, spoolEnv(i))
 	}
-	other, err := OpenSpool(s.Dir(), nil) // another process's view
+	other, err := OpenFolder(s.Dir(), nil) // another process's view
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,10 +439,10 @@ func TestSpool_Run_cancelled(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		err  error
-		want SpoolState
+		want State
 	}{
-		{"before the dot", &SendError{Op: OpData, Err: context.Canceled, class: sendTransient}, StateQueued},
-		{"after the dot", &SendError{Op: OpData, Err: context.Canceled, class: sendUnknown}, StateUnknown},
+		{"before the dot", &mailer.SendError{Op: mailer.OpData, Err: context.Canceled}, StateQueued},
+		{"after the dot", classed{&mailer.SendError{Op: mailer.OpData, Err: context.Canceled}, mailer.ErrUnknownOutcome}, StateUnknown},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -433,7 +452,7 @@ func TestSpool_Run_cancelled(t *testing.T) {
 				<-ctx.Done()
 				return tt.err
 			}
-			s := quickSpool(t, SpoolOptions{Deliver: deliver})
+			s := quickSpool(t, FolderOptions{Transport: deliverFunc(deliver)})
 			id := spoolMustEnqueue(t, s, spoolEnv(1))
 			errc := make(chan error, 1)
 			go func() { errc <- s.Run(ctx) }()
@@ -454,7 +473,7 @@ func TestSpool_Run_cancelled(t *testing.T) {
 }
 
 func TestSpool_backoff(t *testing.T) {
-	s := quickSpool(t, SpoolOptions{MinBackoff: time.Minute, MaxBackoff: time.Hour})
+	s := quickSpool(t, FolderOptions{Rules: Rules{MinBackoff: time.Minute, MaxBackoff: time.Hour}})
 	tests := []struct {
 		attempt  int
 		min, max time.Duration
@@ -469,7 +488,7 @@ func TestSpool_backoff(t *testing.T) {
 		t.Run(fmt.Sprint(tt.attempt), func(t *testing.T) {
 			seen := map[time.Duration]bool{}
 			for range 200 {
-				d := s.backoff(tt.attempt)
+				d := s.opts.Rules.Backoff(tt.attempt)
 				if d < tt.min || d > tt.max {
 					t.Fatalf("backoff(%d) = %v, want within [%v, %v]", tt.attempt, d, tt.min, tt.max)
 				}
@@ -485,7 +504,7 @@ func TestSpool_backoff(t *testing.T) {
 // A spool opened after a crash finishes or undoes what the crash cut short.
 func TestOpenSpool_recovers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenSpool(dir, nil)
+	s, err := OpenFolder(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +529,7 @@ func TestOpenSpool_recovers(t *testing.T) {
 	os.Remove(s.Path(StateQueued, deleted, ".json"))
 	// Leftovers are removed once old enough: younger ones may be another
 	// process's Enqueue in progress.
-	old := time.Now().Add(-2 * spoolOrphanAge)
+	old := time.Now().Add(-2 * orphanAge)
 	for _, p := range []string{filepath.Join(dir, "tmp", "123.1.x.eml"), s.Path(StateQueued, "half", ".eml"), s.Path(StateQueued, deleted, ".eml")} {
 		if err := os.Chtimes(p, old, old); err != nil {
 			t.Fatal(err)
@@ -519,9 +538,9 @@ func TestOpenSpool_recovers(t *testing.T) {
 	write(filepath.Join(dir, "tmp", "456.1.young.eml"), "being written by another process")
 	write(s.Path(StateQueued, "young", ".eml"), "being enqueued by another process")
 
-	s, err = OpenSpool(dir, nil)
+	s, err = OpenFolder(dir, nil)
 	if err != nil {
-		t.Fatalf("OpenSpool after crash: %v", err)
+		t.Fatalf("OpenFolder after crash: %v", err)
 	}
 	ls := func(sub string) string {
 		des, _ := os.ReadDir(filepath.Join(dir, sub))
@@ -546,7 +565,7 @@ func TestOpenSpool_recovers(t *testing.T) {
 // Concurrent Enqueues share their fsyncs and each gets its message in.
 func TestSpool_Enqueue_concurrent(t *testing.T) {
 	rec := &spoolRecorder{}
-	s := quickSpool(t, SpoolOptions{Deliver: rec.deliver, Concurrency: 3})
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver), Concurrency: 3})
 	const n = 200
 	var wg sync.WaitGroup
 	ids := make([]string, n)
@@ -580,7 +599,7 @@ func TestSpool_Enqueue_concurrent(t *testing.T) {
 // attempt starts before the pause ends, and the first success resets it.
 func TestSpool_serverDownPausesQueue(t *testing.T) {
 	var (
-		s          *Spool
+		s          *Folder
 		mu         sync.Mutex
 		calls      int
 		lastHold   time.Time // the pause set by the last failure
@@ -594,11 +613,11 @@ func TestSpool_serverDownPausesQueue(t *testing.T) {
 			violations = append(violations, fmt.Sprintf("attempt %d started %v before the pause ended", calls, lastHold.Sub(now)))
 		}
 		if calls <= 2 {
-			return &SendError{Op: OpDial, Err: errors.New("connection refused"), class: sendTransient}
+			return &mailer.SendError{Op: mailer.OpDial, Err: errors.New("connection refused")}
 		}
 		return nil
 	}
-	onResult := func(r SpoolResult) {
+	onResult := func(r Result) {
 		if r.Err == nil {
 			return
 		}
@@ -613,8 +632,8 @@ func TestSpool_serverDownPausesQueue(t *testing.T) {
 		}
 		lastHold = hold
 	}
-	s = quickSpool(t, SpoolOptions{Deliver: deliver, OnResult: onResult, Concurrency: 1,
-		MinBackoff: 20 * time.Millisecond, MaxBackoff: 40 * time.Millisecond})
+	s = quickSpool(t, FolderOptions{Transport: deliverFunc(deliver), OnResult: onResult, Concurrency: 1,
+		Rules: Rules{MinBackoff: 20 * time.Millisecond, MaxBackoff: 40 * time.Millisecond}})
 	for i := range 5 {
 		spoolMustEnqueue(t, s, spoolEnv(i))
 	}

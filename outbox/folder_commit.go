@@ -1,4 +1,4 @@
-package mailer
+package outbox
 
 import (
 	"fmt"
@@ -45,7 +45,7 @@ const syncfsMinGroup = 4
 
 // commit makes reqs durable and returns once each one's .json is in queue/
 // and the folder is fsynced, or with each one's error in req.err.
-func (s *Spool) commit(reqs []*enqueueReq) {
+func (s *Folder) commit(reqs []*enqueueReq) {
 	b := &commitBatch{reqs: reqs, done: make(chan struct{})}
 	c := &s.committer
 	c.mu.Lock()
@@ -75,7 +75,7 @@ func (s *Spool) commit(reqs []*enqueueReq) {
 	<-b.done
 }
 
-func (s *Spool) commitGroup(group []*enqueueReq) {
+func (s *Folder) commitGroup(group []*enqueueReq) {
 	if s.groupSync && len(group) >= syncfsMinGroup {
 		s.syncGroupFS(group)
 	} else {
@@ -95,16 +95,16 @@ func (s *Spool) commitGroup(group []*enqueueReq) {
 		if r.err != nil {
 			os.Remove(r.eml.Name())
 			os.Remove(r.json.Name())
-			r.err = fmt.Errorf("mailer: spool: write %s: %w", r.id, r.err)
+			r.err = fmt.Errorf("outbox: write %s: %w", r.id, r.err)
 			continue
 		}
 		ok++
 	}
 	if ok > 0 {
-		if err := atomicfile.SyncDir(filepath.Join(s.dir, StateQueued.String())); err != nil {
+		if err := atomicfile.SyncDir(filepath.Join(s.dir, dirOf(StateQueued))); err != nil {
 			for _, r := range group {
 				if r.err == nil {
-					r.err = fmt.Errorf("mailer: spool: fsync queue: %w", err)
+					r.err = fmt.Errorf("outbox: fsync queue: %w", err)
 				}
 			}
 		}
@@ -112,7 +112,7 @@ func (s *Spool) commitGroup(group []*enqueueReq) {
 }
 
 // syncGroupFiles fsyncs and closes every file of the group, 32 at a time.
-func (s *Spool) syncGroupFiles(group []*enqueueReq) {
+func (s *Folder) syncGroupFiles(group []*enqueueReq) {
 	errs := make([]error, len(group))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 32)
@@ -138,9 +138,9 @@ func (s *Spool) syncGroupFiles(group []*enqueueReq) {
 }
 
 // syncGroupFS closes every file of the group and makes them all durable
-// with one syncfs of the spool's file system: their data, their inodes and
+// with one syncfs of the folder's file system: their data, their inodes and
 // their names in tmp/, so that the renames that follow move durable files.
-func (s *Spool) syncGroupFS(group []*enqueueReq) {
+func (s *Folder) syncGroupFS(group []*enqueueReq) {
 	for _, r := range group {
 		err := r.eml.Close()
 		if cerr := r.json.Close(); err == nil {
@@ -159,7 +159,7 @@ func (s *Spool) syncGroupFS(group []*enqueueReq) {
 
 // createTemp writes data to a new file in tmp/ and returns it open,
 // neither fsynced nor closed.
-func (s *Spool) createTemp(name string, data []byte) (*os.File, error) {
+func (s *Folder) createTemp(name string, data []byte) (*os.File, error) {
 	s.mu.Lock()
 	s.tmpSeq++
 	seq := s.tmpSeq

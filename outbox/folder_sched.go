@@ -1,15 +1,11 @@
-package mailer
+package outbox
 
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"sync"
 	"time"
 )
-
-// ErrSpoolNotRunning is returned by WaitIdle when Run has stopped.
-var ErrSpoolNotRunning = errors.New("mailer: spool: not running")
 
 // scheduler holds the ids of queued messages by due time. It keeps only ids
 // and times: the envelope is read from disk when a message is attempted,
@@ -23,6 +19,7 @@ type scheduler struct {
 	started  bool
 	stopped  bool
 	scanning bool
+	draining bool // Run is stopping: next hands out nothing more
 	runErr   error
 	hold     time.Time     // no attempt starts before then
 	changed  chan struct{} // closed and replaced on every change
@@ -93,7 +90,7 @@ func (q *scheduler) start() {
 	q.h = q.h[:0]
 	q.known = make(map[string]bool)
 	q.inflight = 0
-	q.started, q.stopped, q.scanning, q.runErr = true, false, true, nil
+	q.started, q.stopped, q.scanning, q.draining, q.runErr = true, false, true, false, nil
 	q.hold = time.Time{}
 	q.broadcast()
 }
@@ -116,6 +113,10 @@ func (q *scheduler) next(ctx context.Context, now func() time.Time) (string, boo
 	}()
 	for {
 		q.mu.Lock()
+		if q.draining {
+			q.mu.Unlock()
+			return "", false
+		}
 		var wait <-chan time.Time
 		if len(q.h) > 0 {
 			due := q.h[0].due
@@ -145,6 +146,23 @@ func (q *scheduler) next(ctx context.Context, now func() time.Time) (string, boo
 		case <-wait:
 		}
 	}
+}
+
+// drain makes next hand out nothing more: Run is stopping.
+func (q *scheduler) drain() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.draining = true
+	q.broadcast()
+}
+
+// due is when the first queued message may be attempted: its own time, or
+// the end of the pause. Call with mu held and the heap not empty.
+func (q *scheduler) due() time.Time {
+	if d := q.h[0].due; d.After(q.hold) {
+		return d
+	}
+	return q.hold
 }
 
 // pause holds every attempt until t, when the server cannot be reached.
@@ -187,7 +205,9 @@ func (q *scheduler) len() int {
 }
 
 // waitIdle waits until nothing is in flight, nothing queued is due now,
-// and nothing falls due before until (zero: nothing queued at all).
+// and nothing falls due before until (zero: nothing queued at all). A
+// message falls due at its own time or at the end of the queue's pause,
+// whichever is later.
 func (q *scheduler) waitIdle(ctx context.Context, until time.Time, now func() time.Time) error {
 	for {
 		q.mu.Lock()
@@ -195,12 +215,12 @@ func (q *scheduler) waitIdle(ctx context.Context, until time.Time, now func() ti
 			err := q.runErr
 			q.mu.Unlock()
 			if err == nil {
-				err = ErrSpoolNotRunning
+				err = ErrNotRunning
 			}
 			return err
 		}
 		if q.started && !q.scanning && q.inflight == 0 &&
-			(len(q.h) == 0 || !until.IsZero() && q.h[0].due.After(until) && q.h[0].due.After(now())) {
+			(len(q.h) == 0 || !until.IsZero() && q.due().After(until) && q.due().After(now())) {
 			q.mu.Unlock()
 			return nil
 		}
