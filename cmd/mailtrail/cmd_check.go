@@ -12,7 +12,8 @@ import (
 )
 
 const checkExample = `
-mailtrail check --template testdata/work-order.md --data testdata/work-order.json`
+mailtrail check --template testdata/work-order.md --data testdata/work-order.json
+  mailtrail check --template testdata/branded/invoice.md --data testdata/branded/invoice.json --layout my-layout.html   # warnings: file: warning: …`
 
 // runCheck reports every problem of a template as file:line:col: message:
 // syntax, unknown or unsupported tags, markup that sanitizing removes, raw

@@ -227,7 +227,8 @@ func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, 
 const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [--cc ADDR]... [--bcc ADDR]... [--header \"Name: value\"]... [--layout FILE] [--brand FILE] [--attach FILE]... [-o OUT.eml]"
 
 const renderExample = `mailtrail render --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 -o check.eml
-  mailtrail render --template testdata/vehicle-check.md --data - --from "Fleet desk <fleet@example.com>" --to partner@example.net --resource WO-42 --locale fr < testdata/vehicle-check.json`
+  mailtrail render --template testdata/vehicle-check.md --data - --from "Fleet desk <fleet@example.com>" --to partner@example.net --resource WO-42 --locale fr < testdata/vehicle-check.json
+  mailtrail render --template testdata/branded/invoice.md --data testdata/branded/invoice.json --from "Acme Fleet <accounts@acme-fleet.example>" --to garage@example.net --cc desk@example.net --bcc audit@example.org --header "X-Order: 42" --resource INV-2026-0117 -o invoice.eml   # brand.yaml beside the template (or --brand FILE)`
 
 // runRender writes the exact bytes send would transmit, CRLF line endings,
 // to stdout or to -o. On any error it writes no file.

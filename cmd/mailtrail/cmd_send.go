@@ -20,7 +20,8 @@ type sendOptions struct {
 const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--cc ADDR]... [--bcc ADDR]... [--header \"Name: value\"]... [--layout FILE] [--brand FILE] [--attach FILE]... [--smtp URL]"
 
 const sendExample = `mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net
-  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 --smtp smtp://user:pass@mail.example.com:587`
+  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 --smtp smtp://user:pass@mail.example.com:587
+  mailtrail send --template testdata/branded/invoice.md --data testdata/branded/invoice.json --from "Acme Fleet <accounts@acme-fleet.example>" --to garage@example.net --cc desk@example.net --bcc audit@example.org --brand testdata/branded/brand.yaml --layout my-layout.html`
 
 // runSend renders and sends one message (or, with --batch, many): over
 // SMTP when --smtp or MAILTRAIL_SMTP_URL says where, else into ./outbox.
