@@ -3,13 +3,16 @@
 
 usage: check_python_email.py FILE.eml [FILE.eml ...]
        check_python_email.py --json-attachment FILE.eml ...   (JSON as data.json)
+       check_python_email.py --content FILE.eml ...   (a signed message's content, as
+                                                       openssl smime -verify returns it)
 
 For each file, with the standard library only (email, policy.default):
   - every line ends in CRLF: no bare CR or LF, no NUL octet, 7-bit only;
   - no line is longer than 998 octets (RFC 5322 2.1.1);
   - the parser records no defect, on the message or any part;
   - the alternatives are, in order, application/json, text/plain, text/html
-    (with --json-attachment: text/plain, text/html, and data.json attached);
+    (with --json-attachment: text/plain, text/html, and data.json attached),
+    inside the first part of a multipart/signed when the message is signed;
   - the JSON part decodes to valid UTF-8 JSON, and when a sibling file
     FILE.json exists, to exactly its bytes;
   - the Subject, From, To, Reply-To, Message-ID and References headers parse.
@@ -62,6 +65,15 @@ def leaves(part):
 
 def check_structure(msg, json_attachment):
     problems = []
+    if msg.get_content_type() == "multipart/signed":
+        # S/MIME (RFC 8551): the content is the first part, the detached
+        # PKCS #7 signature the second.
+        parts = list(msg.iter_parts())
+        if len(parts) != 2 or parts[1].get_content_type() != "application/pkcs7-signature":
+            return ["multipart/signed without a pkcs7-signature second part: %s" % [p.get_content_type() for p in parts]], None
+        if msg.get_param("protocol") != "application/pkcs7-signature":
+            problems.append("multipart/signed protocol is %r" % msg.get_param("protocol"))
+        msg = parts[0]
     alt = msg
     attachments = []
     if msg.get_content_type() == "multipart/mixed":
@@ -105,6 +117,11 @@ def check_file(path, json_attachment):
     problems = check_wire(raw)
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     problems += ["defect: " + d for d in defects(msg)]
+    if CONTENT_ONLY:
+        # The content openssl returns from a signed message: a MIME entity
+        # without the message's header.
+        structure, json_part = check_structure(msg, json_attachment)
+        return problems + structure
     for name in ("Subject", "From", "To", "Reply-To", "Message-ID", "References", "Date"):
         try:
             value = msg[name]
@@ -135,12 +152,18 @@ def check_file(path, json_attachment):
     return problems
 
 
+CONTENT_ONLY = False
+
+
 def main(argv):
+    global CONTENT_ONLY
     json_attachment = False
     files = []
     for a in argv:
         if a == "--json-attachment":
             json_attachment = True
+        elif a == "--content":
+            CONTENT_ONLY = True
         elif a in ("-h", "--help"):
             print(__doc__)
             return 0

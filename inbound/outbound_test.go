@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/replytest"
 	"github.com/mailtrail/mailtrail/mailer"
 )
 
@@ -75,34 +76,46 @@ func TestParse_ourOutbound(t *testing.T) {
 }
 
 // TestTrace_repliesToOutbound builds replies to a real outbound message
-// the way clients do, keeping some identifiers and losing others.
+// the way clients do (package replytest), keeping some identifiers and
+// losing others.
 func TestTrace_repliesToOutbound(t *testing.T) {
 	env, out := renderOutbound(t)
 	app, _ := identity.ParseApp("fleet@example.com")
-	replyTo := out.Header.Get("Reply-To")
-	msgID := out.Header.Get("Message-Id")
-	refs := out.Header.Get("References")
-	subject := out.Subject()
-	body, _ := out.BodyPart("text/plain").Text()
-	quoted := "> " + strings.ReplaceAll(strings.TrimRight(body, "\n"), "\n", "\n> ") + "\n"
 	const rid = "a74e22bb-3313-4dc4-af28-6c2bd1351c0f"
+	build := func(opts ...replytest.Option) func() ([]byte, error) {
+		return func() ([]byte, error) { return replytest.Reply(env.Data, opts...) }
+	}
+	// A reply whose client kept only References (no In-Reply-To), to the
+	// application's plain address: replytest has no such client, so it is
+	// written here.
+	body, _ := out.BodyPart("text/plain").Text()
+	onlyRefs := "From: Jean Partner <jean@garage.example>\nTo: fleet@example.com\nReferences: <x@other.example> " +
+		out.Header.Get("References") + "\nSubject: hello\nContent-Type: text/plain; charset=utf-8\n\nDone.\n\n" +
+		"On Tue, Mar 3, 2026 at 9:00 AM Fleet desk <fleet@example.com> wrote:\n> " +
+		strings.ReplaceAll(strings.TrimRight(body, "\n"), "\n", "\n> ") + "\n"
 
 	tests := []struct {
-		name, header string
-		source       string
-		exact        bool
-		kind         identity.Kind
+		name   string
+		build  func() ([]byte, error)
+		source string
+		exact  bool
+		kind   identity.Kind
 	}{
-		{"reply-all keeps everything", "To: " + replyTo + "\nIn-Reply-To: " + msgID + "\nReferences: " + refs + " " + msgID + "\nSubject: Re: " + subject + "\n", "address", true, identity.Reply},
-		{"replied to From", "To: fleet@example.com\nIn-Reply-To: " + msgID + "\nSubject: RE: " + subject + "\n", "in-reply-to", true, identity.Reply},
-		{"only References", "To: fleet@example.com\nReferences: <x@other.example> " + refs + "\nSubject: hello\n", "references", true, identity.Reply},
-		{"only the subject", "To: fleet@example.com\nSubject: AW: WG: " + subject + "\n", "subject", false, identity.Reply},
-		{"out of office", "To: " + replyTo + "\nAuto-Submitted: auto-replied\nSubject: Automatic reply: " + subject + "\n", "address", true, identity.AutoReply},
+		{"reply-all keeps everything", build(replytest.Gmail, replytest.Text("Done.")), "address", true, identity.Reply},
+		{"replied to From", build(replytest.Outlook, replytest.German, replytest.ToFrom, replytest.Text("Done.")), "in-reply-to", true, identity.Reply},
+		{"only References", func() ([]byte, error) { return []byte(onlyRefs), nil }, "references", true, identity.Reply},
+		{"only the subject", build(replytest.Thunderbird, replytest.SubjectOnly, replytest.Text("Done.")), "subject", false, identity.Reply},
+		{"out of office", func() ([]byte, error) {
+			return replytest.AutoReply(env.Data, replytest.OutOfOffice, replytest.Text("Done."))
+		}, "in-reply-to", true, identity.AutoReply},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw := "From: Jean Partner <jean@garage.example>\n" + tt.header + "Content-Type: text/plain; charset=utf-8\n\nDone.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet desk <fleet@example.com> wrote:\n" + quoted
-			m, err := inbound.Parse(strings.NewReader(raw))
+			raw, err := tt.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := inbound.Parse(bytes.NewReader(raw))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,12 +137,11 @@ func TestTrace_repliesToOutbound(t *testing.T) {
 	}
 
 	t.Run("bounce of the outbound", func(t *testing.T) {
-		raw := "From: MAILER-DAEMON@mx.garage.example\nTo: fleet@example.com\nSubject: Undelivered Mail\n" +
-			"Content-Type: multipart/report; report-type=delivery-status; boundary=\"DSN\"\n\n" +
-			"--DSN\nContent-Type: text/plain\n\nUser unknown\n" +
-			"--DSN\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.garage.example\n\nFinal-Recipient: rfc822; jean@garage.example\nAction: failed\nStatus: 5.1.1\n" +
-			"--DSN\nContent-Type: message/rfc822\n\n" + string(env.Data) + "\n--DSN--\n"
-		m, err := inbound.Parse(strings.NewReader(raw))
+		raw, err := replytest.Bounce(env.Data, "5.1.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := inbound.Parse(bytes.NewReader(raw))
 		if err != nil {
 			t.Fatal(err)
 		}

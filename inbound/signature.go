@@ -10,7 +10,9 @@ import (
 // start in (talon uses the same bound).
 const sigWindow = 11
 
-var closingRE = regexp.MustCompile(`(?i)^\s*(?:thanks|thank you|many thanks|thx|regards|best regards|kind regards|best|cheers|sincerely|yours|merci|cordialement|bien à vous|bien cordialement|salutations|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|grüße|gruß|saludos|un saludo|atentamente|gracias)\b[^.?]{0,30}$`)
+// closingRE matches a sign-off line ("Thanks,", "Cordialement,", "Met
+// vriendelijke groet,") in every language of the reply tables.
+var closingRE = regexp.MustCompile(`(?i)^\s*` + phrases(func(l ReplyLanguage) []string { return l.Closings }) + `\b[^.?]{0,30}$`)
 var sigRuleRE = regexp.MustCompile(`^\s*(?:--\s*|[-_=*]{4,}\s*)$`)
 
 // StripSignature splits a reply body (quotes already stripped, see

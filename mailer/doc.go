@@ -111,9 +111,19 @@
 // delivery's outcome, for logs, metrics, or storing the Message-ID
 // against the resource.
 //
+// # Signing
+//
+// With [Config].Signing, messages are signed before they leave Render:
+// S/MIME (RFC 8551) puts the whole body, alternative and attachments, as
+// the first part of a multipart/signed whose second part is a detached
+// PKCS #7 signature (SHA-256, made by github.com/smallstep/pkcs7); the
+// header fields, the identity fields among them, stay outside, unchanged.
+// DKIM (RFC 6376, github.com/emersion/go-msgauth, relaxed/relaxed) comes
+// last, over the final bytes. Package inbound verifies both on replies.
+//
 // # What it does not do
 //
-// No SMTPUTF8 (RFC 6531) or 8BITMIME: everything is 7-bit. No S/MIME, PGP
-// or DKIM signing (a relay signs). No retry without an outbox: a failed Send
-// returns its error, and the caller decides.
+// No SMTPUTF8 (RFC 6531) or 8BITMIME: everything is 7-bit. No PGP and no
+// S/MIME encryption. No retry without an outbox: a failed Send returns its
+// error, and the caller decides.
 package mailer

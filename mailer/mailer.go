@@ -101,12 +101,17 @@ type Config struct {
 	// (identity.NewToken). Tests pin it for reproducible output.
 	NewToken func() string
 	// Boundary gives the boundary of the multipart at each nesting level
-	// of a message: level 0 is the outermost (the multipart/mixed when
-	// there are attachments, else the multipart/alternative), level 1 the
-	// alternative inside the mixed. nil means fresh random ones of the form
+	// of a message: level 0 is the outermost content (the multipart/mixed
+	// when there are attachments, else the multipart/alternative), level 1
+	// the alternative inside the mixed, level 2 the multipart/signed around
+	// them when the message is S/MIME-signed. nil means fresh random ones of the form
 	// "=_" and 32 hex digits, a string that quoted-printable and base64
 	// content can never contain. Tests pin it for reproducible output.
 	Boundary func(level int) string
+
+	// Signing signs every message with S/MIME, DKIM or both; the zero
+	// value signs nothing (see [Signing]).
+	Signing Signing
 
 	// JSON places the application/json part; the zero value puts it first
 	// in the alternative.
@@ -156,6 +161,7 @@ type Mailer struct {
 	queued   bool           // dlv is the Outbox
 	set      *templates.Set // nil when Config.Templates is nil
 	closed   atomic.Bool
+	signer   *signer // nil unless Config.Signing signs
 }
 
 // New checks cfg and returns a Mailer. It fails on a missing or invalid
@@ -180,6 +186,9 @@ func New(cfg Config) (*Mailer, error) {
 	m := &Mailer{cfg: cfg, app: app, from: from}
 	if cfg.Templates != nil {
 		m.set = templates.NewSet(cfg.Templates)
+	}
+	if m.signer, err = newSigner(cfg.Signing, from.Addr[strings.LastIndexByte(from.Addr, '@')+1:]); err != nil {
+		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
 	if m.listID, err = formatListID(cfg.ListID); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)

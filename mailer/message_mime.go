@@ -19,6 +19,21 @@ type body struct {
 	alts, atts  []leaf
 }
 
+// entity returns the body as a MIME entity of its own: its Content-Type
+// field, a blank line and the encoded body; the content an S/MIME
+// signature covers.
+func (b *body) entity() ([]byte, error) {
+	out, err := appendField(make([]byte, 0, 128+b.size), "Content-Type", b.contentType)
+	if err != nil {
+		return nil, err
+	}
+	buf := bytes.NewBuffer(append(out, '\r', '\n'))
+	if err := b.write(buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // encoding is a Content-Transfer-Encoding (RFC 2045 §6).
 type encoding string
 

@@ -107,8 +107,15 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 
+	contentType, signed := body.contentType, []byte(nil)
+	if m.signer != nil && m.signer.cert != nil {
+		if contentType, signed, err = m.signer.smime(body, boundary(2)); err != nil {
+			return nil, fmt.Errorf("mailer: %w", err)
+		}
+	}
+
 	var h headerBlock
-	h.b = make([]byte, 0, 1024+body.size)
+	h.b = make([]byte, 0, 1024+body.size+len(signed))
 	now := m.now()
 	h.add("Date", now.Format(time.RFC1123Z))
 	h.add("From", formatAddress(m.from))
@@ -143,16 +150,24 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 			h.text(f.name, f.value)
 		}
 	}
-	h.add("Content-Type", body.contentType)
+	h.add("Content-Type", contentType)
 	if h.err != nil {
 		return bad(h.err)
 	}
 	// The body follows the header block in the same buffer.
 	buf := bytes.NewBuffer(append(h.b, '\r', '\n'))
-	if err := body.write(buf); err != nil {
+	if signed != nil {
+		buf.Write(signed)
+	} else if err := body.write(buf); err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 	data := buf.Bytes()
+	if m.signer != nil && m.signer.dkim != nil {
+		// DKIM goes last, over the final bytes (RFC 6376 §5).
+		if data, err = m.signer.dkimSign(data); err != nil {
+			return nil, fmt.Errorf("mailer: %w", err)
+		}
+	}
 	if err := checkWire(data); err != nil {
 		return nil, fmt.Errorf("mailer: internal: %w", err)
 	}

@@ -30,6 +30,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&locale, "locale", "", "check the variant for locale `L` (T.L.md, falling back to T.md)")
 	fs.StringVar(&layout, "layout", "", "HTML layout `FILE`; default: layout.html beside the template, else the built-in one")
 	fs.StringVar(&brand, "brand", "", "brand `FILE` (YAML or JSON); default: brand.yaml beside the template")
+	var maxData int64
+	dataSizeFlag(fs, &maxData)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	var values any
 	if data != "" {
-		m, err := previewLoadData(data)
+		m, err := previewLoadData(data, maxData)
 		if err != nil {
 			return err
 		}

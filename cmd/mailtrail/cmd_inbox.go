@@ -32,6 +32,7 @@ type inboxOptions struct {
 	watch     bool
 	execCmd   string
 	execLimit time.Duration
+	trust     string
 	move      string
 	proxy     string
 	ledger    string
@@ -62,6 +63,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.watch, "watch", false, "keep running: wait for new mail with IDLE (or poll) until interrupted")
 	fs.StringVar(&o.execCmd, "exec", "", "run CMD (with sh -c) for each message, the message as JSON on stdin; exit 0 means processed")
 	fs.DurationVar(&o.execLimit, "exec-timeout", 5*time.Minute, "longest a CMD may run for one message")
+	fs.StringVar(&o.trust, "smime-trust", "", smimeTrustUsage+`; the JSON's "auth" says what the signatures say`)
 	fs.StringVar(&o.move, "move", "auto", "how to move: auto (UID MOVE when offered) or copy (COPY + \\Deleted + EXPUNGE)")
 	fs.StringVar(&o.proxy, "proxy", "", "connect through this HTTP CONNECT proxy (http://host:port)")
 	fs.StringVar(&o.ledger, "ledger", "", "file recording handled Message-IDs, so a message handled but not moved is not handled twice")
@@ -136,8 +138,12 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 
 	handler := inboxTraced
 	if o.execCmd != "" {
+		authOpts, err := authOptions(o.trust)
+		if err != nil {
+			return err
+		}
 		handler = func(ctx context.Context, m *inbound.Mail) error {
-			return inboxExec(ctx, e, o.execCmd, o.execLimit, m)
+			return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
 		}
 	}
 	if o.watch {
@@ -201,14 +207,15 @@ func inboxClean(s string) string {
 
 // inboxMessage is the JSON a --exec command reads on stdin.
 type inboxMessage struct {
-	Mailbox     string      `json:"mailbox"`
-	UIDValidity uint32      `json:"uidvalidity"`
-	UID         uint32      `json:"uid"`
-	Key         string      `json:"key"`     // Message-ID, or sha256 of the message: the idempotency key
-	Message     any         `json:"message"` // the ASGI email shape (inbound.Message.ASGI)
-	Reply       *inboxReply `json:"reply"`   // what the sender said: text without quotes, data, attachments
-	Trace       *inboxTrace `json:"trace"`   // null when no resource was found
-	TraceError  string      `json:"trace_error,omitempty"`
+	Mailbox     string       `json:"mailbox"`
+	UIDValidity uint32       `json:"uidvalidity"`
+	UID         uint32       `json:"uid"`
+	Key         string       `json:"key"`     // Message-ID, or sha256 of the message: the idempotency key
+	Message     any          `json:"message"` // the ASGI email shape (inbound.Message.ASGI)
+	Reply       *inboxReply  `json:"reply"`   // what the sender said: text without quotes, data, attachments
+	Trace       *inboxTrace  `json:"trace"`   // null when no resource was found
+	Auth        inbound.Auth `json:"auth"`    // what the S/MIME and DKIM signatures say
+	TraceError  string       `json:"trace_error,omitempty"`
 }
 
 type inboxTrace struct {
@@ -220,10 +227,11 @@ type inboxTrace struct {
 }
 
 // inboxExec runs cmd for m and turns its exit status into the outcome.
-func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *inbound.Mail) error {
+func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *inbound.Mail, authOpts *inbound.AuthOptions) error {
 	in := inboxMessage{
 		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID, Key: m.Key,
 		Message: inboxASGI(m.Message), Reply: inboxReplyOf(m.Message),
+		Auth: inbound.VerifyAuth(ctx, m.Raw, authOpts),
 	}
 	if t := m.Trace; t != nil {
 		in.Trace = &inboxTrace{Resource: t.Resource, Source: t.Source, Exact: t.Exact, Sender: t.Sender, Kind: t.Kind}

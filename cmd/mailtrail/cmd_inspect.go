@@ -10,21 +10,26 @@ import (
 
 const inspectExample = `
 mailtrail inspect reply.eml
+  mailtrail inspect --smime-trust partners.pem reply.eml   # S/MIME signers must chain to these
   mailtrail inspect --from fleet@example.com reply.eml   # adds "trace"`
 
 // runInspect reads a received message (a file, or standard input for "-"
 // or no argument) and prints it as indented JSON: the ASGI email shape
 // (from, to, headers, content; see inbound.Message.ASGI) with one more
 // key, "reply", holding what the sender said (inbound.ParseReply): text,
-// signature, structured data and attachments (file name, type, size). It
+// signature, structured data and attachments (file name, type, size), and
+// "auth", what its signatures say (inbound.VerifyAuth: "smime" and "dkim"
+// each "pass", "fail" or "none", and "signer"; --smime-trust FILE names the
+// certificates S/MIME signers must chain to). It
 // exits 2 on a usage error or unreadable input. With --from it adds
 // "trace": the three keys trace --json prints (with the same four source
 // words) and "kind" (reply, auto-reply or bounce), or {"error": …,
 // "kind": …} when no resource is found.
 func runInspect(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "inspect", "[--from APP@DOMAIN] [FILE.eml|-]", inspectExample)
-	var from string
+	fs := newFlags(e, "inspect", "[--from APP@DOMAIN] [--smime-trust FILE] [FILE.eml|-]", inspectExample)
+	var from, trust string
 	fs.StringVar(&from, "from", "", "also trace the message for the application `APP@DOMAIN`")
+	fs.StringVar(&trust, "smime-trust", "", smimeTrustUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,7 +44,11 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return usagef("unexpected argument %q", fs.Arg(1))
 	}
-	_, m, err := traceReadMessage(e, fs.Arg(0))
+	authOpts, err := authOptions(trust)
+	if err != nil {
+		return err
+	}
+	_, raw, m, err := traceReadRaw(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -47,9 +56,10 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	out := struct {
 		inbound.ASGIMessage
 		Reply map[string]any `json:"reply"`
+		Auth  inbound.Auth   `json:"auth"`
 		Trace map[string]any `json:"trace,omitempty"`
 	}{inbound.ASGIMessage{From: a["from"], To: a["to"], Headers: a["headers"], Defects: a["defects"], Content: a["content"]},
-		inspectReply(inbound.ParseReply(m)), nil}
+		inspectReply(inbound.ParseReply(m)), inbound.VerifyAuth(ctx, raw, authOpts), nil}
 	if from != "" {
 		res, err := inbound.Trace(m, app)
 		switch {

@@ -22,9 +22,11 @@ mailtrail trace --from fleet@example.com --json reply.eml`
 // names one with a forged signature), 2 on a usage error or unreadable
 // input.
 func runTrace(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "trace", "--from APP@DOMAIN [--json] [FILE.eml|-]", traceExample)
-	var from string
-	var asJSON bool
+	fs := newFlags(e, "trace", "--from APP@DOMAIN [--json] [--require-auth] [--smime-trust FILE] [FILE.eml|-]", traceExample)
+	var from, trust string
+	var asJSON, requireAuth bool
+	fs.BoolVar(&requireAuth, "require-auth", false, "when only the subject tag matched, require a passing S/MIME or DKIM signature (exit 1 otherwise)")
+	fs.StringVar(&trust, "smime-trust", "", smimeTrustUsage)
 	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN` (as given to render, \"Name <APP@DOMAIN>\" too): only its plus addresses and ids count")
 	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON, plus "verified": false when a signed address was read without MAILTRAIL_KEYS; `+
 		`a subject tag is a readable id whole ([INV-2026-0117]) or a UUID's first 8 characters ([a74e22bb])`)
@@ -41,7 +43,11 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	name, m, err := traceReadMessage(e, fs.Arg(0))
+	authOpts, err := authOptions(trust)
+	if err != nil {
+		return err
+	}
+	name, raw, m, err := traceReadRaw(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -67,7 +73,15 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if res.Unverified {
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: the %s carries a signature that was not checked (MAILTRAIL_KEYS is not set): anyone who knows the id could have written it\n", name, res.Header)
 	}
-	if !res.Exact {
+	if !res.Exact && requireAuth {
+		// A subject tag is a prefix anyone can type: only a signature that
+		// verifies says who wrote.
+		a := inbound.VerifyAuth(ctx, raw, authOpts)
+		if !a.Pass() {
+			return &exitError{code: 1, err: fmt.Errorf("%s: only the subject tag matched and no signature verifies (s/mime %s, dkim %s)%s", name, a.SMIME, a.DKIM, authReason(a))}
+		}
+		fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched; signed by %s\n", name, a.Signer)
+	} else if !res.Exact {
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched: a prefix anyone can type; check that %s may write about it\n", name, res.Sender)
 	}
 	if !asJSON {
@@ -116,10 +130,11 @@ func traceKindPhrase(k identity.Kind) string {
 	return k.String()
 }
 
-// traceReadMessage reads and parses the message named by arg ("" or "-"
-// for standard input). Any failure is an *exitError with code 2: the input
+// traceReadRaw reads and parses the message named by arg ("" or "-" for
+// standard input) and returns its name, its bytes (for the signatures) and
+// the parsed message. Any failure is an *exitError with code 2: the input
 // is unreadable.
-func traceReadMessage(e *env, arg string) (string, *inbound.Message, error) {
+func traceReadRaw(e *env, arg string) (string, []byte, *inbound.Message, error) {
 	name := arg
 	var r io.Reader = e.stdin
 	if arg == "" || arg == "-" {
@@ -127,22 +142,26 @@ func traceReadMessage(e *env, arg string) (string, *inbound.Message, error) {
 	} else {
 		f, err := os.Open(arg)
 		if err != nil {
-			return name, nil, &exitError{code: 2, err: err}
+			return name, nil, nil, &exitError{code: 2, err: err}
 		}
 		defer f.Close()
 		r = f
 	}
-	m, err := inbound.Parse(r)
+	raw, err := io.ReadAll(r)
 	if err != nil {
-		return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	m, err := inbound.Parse(bytes.NewReader(raw))
+	if err != nil {
+		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	if len(m.Header) == 0 {
 		if bytes.HasPrefix(m.Content.Body, []byte(traceOLEMagic)) {
-			return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: an Outlook .msg file, not an e-mail message: save or download the message as .eml", name)}
+			return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: an Outlook .msg file, not an e-mail message: save or download the message as .eml", name)}
 		}
-		return name, nil, &exitError{code: 2, err: fmt.Errorf("%s: no header fields: not an e-mail message", name)}
+		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: no header fields: not an e-mail message", name)}
 	}
-	return name, m, nil
+	return name, raw, m, nil
 }
 
 // traceOLEMagic opens a compound file, the format of Outlook's .msg files

@@ -220,8 +220,23 @@ func TestAssertThreads_mailer(t *testing.T) {
 		t.Errorf("AssertThreads() = %d threads, want WO-42 with 3 messages and %s", len(threads), uuid)
 	}
 
+	// The mailer writes Outlook's Thread-Index: a message of the thread
+	// that lost it is one Outlook shows apart.
+	msgs := srv.Messages()
+	if !strings.Contains(string(msgs[0].Data), "\r\nThread-Index: ") {
+		t.Fatalf("the mailer wrote no Thread-Index:\n%s", msgs[0].Data)
+	}
+	msgs[2].Data = []byte(strings.Replace(string(msgs[2].Data), "\r\nThread-Index: ", "\r\nX-Thread-Index: ", 1))
+	var got []string
+	for _, th := range mailtest.Threads(msgs) {
+		got = append(got, th.Problems...)
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "message 2 ") || !strings.Contains(got[0], "no Thread-Index") {
+		t.Errorf("Threads() without a Thread-Index = %q, want one problem for WO-42's message 2", got)
+	}
+
 	rec := &recorder{}
-	msgs := append(srv.Messages(), hdr(rt42, mid("WO-42", "zz"), root43, "Subject: [WO-42] [WO-42] Again"))
+	msgs = append(srv.Messages(), hdr(rt42, mid("WO-42", "zz"), root43, "Subject: [WO-42] [WO-42] Again"))
 	mailtest.AssertThreads(rec, msgs, "WO-42")
 	if len(rec.errs) != 1 {
 		t.Fatalf("AssertThreads(broken) reported %d errors, want 1: %q", len(rec.errs), rec.errs)
@@ -239,4 +254,25 @@ func TestAssertThreads_mailer(t *testing.T) {
 			t.Errorf("AssertThreads(broken) said:\n%s\nwant a line %q", rec.errs[0], w)
 		}
 	}
+}
+
+// FuzzThreads feeds Threads arbitrary messages: it must not panic, must
+// keep every message in exactly one thread, and must explain a thread of
+// messages that name no resource.
+func FuzzThreads(f *testing.F) {
+	f.Add([]byte(rt42+"\r\n"+mid("WO-42", "a")+"\r\n"+root42+"\r\nSubject: [WO-42] x\r\n\r\nx"), []byte("Subject: [WO-42] x\r\n\r\n"))
+	f.Add([]byte("Thread-Index: AQ==\r\nReferences: <<<>\r\nIn-Reply-To: <a> <b>\r\n\r\n"), []byte{})
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		msgs := []mailtest.Message{{Data: a}, {Data: b}, {Data: a}}
+		n := 0
+		for _, th := range mailtest.Threads(msgs) {
+			n += len(th.Messages)
+			if th.Resource == "" && len(th.Problems) == 0 {
+				t.Errorf("thread without resource has no problems")
+			}
+		}
+		if n != len(msgs) {
+			t.Errorf("threads hold %d messages, want %d", n, len(msgs))
+		}
+	})
 }
