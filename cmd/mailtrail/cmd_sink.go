@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/internal/webview"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
@@ -21,9 +22,10 @@ type sinkOptions struct {
 	UI          string // web view address; "" for none
 	From        string // APP@DOMAIN messages are traced for; "" guesses
 	AllowPublic bool
+	Trust       string // --smime-trust FILE; "" for the system's roots
 }
 
-const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--allow-public]"
+const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--smime-trust FILE] [--allow-public]"
 
 const sinkExample = `mailtrail sink --listen 127.0.0.1:8025 --dir ./sink --ui 127.0.0.1:8026
   # then: mailtrail send ... --smtp smtp+insecure://127.0.0.1:8025`
@@ -37,6 +39,7 @@ func runSink(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.Dir, "dir", "", "`folder` to save each message in as an .eml file (created if missing)")
 	fs.StringVar(&o.UI, "ui", "", "also serve a web view of the messages on this `address`, e.g. 127.0.0.1:8026")
 	fs.StringVar(&o.From, "from", "", "trace messages for this application `address` (APP@DOMAIN); default: guessed from each message's Reply-To")
+	fs.StringVar(&o.Trust, "smime-trust", "", smimeTrustUsage+"; a signed message's line says whether it verifies")
 	fs.BoolVar(&o.AllowPublic, "allow-public", false, "allow listening on an address that is not loopback (the sink accepts mail from anyone who can reach it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -80,7 +83,11 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 	}
 	defer mb.Close()
 
-	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now}
+	authOpts, err := authOptions(o.Trust)
+	if err != nil {
+		return err
+	}
+	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now, auth: authOpts}
 	srv, err := mailtest.Listen(o.Listen, mailtest.DiscardMessages(), mailtest.OnMessage(out.received))
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Listen, err)
@@ -133,11 +140,15 @@ type sinkPrinter struct {
 	mb   *webview.Mailbox
 	app  *identity.App
 	now  func() time.Time
+	auth *inbound.AuthOptions
 }
 
 func (p *sinkPrinter) received(m mailtest.Message) {
 	name, err := p.mb.Save(m.Data, p.now())
 	line := sinkLine(m, name, webview.TraceMessage(m.Data, p.app))
+	if a := m.Auth(context.Background(), p.auth); a.SMIME != inbound.AuthNone || a.DKIM != inbound.AuthNone {
+		line += sinkAuth(a)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
@@ -165,6 +176,19 @@ func sinkLine(m mailtest.Message, file string, tr webview.Traced) string {
 	}
 	return fmt.Sprintf("from %s to %s subject %q resource %s file %s",
 		from, strings.Join(m.To, ","), subject, resource, file)
+}
+
+// sinkAuth describes the signatures of a signed message, for its line:
+// " signed s/mime pass dkim none by fleet@example.com".
+func sinkAuth(a inbound.Auth) string {
+	s := fmt.Sprintf(" signed s/mime %s dkim %s", a.SMIME, a.DKIM)
+	if a.Signer != "" {
+		s += " by " + a.Signer
+	}
+	if a.Reason != "" {
+		s += fmt.Sprintf(" (%s)", a.Reason)
+	}
+	return s
 }
 
 // sinkSubject returns the decoded Subject of a raw message.

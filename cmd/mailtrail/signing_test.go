@@ -213,3 +213,37 @@ func pythonWith(module string) string {
 	}
 	return ""
 }
+
+// TestSink_signed: the sink's line says a signed message is signed and
+// whether it verifies against --smime-trust; an unsigned one says nothing.
+func TestSink_signed(t *testing.T) {
+	tpl, data := sinkTemplate(t)
+	os.WriteFile(data, []byte(`{"n": 1, "plate": "AB-001-CD"}`), 0o644)
+	vars, cert, _ := signingFiles(t)
+	delete(vars, dkimKeyEnv) // DKIM would need DNS
+	delete(vars, dkimSelectorEnv)
+	for _, tc := range []struct {
+		name  string
+		vars  map[string]string
+		trust string
+		want  string
+	}{
+		{"trusted", vars, cert, " signed s/mime pass dkim none by fleet@example.com"},
+		{"untrusted", vars, "", " signed s/mime fail dkim none ("},
+		{"unsigned", nil, cert, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			smtpAddr, _, stdout := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: t.TempDir(), Trust: tc.trust})
+			e, _, stderr := renderTestEnv(tc.vars)
+			args := []string{"send", "--template", tpl, "--data", data, "--from", "fleet@example.com",
+				"--to", "p@example.test", "--resource", "r1", "--smtp", "smtp+insecure://" + smtpAddr}
+			if code := run(context.Background(), e, args); code != 0 {
+				t.Fatalf("send exit %d: %s", code, stderr)
+			}
+			got := stdout.String()
+			if tc.want == "" && strings.Contains(got, " signed ") || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("sink printed %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
