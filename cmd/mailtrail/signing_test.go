@@ -8,12 +8,15 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 	"github.com/mailtrail/mailtrail/internal/testcert"
 )
 
@@ -245,5 +248,58 @@ func TestSink_signed(t *testing.T) {
 				t.Errorf("sink printed %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestInbox_execAuth: the JSON an --exec command reads carries "auth": a
+// reply signed by the partner with openssl passes against --smime-trust,
+// an unsigned one is none.
+func TestInbox_execAuth(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed (apt-get install openssl); CI installs it")
+	}
+	dir := t.TempDir()
+	certPEM, keyPEM, err := testcert.SMIME("partner@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key, body := filepath.Join(dir, "p.pem"), filepath.Join(dir, "p.key"), filepath.Join(dir, "body.txt")
+	os.WriteFile(cert, certPEM, 0o600)
+	os.WriteFile(key, keyPEM, 0o600)
+	os.WriteFile(body, []byte("Content-Type: text/plain\r\n\r\nfine\r\n"), 0o600)
+	to, _ := identity.App{Name: "app", Domain: "example.test"}.ReplyTo(inboxResource)
+	signed, err := exec.Command(openssl, "smime", "-sign", "-in", body, "-signer", cert, "-inkey", key,
+		"-from", "Partner <partner@example.test>", "-to", to, "-subject", "Re: check 1").Output()
+	if err != nil {
+		t.Fatalf("openssl smime -sign: %v", err)
+	}
+	srv := imaptest.NewServer(t, &imaptest.Options{NoMove: true})
+	srv.Deliver("", signed)
+	srv.Deliver("", inboxMsg(t, 2, true))
+	script := fmt.Sprintf(`cat > %s/msg-$MAILTRAIL_UID.json`, dir)
+	var out syncBuffer
+	code, stderr := inboxRun(context.Background(), []string{"inbox", "--imap", srv.URL(), "--from", "app@example.test",
+		"--exec", script, "--smime-trust", cert, "--move", "copy"}, nil, &out)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for uid, want := range map[int]map[string]string{
+		1: {"smime": "pass", "dkim": "none", "signer": "partner@example.test"},
+		2: {"smime": "none", "dkim": "none", "signer": ""},
+	} {
+		raw, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("msg-%d.json", uid)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Auth map[string]string `json:"auth"`
+		}
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got.Auth) != fmt.Sprint(want) {
+			t.Errorf("message %d: auth = %v, want %v", uid, got.Auth, want)
+		}
 	}
 }
