@@ -17,6 +17,9 @@ import (
 // present) as seeds.
 func fuzzSeeds(f *testing.F) [][]byte {
 	var seeds [][]byte
+	for _, h := range hostileShapes {
+		seeds = append(seeds, h.gen(fuzzHostileSize()))
+	}
 	for _, pat := range []string{
 		filepath.Join("testdata", "replies", "*.eml"),
 		filepath.Join("testdata", "fuzz-seeds", "*"),
@@ -31,6 +34,15 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		}
 	}
 	return seeds
+}
+
+// fuzzHostileSize is the size of the hostile seeds: small in go test,
+// a million lines (a few MB) when .ci/fuzz.sh sets MAILTRAIL_FUZZ_LARGE.
+func fuzzHostileSize() int {
+	if os.Getenv("MAILTRAIL_FUZZ_LARGE") != "" {
+		return 1_000_000
+	}
+	return 100
 }
 
 func FuzzParse(f *testing.F) {

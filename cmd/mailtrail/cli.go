@@ -33,6 +33,8 @@ func commands() []command {
 		{"trace", "find the resource a received message is about", runTrace},
 		{"inspect", "print the parsed structure and reply of a received message as JSON", runInspect},
 		{"sink", "run a development SMTP server that saves every message as .eml", runSink},
+		{"worker", "deliver what the outbox holds until stopped (any number of workers with PostgreSQL)", runWorker},
+		{"outbox", "look after the outbox: migrate, status, list, retry", runOutbox},
 		{"inbox", "process an IMAP inbox: trace each message and file it as processed or failed", runInbox},
 	}
 }

@@ -53,3 +53,24 @@ func ExampleOptions_brokenMove() {
 	fmt.Println(err, len(srv.Messages("processed")), st.Moves > 0, st.Copies, st.UIDExpunges)
 	// Output: <nil> 1 true 1 1
 }
+
+// Fault injection: the connection drops when the Poller fetches, as a
+// server restart would; the message stays in INBOX for the next pass.
+func ExampleServer_OnFetch() {
+	srv := imaptest.NewServer(nil, nil)
+	defer srv.Close()
+	srv.Deliver("", []byte("From: partner@example.net\r\nSubject: hi\r\nMessage-ID: <4@example.net>\r\n\r\nhi\r\n"))
+	srv.OnFetch(func() {
+		srv.OnFetch(nil) // once
+		srv.DropConnections()
+	})
+	p := &inbound.Poller{URL: srv.URL()}
+	handle := func(ctx context.Context, m *inbound.Mail) error { return nil }
+	err := p.Poll(context.Background(), handle)
+	fmt.Println("first pass failed:", err != nil, "inbox:", len(srv.Messages("INBOX")))
+	err = p.Poll(context.Background(), handle)
+	fmt.Println("second pass:", err, "processed:", len(srv.Messages("processed")))
+	// Output:
+	// first pass failed: true inbox: 1
+	// second pass: <nil> processed: 1
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
@@ -78,7 +79,7 @@ func ExampleShape() {
 	// subject-only WO-42 subject false
 }
 
-// Data from a partner's system: a JSON part, or YAML typed above the text.
+// Data from a partner's system, as a JSON part.
 func ExampleJSON() {
 	raw, _ := replytest.Reply(sentMessage, replytest.JSON(map[string]any{"status": "done", "mileage": 48213}))
 	m, _ := inbound.Parse(bytes.NewReader(raw))
@@ -86,16 +87,40 @@ func ExampleJSON() {
 	status, _ := r.Get("status")
 	mileage, _ := r.Get("mileage")
 	fmt.Println(r.DataType, status, mileage)
+	// Output: application/json done 48213
+}
 
-	raw, _ = replytest.Reply(sentMessage, replytest.Thunderbird, replytest.YAML("status: done\nmileage: 48213"))
-	m, _ = inbound.Parse(bytes.NewReader(raw))
-	r = inbound.ParseReply(m)
-	status, _ = r.Get("status")
-	mileage, _ = r.Get("mileage")
-	fmt.Println(r.DataType, status, mileage)
+// Data a partner types above the answer, read back as YAML.
+func ExampleYAML() {
+	raw, _ := replytest.Reply(sentMessage, replytest.Thunderbird, replytest.YAML("status: done\nmileage: 48213"),
+		replytest.Text("Tyres changed too."))
+	m, _ := inbound.Parse(bytes.NewReader(raw))
+	r := inbound.ParseReply(m)
+	status, _ := r.Get("status")
+	fmt.Println(r.DataType, status)
+	fmt.Println(r.Text)
 	// Output:
-	// application/json done 48213
-	// text done 48213
+	// text done
+	// status: done
+	// mileage: 48213
+	// ---
+	// Tyres changed too.
+}
+
+// The partner, the date and the text of a reply.
+func ExampleFrom() {
+	raw, _ := replytest.Reply(sentMessage, replytest.AppleMail, replytest.Spanish,
+		replytest.From("Carlos Ruiz <carlos@mecanica.example>"),
+		replytest.Date(time.Date(2026, 3, 4, 8, 30, 0, 0, time.UTC)),
+		replytest.Text("Revisado."))
+	m, _ := inbound.Parse(bytes.NewReader(raw))
+	fmt.Println(m.Header.Get("From"))
+	fmt.Println(m.Header.Get("Date"))
+	fmt.Println(inbound.ParseReply(m).Text)
+	// Output:
+	// Carlos Ruiz <carlos@mecanica.example>
+	// Wed, 4 Mar 2026 08:30:00 +0000
+	// Revisado.
 }
 
 // A bounce for an unknown user, in each form; every one traces to the
