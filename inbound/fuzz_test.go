@@ -88,6 +88,14 @@ func FuzzReply(f *testing.F) {
 			f.Add(string(b), "")
 		}
 	}
+	for _, pattern := range []string{"testdata/crisp/fixtures/*.txt", "testdata/email_reply_trimmer/emails/*.txt"} {
+		seeds, _ := filepath.Glob(pattern)
+		for _, name := range seeds {
+			if b, err := os.ReadFile(name); err == nil {
+				f.Add(string(b), "")
+			}
+		}
+	}
 	f.Add("Hi\n\nOn Mon, Jan 1, 2026 at 9:00 AM Bob <b@x.example>\nwrote:\n> q\n", "Bob <b@x.example>")
 	f.Add("Bonjour\n\nLe 3 mars 2026, Fleet a écrit :\n> q\n-- \nsig", "")
 	f.Add("status: done\n---\nfree text", "x@y.example")

@@ -166,7 +166,7 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 
 // renderLogger logs to w without timestamps: the CLI's log lines are read
 // by people. It shows warnings and errors only: the mailer's informational
-// lines (such as the local-outbox notice) repeat what the command prints.
+// lines (such as the notice of the file transport) repeat what the command prints.
 func renderLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
 		Level: slog.LevelWarn,
