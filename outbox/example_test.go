@@ -144,7 +144,7 @@ func ExampleRules_Decide() {
 	for _, err := range []error{
 		nil,
 		&mailer.SendError{Op: mailer.OpDial, Err: fmt.Errorf("connection refused")}, // the server is down
-		&mailer.SendError{Op: mailer.OpData, Code: 451, Msg: "try later"},          // this message, later
+		&mailer.SendError{Op: mailer.OpData, Code: 451, Msg: "try later"},           // this message, later
 	} {
 		e := &outbox.Entry{ID: "L0000001", Enqueued: now}
 		d := rules.Decide(e, err, false, 1, now)
