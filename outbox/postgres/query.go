@@ -59,7 +59,8 @@ func (s *Store) Counts(ctx context.Context) (outbox.Counts, error) {
 // bytes (Size says how large they are), with their Failure for
 // StateFailed and StateUnknown.
 func (s *Store) List(ctx context.Context, state outbox.State) ([]*outbox.Entry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, args - 'data', octet_length(decode(args->>'data', 'base64')),
+	rows, err := s.pool.Query(ctx, `SELECT id, args - 'data' - 'text',
+		coalesce(octet_length(decode(args->>'data', 'base64')), octet_length(args->>'text')),
 		metadata, created_at, scheduled_at, finalized_at, errors
 		FROM `+s.table+` WHERE kind = $1 AND queue = $2 AND `+stateSQL+` = $3 ORDER BY id`,
 		jobKind, s.opts.Queue, state.String())
