@@ -3,10 +3,12 @@ package identity
 import (
 	"net/mail"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // addrParser decodes RFC 2047 display names in any known charset.
-var addrParser = &mail.AddressParser{WordDecoder: wordDecoder}
+var addrParser = &mail.AddressParser{WordDecoder: charset.WordDecoder}
 
 // addresses returns the addr-specs in an address-list header value. When
 // the list does not parse (clients and gateways write broken ones), it

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // Kind classifies an incoming message.
@@ -106,7 +108,7 @@ func fromDaemon(h mail.Header) bool {
 	if addr := fromAddress(h); addr != "" {
 		return daemonNames[lettersOnly(localPart(addr))]
 	}
-	name, _, _ := strings.Cut(decodeHeader(get(h, "From")), "<")
+	name, _, _ := strings.Cut(charset.DecodeHeader(get(h, "From")), "<")
 	return daemonNames[lettersOnly(name)]
 }
 
@@ -168,7 +170,7 @@ var outOfOffice = []string{
 // or a character that is not a letter (French clients write a no-break
 // space before the colon: "Réponse automatique\u00a0: …").
 func isOutOfOffice(subject string) bool {
-	s := strings.ToLower(stripPrefixes(decodeHeader(subject)))
+	s := strings.ToLower(stripPrefixes(charset.DecodeHeader(subject)))
 	for _, p := range outOfOffice {
 		rest, ok := strings.CutPrefix(s, p)
 		if !ok {

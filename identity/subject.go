@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // replyWords are the reply and forward prefixes that mail clients write,
@@ -76,7 +78,7 @@ var gatewayMarkers = map[string]bool{
 // A tag is a prefix of a resource id that anyone can type: treat it as a
 // hint, never as proof (see [Trace]).
 func SubjectTag(subject string) (string, bool) {
-	s := stripPrefixes(decodeHeader(subject))
+	s := stripPrefixes(charset.DecodeHeader(subject))
 	if tag, ok := leadingTag(s); ok {
 		return tag, true
 	}

@@ -69,14 +69,16 @@ type ASGIMessage struct {
 }
 
 func asgiHeaders(fields []Field) map[string]string {
-	h := make(map[string]string, len(fields))
+	// Repeated fields are joined once at the end: joining as they come
+	// copied the value so far for every repetition.
+	vals := make(map[string][]string, len(fields))
 	for _, f := range fields {
 		k := strings.ToLower(f.Name)
-		v := DecodeHeader(f.Value)
-		if prev, ok := h[k]; ok {
-			v = prev + "\n" + v
-		}
-		h[k] = v
+		vals[k] = append(vals[k], DecodeHeader(f.Value))
+	}
+	h := make(map[string]string, len(vals))
+	for k, vs := range vals {
+		h[k] = strings.Join(vs, "\n")
 	}
 	return h
 }

@@ -133,3 +133,42 @@ func TestStripSignature_talon(t *testing.T) {
 		})
 	}
 }
+
+// talonTextMisses are talon's inline cases where this package reads the
+// text otherwise, with the reason.
+var talonTextMisses = map[string]string{
+	"test_reply_wraps_nested_quotations": "white space only: the blank line above the sign-off stays (upstream removes whole lines)",
+	"test_from_block_starts_with_date": "a Date: and To: pair without From: is not read as a quoted header block: " +
+		"a reply listing a date and a recipient would lose its end",
+	"test_dont_parse_quotations_for_forwarded_messages": "deliberate: a forward is cut at its separator like a quote, " +
+		"so that what the partner wrote above it is the reply (the forwarded message stays in the MIME parts)",
+	"test_link_closed_with_quotation_marker_on_new_line": "a lone From: line with no other header labels is not read as a quoted header block",
+}
+
+// TestStripQuote_talonText checks StripQuote against the inline cases of
+// mailgun/talon's text_quotations_test.py (testdata/talon-text/README.md).
+func TestStripQuote_talonText(t *testing.T) {
+	var exp struct {
+		Cases []struct {
+			Test     string `json:"upstream_test"`
+			Input    string `json:"input"`
+			Expected string `json:"expected"`
+		} `json:"cases"`
+	}
+	readJSON(t, filepath.Join("testdata", "talon-text", "cases.json"), &exp)
+	pass := 0
+	for _, c := range exp.Cases {
+		ok := t.Run(c.Test, func(t *testing.T) {
+			if reason, ok := talonTextMisses[c.Test]; ok {
+				t.Skipf("known difference: %s", reason)
+			}
+			if got := StripQuote(c.Input); got != c.Expected {
+				t.Errorf("StripQuote(%q) =\n%q\nwant\n%q", c.Input, got, c.Expected)
+			}
+		})
+		if _, miss := talonTextMisses[c.Test]; ok && !miss {
+			pass++
+		}
+	}
+	t.Logf("mailgun/talon inline cases: %d of %d pass", pass, len(exp.Cases))
+}

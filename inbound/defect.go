@@ -42,4 +42,7 @@ const (
 	// DefectDepthLimit: parts nest deeper than [Options.MaxDepth]; the
 	// part that is too deep is kept whole as Body.
 	DefectDepthLimit Defect = "depth-limit-exceeded"
+	// DefectFieldLimit: a header has more fields than
+	// [Options.MaxFields]; the fields beyond it are dropped.
+	DefectFieldLimit Defect = "field-limit-exceeded"
 )

@@ -9,6 +9,11 @@ import (
 // white space.
 var ErrEmpty = errors.New("inbound: empty message")
 
+// ErrUnknownCharset means a declared charset is not known. Text decoded
+// with it is still usable: it is read as UTF-8 when valid, else as
+// Windows-1252.
+var ErrUnknownCharset = errors.New("inbound: unknown charset")
+
 // ErrTooLarge means the message is larger than [Options.MaxSize]. Parse
 // returns it wrapped in a [*SizeError].
 var ErrTooLarge = errors.New("inbound: message too large")

@@ -26,15 +26,18 @@ type fragment struct {
 var signatureRE = regexp.MustCompile(`^\s*--|^\s*__|^-\w` +
 	`|^\s*` + phrases(func(l ReplyLanguage) []string { return l.DeviceSignatures }) + `(?:\s+[\pL\pN'’&-]+){0,4}\.?\s*$`)
 
+// deviceFirst holds the first bytes of the device signatures.
+var deviceFirst = firstBytes(func(l ReplyLanguage) []string { return l.DeviceSignatures })
+
 // isSignatureStart is signatureRE.MatchString with a cheap test first:
-// every alternative starts with blanks and "-" or "_", or with a capital
-// letter.
+// every alternative starts with blanks and "-" or "_", or with the first
+// letter of a device signature.
 func isSignatureStart(l string) bool {
 	t := strings.TrimLeft(l, " \t\r\n\f")
 	if t == "" {
 		return false
 	}
-	if c := t[0]; c == '-' || c == '_' || 'A' <= c && c <= 'Z' || c >= 0x80 {
+	if c := t[0]; c == '-' || c == '_' || deviceFirst[c] {
 		return signatureRE.MatchString(l)
 	}
 	return false
@@ -98,7 +101,7 @@ func fragments(lines []string) []*fragment {
 		if !isSignatureStart(line) {
 			line = strings.TrimRightFunc(line, unicode.IsSpace)
 		}
-		quoted := strings.HasPrefix(line, ">")
+		quoted := strings.HasPrefix(line, ">") || i > 0 && strings.HasPrefix(lines[i-1], ">") && linkTail(line)
 		if cur != nil && line == "" && isSignatureStart(cur.lines[len(cur.lines)-1]) && !sectionRule(cur.lines) {
 			cur.signature = true
 			finish()
@@ -142,4 +145,56 @@ func dropLeadingQuote(frags []*fragment) bool {
 	}
 	frags[first].hidden = true
 	return true
+}
+
+// dropQuoteAboveSignOff hides a quote (with its attribution) that sits
+// between the answer and a sign-off ending the message ("Regards, Roman"):
+// a sign-off answers nothing, so the quote is history, not an inline
+// answer's context.
+func dropQuoteAboveSignOff(frags []*fragment) {
+	last := -1
+	for i := len(frags) - 1; i >= 0; i-- {
+		if !frags[i].hidden {
+			last = i
+			break
+		}
+	}
+	if last < 2 || frags[last].quoted || !signOff(frags[last].content) {
+		return
+	}
+	q := last - 1
+	if frags[q].hidden || !frags[q].quoted {
+		return
+	}
+	for k := q - 1; k >= 0; k-- {
+		if !frags[k].hidden && !frags[k].quoted {
+			frags[q].hidden = true
+			return
+		}
+	}
+}
+
+// signOff reports whether text is a sign-off alone: a closing line and at
+// most one more short line (a name).
+func signOff(text string) bool {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	return len(lines) >= 1 && len(lines) <= 2 && closingRE.MatchString(lines[0]) &&
+		(len(lines) == 1 || len(strings.Fields(lines[1])) <= 4)
+}
+
+// linkTail reports whether an unquoted line under a quoted one is the rest
+// of a link that the client wrapped out of the quote: one word holding
+// "://" or ending a parenthesis opened above, optionally followed by ">"
+// ("(http://example.com/c/YzOTYzMmE) >", "_nonce=3dd518)").
+func linkTail(line string) bool {
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), ">"))
+	if t == "" || strings.ContainsAny(t, " \t") {
+		return false
+	}
+	return strings.Contains(t, "://") || strings.HasSuffix(t, ")") && !strings.Contains(t, "(") && strings.ContainsAny(t, "=/_&?")
 }

@@ -17,6 +17,9 @@ import (
 // present) as seeds.
 func fuzzSeeds(f *testing.F) [][]byte {
 	var seeds [][]byte
+	for _, h := range hostileShapes {
+		seeds = append(seeds, h.gen(fuzzHostileSize()))
+	}
 	for _, pat := range []string{
 		filepath.Join("testdata", "replies", "*.eml"),
 		filepath.Join("testdata", "fuzz-seeds", "*"),
@@ -31,6 +34,15 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		}
 	}
 	return seeds
+}
+
+// fuzzHostileSize is the size of the hostile seeds: small in go test,
+// a million lines (a few MB) when .ci/fuzz.sh sets MAILTRAIL_FUZZ_LARGE.
+func fuzzHostileSize() int {
+	if os.Getenv("MAILTRAIL_FUZZ_LARGE") != "" {
+		return 1_000_000
+	}
+	return 100
 }
 
 func FuzzParse(f *testing.F) {
@@ -74,6 +86,14 @@ func FuzzReply(f *testing.F) {
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil && len(b) < 64<<10 {
 			f.Add(string(b), "")
+		}
+	}
+	for _, pattern := range []string{"testdata/crisp/fixtures/*.txt", "testdata/email_reply_trimmer/emails/*.txt"} {
+		seeds, _ := filepath.Glob(pattern)
+		for _, name := range seeds {
+			if b, err := os.ReadFile(name); err == nil {
+				f.Add(string(b), "")
+			}
 		}
 	}
 	f.Add("Hi\n\nOn Mon, Jan 1, 2026 at 9:00 AM Bob <b@x.example>\nwrote:\n> q\n", "Bob <b@x.example>")

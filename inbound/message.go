@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/mail"
@@ -12,6 +13,9 @@ const (
 	DefaultMaxSize  = 25 << 20 // 25 MiB, the common limit of mail providers
 	DefaultMaxParts = 1000
 	DefaultMaxDepth = 20
+	// DefaultMaxFields bounds the header fields kept per part: a real
+	// header has a few dozen, Received lines included.
+	DefaultMaxFields = 1000
 )
 
 // Options configures [ParseWith]. A nil *Options is the same as a zero
@@ -29,6 +33,10 @@ type Options struct {
 	// Zero means DefaultMaxDepth (20). A deeper part is kept whole as a
 	// leaf and [DefectDepthLimit] recorded.
 	MaxDepth int
+	// MaxFields is the largest number of header fields kept per part.
+	// Zero means DefaultMaxFields (1000). The lines of the fields beyond
+	// it are read and dropped, and [DefectFieldLimit] recorded.
+	MaxFields int
 	// EnvelopeFrom is the SMTP MAIL FROM (return path) when the caller
 	// knows it, as an SMTP server does. Empty means unknown: Message.From
 	// then comes from the From header field.
@@ -50,6 +58,13 @@ func (o *Options) maxParts() int {
 		return DefaultMaxParts
 	}
 	return o.MaxParts
+}
+
+func (o *Options) maxFields() int {
+	if o == nil || o.MaxFields <= 0 {
+		return DefaultMaxFields
+	}
+	return o.MaxFields
 }
 
 func (o *Options) maxDepth() int {
@@ -84,7 +99,7 @@ type Message struct {
 
 // Parse reads a raw RFC 5322 message with the default [Options]. See
 // [ParseWith].
-func Parse(r io.Reader) (*Message, error) { return ParseWith(r, nil) }
+func Parse(r io.Reader) (*Message, error) { return ParseContext(context.Background(), r, nil) }
 
 // ParseWith reads a raw RFC 5322 message (RFC 2045-2049 MIME) from r. It
 // is liberal in what it accepts: any line endings (LF, CRLF, CR, mixed),
@@ -94,17 +109,54 @@ func Parse(r io.Reader) (*Message, error) { return ParseWith(r, nil) }
 // with the problems listed as defects. It fails only when r fails, when
 // the input is empty ([ErrEmpty]) or when it is larger than opts.MaxSize
 // ([*SizeError]); the part and depth limits cut the parse short with a
-// defect instead. The whole message is held in memory.
+// defect instead. The whole message is held in memory, and the time
+// taken is linear in its size.
 func ParseWith(r io.Reader, opts *Options) (*Message, error) {
+	return ParseContext(context.Background(), r, opts)
+}
+
+// ParseContext is [ParseWith] with a context: when ctx is done, reading
+// stops before the next Read of r and parsing within a thousand lines or
+// one part's decoding, and the error wraps ctx.Err(). (A Read that blocks
+// is not interrupted: give r a deadline of its own.)
+func ParseContext(ctx context.Context, r io.Reader, opts *Options) (*Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("inbound: parse: %w", err)
+	}
 	max := opts.maxSize()
-	data, err := readAll(r, max+1)
+	data, err := readAll(ctxReader{ctx, r}, max+1)
 	if err != nil {
 		return nil, fmt.Errorf("inbound: read message: %w", err)
 	}
 	if int64(len(data)) > max {
 		return nil, &SizeError{Limit: max}
 	}
-	return parseBytes(data, opts)
+	m, err := parseBytes(ctx, data, opts)
+	if err != nil {
+		return nil, fmt.Errorf("inbound: parse: %w", err)
+	}
+	return m, nil
+}
+
+// ctxReader stops reading once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// Len tells readAll the length when the underlying reader knows it.
+func (c ctxReader) Len() int {
+	if l, ok := c.r.(interface{ Len() int }); ok {
+		return l.Len()
+	}
+	return -1
 }
 
 // readAll reads r to its end, at most limit octets. A reader that knows
@@ -113,7 +165,7 @@ func ParseWith(r io.Reader, opts *Options) (*Message, error) {
 // allocated about twice the message).
 func readAll(r io.Reader, limit int64) ([]byte, error) {
 	l, ok := r.(interface{ Len() int })
-	if !ok {
+	if !ok || l.Len() < 0 {
 		return io.ReadAll(io.LimitReader(r, limit))
 	}
 	var b bytes.Buffer
@@ -122,7 +174,7 @@ func readAll(r io.Reader, limit int64) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-func parseBytes(data []byte, opts *Options) (*Message, error) {
+func parseBytes(ctx context.Context, data []byte, opts *Options) (*Message, error) {
 	// QUIRK: a file saved from an editor may open with a UTF-8 byte order
 	// mark or blank lines; neither can start a header field, and read as
 	// written they would make the whole message a headerless body.
@@ -131,11 +183,15 @@ func parseBytes(data []byte, opts *Options) (*Message, error) {
 		return nil, ErrEmpty
 	}
 	p := &parser{
-		r:        lineReader{buf: text},
-		maxParts: opts.maxParts(),
-		maxDepth: opts.maxDepth(),
+		r:         lineReader{buf: text, stop: &stopper{ctx: ctx}},
+		maxParts:  opts.maxParts(),
+		maxDepth:  opts.maxDepth(),
+		maxFields: opts.maxFields(),
 	}
 	root := p.parsePart(0, "text/plain")
+	if err := p.r.stop.check(); err != nil {
+		return nil, err
+	}
 	m := &Message{Header: root.Header, Content: root, Size: len(data)}
 	root.Walk(func(pt *Part) error {
 		m.Defects = append(m.Defects, pt.Defects...)

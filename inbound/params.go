@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // parseParams splits a structured field such as Content-Type or
@@ -87,13 +89,13 @@ type piece2231 struct {
 // are then read in the charset.
 func decode2231(ps []piece2231) string {
 	var raw []byte
-	charset := ""
+	cs := ""
 	for i, p := range ps {
 		v := p.val
 		if p.encoded {
 			if i == 0 {
 				if parts := strings.SplitN(v, "'", 3); len(parts) == 3 {
-					charset, v = parts[0], parts[2]
+					cs, v = parts[0], parts[2]
 				}
 			}
 			raw = append(raw, percentDecode(v)...)
@@ -101,7 +103,7 @@ func decode2231(ps []piece2231) string {
 			raw = append(raw, v...)
 		}
 	}
-	s, _ := decodeCharset(raw, charset)
+	s, _ := charset.Decode(raw, cs)
 	return s
 }
 

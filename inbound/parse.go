@@ -2,9 +2,10 @@ package inbound
 
 import (
 	"bytes"
-	"net/mail"
-	"net/textproto"
+	"context"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // The parser follows the algorithm of Python's email.feedparser (compat32
@@ -16,7 +17,10 @@ import (
 //
 // It holds the whole message and works on offsets into it: every line is
 // looked at once per enclosing boundary, so the time is linear in the size
-// times the depth, and the depth is bounded by Options.MaxDepth.
+// times the depth, and the depth is bounded by Options.MaxDepth. Header
+// fields are unfolded into one growing buffer (fieldReader), never by
+// concatenating strings, which made a header folded over many lines cost
+// time quadratic in its length.
 
 // lineReader hands out the lines of buf, each with its line break (CRLF,
 // LF or a lone CR), and reports the end of input at a line that is a
@@ -25,12 +29,53 @@ type lineReader struct {
 	buf    []byte
 	pos    int
 	bounds []string // "--" + boundary, innermost last
+	stop   *stopper
+}
+
+// stopper ends a parse early when its context is done: lineReader asks it
+// every checkEvery lines, and then reports the end of the input.
+type stopper struct {
+	ctx   context.Context
+	lines int
+	err   error // the context's error once seen
+}
+
+const checkEvery = 1 << 10
+
+// check asks the context now and returns its error, if any.
+func (s *stopper) check() error {
+	if s != nil && s.err == nil {
+		s.err = s.ctx.Err()
+	}
+	if s == nil {
+		return nil
+	}
+	return s.err
+}
+
+// stopped reports whether the parse must stop now.
+func (s *stopper) stopped() bool {
+	if s == nil {
+		return false
+	}
+	if s.err != nil {
+		return true
+	}
+	s.lines++
+	if s.lines%checkEvery == 0 {
+		s.err = s.ctx.Err()
+	}
+	return s.err != nil
 }
 
 // next returns the next line, or ok false at the end of the input or at an
 // enclosing boundary line, which is then left unread.
 func (r *lineReader) next() (line []byte, ok bool) {
 	if r.pos >= len(r.buf) {
+		return nil, false
+	}
+	if r.stop.stopped() {
+		r.pos = len(r.buf)
 		return nil, false
 	}
 	line = lineAt(r.buf, r.pos)
@@ -143,11 +188,12 @@ func isHeaderLine(line []byte) bool {
 }
 
 type parser struct {
-	r        lineReader
-	count    int
-	maxParts int
-	maxDepth int
-	last     *Part // the part created last
+	r         lineReader
+	count     int
+	maxParts  int
+	maxDepth  int
+	maxFields int
+	last      *Part // the part created last
 }
 
 // nested reports whether a part of this type holds an enclosed message.
@@ -167,7 +213,7 @@ func (p *parser) parsePart(depth int, defaultType string) *Part {
 	p.count++
 	pt := &Part{}
 	p.last = pt
-	var lines [][]byte
+	fr := fieldReader{max: p.maxFields}
 	for {
 		line, ok := p.r.next()
 		if !ok {
@@ -180,9 +226,9 @@ func (p *parser) parsePart(depth int, defaultType string) *Part {
 			}
 			break
 		}
-		lines = append(lines, line)
+		fr.add(line)
 	}
-	pt.setHeader(lines, defaultType)
+	pt.setHeader(&fr, defaultType)
 
 	switch {
 	case strings.HasPrefix(pt.ContentType, "multipart/") || nested(pt.ContentType):
@@ -202,7 +248,8 @@ func (p *parser) parsePart(depth int, defaultType string) *Part {
 				// clients encode message/rfc822 too. Parse the decoded bytes.
 				pt.raw = p.r.rest()
 				dec, _ := decodeTransfer(pt.raw, pt.Encoding)
-				sub := &parser{r: lineReader{buf: dec}, count: p.count, maxParts: p.maxParts, maxDepth: p.maxDepth}
+				sub := &parser{r: lineReader{buf: dec, stop: p.r.stop}, count: p.count,
+					maxParts: p.maxParts, maxDepth: p.maxDepth, maxFields: p.maxFields}
 				pt.Parts = []*Part{sub.parsePart(depth+1, "text/plain")}
 				p.count = sub.count
 				p.last = pt
@@ -329,67 +376,13 @@ func (p *parser) parseMultipart(pt *Part, depth int) {
 	}
 }
 
-// setHeader records the header lines and the fields derived from them.
-func (pt *Part) setHeader(lines [][]byte, defaultType string) {
-	pt.Header = mail.Header{}
-	for _, line := range lines {
-		l := trimEOL(line)
-		if l[0] == ' ' || l[0] == '\t' {
-			if len(pt.Fields) == 0 {
-				pt.Defects = append(pt.Defects, DefectFirstLineContinuation)
-				continue
-			}
-			// RFC 5322 section 2.2.3: unfolding removes the line break only.
-			pt.Fields[len(pt.Fields)-1].Value += string(l)
-			continue
-		}
-		if bytes.HasPrefix(l, []byte("From ")) {
-			continue // an mbox envelope line (or a misplaced one): not a field
-		}
-		name, value, _ := bytes.Cut(l, []byte(":"))
-		name = bytes.TrimRight(name, " \t")
-		if len(name) == 0 {
-			continue
-		}
-		pt.Fields = append(pt.Fields, Field{Name: string(name), Value: string(value)})
-	}
-	for i := range pt.Fields {
-		f := &pt.Fields[i]
-		f.Value = strings.TrimSpace(f.Value)
-		k := textproto.CanonicalMIMEHeaderKey(f.Name)
-		pt.Header[k] = append(pt.Header[k], f.Value)
-	}
-
-	ct := pt.Header.Get("Content-Type")
-	if _, ok := pt.Header["Content-Type"]; !ok {
-		pt.ContentType = defaultType
-		pt.DefaultType = true
-	} else {
-		mt, params := parseParams(ct)
-		pt.Params = params
-		if strings.Count(mt, "/") != 1 || strings.HasPrefix(mt, "/") || strings.HasSuffix(mt, "/") {
-			mt = "text/plain" // RFC 2045 section 5.2: an invalid type is text/plain
-		}
-		pt.ContentType = mt
-	}
-	pt.Charset = strings.ToLower(strings.TrimSpace(pt.Params["charset"]))
-	pt.Boundary = strings.TrimRight(pt.Params["boundary"], " \t")
-	if cd, ok := pt.Header["Content-Disposition"]; ok {
-		d, dparams := parseParams(cd[0])
-		pt.Disposition = d
-		pt.Filename = dparams["filename"]
-	}
-	if pt.Filename == "" {
-		pt.Filename = pt.Params["name"]
-	}
-	pt.Filename = DecodeHeader(strings.TrimSpace(pt.Filename))
-	pt.Encoding = strings.ToLower(strings.TrimSpace(pt.Header.Get("Content-Transfer-Encoding")))
-}
-
 // finish removes the transfer encodings of every leaf, once the line
 // breaks that belong to boundaries have been taken off.
 func (p *parser) finish(root *Part) {
 	root.Walk(func(pt *Part) error {
+		if err := p.r.stop.check(); err != nil {
+			return err // each leaf's decoding is linear; check between them
+		}
 		if pt.raw == nil && len(pt.Parts) == 0 {
 			pt.raw = []byte{}
 		}
@@ -401,7 +394,7 @@ func (p *parser) finish(root *Part) {
 			}
 			pt.raw = nil
 			if pt.Charset != "" && isTextual(pt.ContentType) {
-				if _, _, ok := lookupCharset(pt.Charset); !ok {
+				if _, _, ok := charset.Lookup(pt.Charset); !ok {
 					pt.Defects = append(pt.Defects, DefectUnknownCharset)
 				}
 			}

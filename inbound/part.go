@@ -2,8 +2,11 @@ package inbound
 
 import (
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // Part is one node of the MIME tree. A multipart has Parts and no Body; a
@@ -122,8 +125,11 @@ func (p *Part) IsAttachment() bool { return p.Disposition == "attachment" }
 // in which case the error wraps [ErrUnknownCharset] and the text is still
 // usable.
 func (p *Part) Text() (string, error) {
-	s, err := decodeCharset(p.Body, p.Charset)
-	return normalizeNewlines(s), err
+	s, known := charset.Decode(p.Body, p.Charset)
+	if !known {
+		return normalizeNewlines(s), fmt.Errorf("%w %q", ErrUnknownCharset, p.Charset)
+	}
+	return normalizeNewlines(s), nil
 }
 
 // HeaderValue returns the first value of the named field, RFC

@@ -75,6 +75,17 @@ func TestStripQuote(t *testing.T) {
 		// Bottom-posted replies.
 		{"bottom post fr", "Le mar. 3 mars 2026 à 09:00, Fleet <fleet@example.com> a écrit :\n> Vendredi ?\n> Merci\n\nOui, vendredi.\n", "Oui, vendredi."},
 		{"bottom post it", "Il giorno mar 3 mar 2026 alle ore 09:00 Fleet <fleet@example.com> ha scritto:\n> Venerdì?\n\nSì.\n", "Sì."},
+		// A sign-off under a quote answers nothing: the quote goes.
+		{"sign-off under quote", "Yes, Friday.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Friday?\n\nKind regards,\nJean",
+			"Yes, Friday.\n\nKind regards,\nJean"},
+		{"sign-off under quote it", "Sì.\n\n> Venerdì?\n\nCordiali saluti", "Sì.\n\nCordiali saluti"},
+		{"answer under quote stays", "See below.\n\n> Friday?\n\nYes, and bring the keys.", "See below.\n\n> Friday?\n\nYes, and bring the keys."},
+		// A link wrapped out of a quote stays with it.
+		{"wrapped link tail", "OK\n\nOn Mon, 24 Sep 2012 at 3:46 PM, bob wrote:\n\n> View (http://example.com/a\n_nonce=3dd518)\n>\n", "OK"},
+		{"inline one-word answer stays", "> Friday?\nYes\n> Morning?\nNo\n", "> Friday?\nYes\n> Morning?\nNo"},
+		// The answer and the attribution on one line.
+		{"shared line", "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:\n> Hi", "reply"},
+		{"shared line dashes", "reply--- On Wed, Apr 4, 2012 at 3:59 PM, me@domain.com wrote:\n> Hi", "reply"},
 		// Section breaks inside the reply stay.
 		{"underscore rule between paragraphs", "First part.\n\n______________________________\n\nSecond part.\n", "First part.\n\n______________________________\n\nSecond part."},
 	}

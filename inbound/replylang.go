@@ -173,14 +173,34 @@ func phrases(pick func(ReplyLanguage) []string) string {
 	return "(?:" + strings.Join(alts, "|") + ")"
 }
 
-// openerWords lists the first words of the attribution openers, for a
-// cheap test before the regular expressions.
-func openerWords() map[string]bool {
-	m := map[string]bool{}
+// firstBytes returns the set of bytes that the phrases start with, in
+// both cases, for a cheap test before a regular expression.
+func firstBytes(pick func(ReplyLanguage) []string) *[256]bool {
+	var set [256]bool
 	for _, l := range replyLanguages {
-		for _, o := range l.AttributionOpeners {
-			m[strings.ToLower(strings.Fields(o)[0])] = true
+		for _, p := range pick(l) {
+			c := p[0]
+			set[c] = true
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+				set[c^0x20] = true
+			}
 		}
 	}
-	return m
+	return &set
+}
+
+// openerWords lists the first words of the attribution openers, lower
+// case, in table order, without repeats.
+func openerWords() []string {
+	var words []string
+	seen := map[string]bool{}
+	for _, l := range replyLanguages {
+		for _, o := range l.AttributionOpeners {
+			if w := strings.ToLower(strings.Fields(o)[0]); !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
+	return words
 }

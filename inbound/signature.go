@@ -10,9 +10,11 @@ import (
 // start in (talon uses the same bound).
 const sigWindow = 11
 
-// closingRE matches a sign-off line ("Thanks,", "Cordialement,", "Met
-// vriendelijke groet,") in every language of the reply tables.
-var closingRE = regexp.MustCompile(`(?i)^\s*` + phrases(func(l ReplyLanguage) []string { return l.Closings }) + `\b[^.?]{0,30}$`)
+// closingRE matches a sign-off line of [ReplyLanguages] ("Thanks,",
+// "Cordialement,", "Mit freundlichen Grüßen", "Saludos", "Cordiali
+// saluti", "Met vriendelijke groet", "Atenciosamente", …) with at most 30
+// more characters and no sentence end.
+var closingRE = regexp.MustCompile(`(?i)^\s*` + phrases(func(l ReplyLanguage) []string { return l.Closings }) + `(?:[^\pL\pN][^.?]{0,30})?$`)
 var sigRuleRE = regexp.MustCompile(`^\s*(?:--\s*|[-_=*]{4,}\s*)$`)
 
 // StripSignature splits a reply body (quotes already stripped, see

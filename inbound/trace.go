@@ -130,16 +130,16 @@ func (m *Message) enclosedOriginal() (orig mail.Header, found, status bool) {
 // readHeaderBlock parses a bare header block, as in text/rfc822-headers.
 func readHeaderBlock(b []byte) mail.Header {
 	b = append(bytes.TrimLeft(b, "\r\n"), "\n\n"...)
-	p := &parser{r: lineReader{buf: b}, maxParts: 1, maxDepth: 1}
-	var lines [][]byte
+	r := lineReader{buf: b}
+	fr := fieldReader{max: DefaultMaxFields}
 	for {
-		line, ok := p.r.next()
+		line, ok := r.next()
 		if !ok || !isHeaderLine(line) {
 			break
 		}
-		lines = append(lines, line)
+		fr.add(line)
 	}
 	pt := &Part{}
-	pt.setHeader(lines, "text/plain")
+	pt.setHeader(&fr, "text/plain")
 	return pt.Header
 }

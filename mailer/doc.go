@@ -77,11 +77,11 @@
 // With [Config].SMTP, [Config].SMTPURL or the MAILTRAIL_SMTP_URL variable
 // set, messages go over SMTP (see [ParseSMTPURL]: smtp:// requires
 // STARTTLS, smtps:// is implicit TLS, smtp+insecure:// is for a local
-// relay). The connection stays open between messages, so [Mailer.SendBatch]
-// and successive Sends reuse it; [Mailer.Close] ends it. Failures are
-// [*SendError] values matching [ErrTransient], [ErrPermanent] or
-// [ErrUnknownOutcome]. Send reports success only after the server's 250 to
-// the final ".".
+// relay). The connection stays open between messages, so successive Sends
+// reuse it (package outbox/batch sends a file of records on every core);
+// [Mailer.Close] ends it. Failures are [*SendError] values matching
+// [ErrTransient], [ErrPermanent] or [ErrUnknownOutcome]. Send reports
+// success only after the server's 250 to the final ".".
 //
 // With none set, each message is written by a [FileTransport] as
 // <time>-<message-id>.eml into the folder ./mail ([DefaultFileDir]),

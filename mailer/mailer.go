@@ -405,28 +405,6 @@ func checkEnvelope(env *Envelope) error {
 	return nil
 }
 
-// Result is the outcome of one message of a batch.
-type Result struct {
-	Receipt *Receipt // nil when Err is set
-	Err     error
-}
-
-// SendBatch sends msgs in order over the Mailer's transport, reusing its
-// connection, and returns one Result per message, in the same order. A
-// message that fails does not stop the others; a cancelled ctx does,
-// and the remaining messages get ctx's error.
-func (m *Mailer) SendBatch(ctx context.Context, msgs []*Message) []Result {
-	out := make([]Result, len(msgs))
-	for i, msg := range msgs {
-		if err := ctx.Err(); err != nil {
-			out[i].Err = err
-			continue
-		}
-		out[i].Receipt, out[i].Err = m.Send(ctx, msg)
-	}
-	return out
-}
-
 // ErrClosed is returned by Send after Close.
 var ErrClosed = errors.New("mailer: closed")
 

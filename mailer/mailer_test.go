@@ -109,7 +109,9 @@ func TestMailer_Send_smtp(t *testing.T) {
 	}
 }
 
-func TestMailer_SendBatch_oneConnection(t *testing.T) {
+// Successive Sends reuse one connection; a message that fails does not
+// spoil it for the next.
+func TestMailer_Send_reusesConnection(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil })
 	var msgs []*Message
@@ -119,9 +121,14 @@ func TestMailer_SendBatch_oneConnection(t *testing.T) {
 		msgs = append(msgs, msg)
 	}
 	msgs[3].To = []string{"not an address"} // fails, the others go on
-	results := m.SendBatch(context.Background(), msgs)
-	if len(results) != len(msgs) {
-		t.Fatalf("SendBatch() gave %d results for %d messages", len(results), len(msgs))
+	type result struct {
+		Receipt *Receipt
+		Err     error
+	}
+	var results []result
+	for _, msg := range msgs {
+		rc, err := m.Send(context.Background(), msg)
+		results = append(results, result{rc, err})
 	}
 	for i, r := range results {
 		if i == 3 {

@@ -77,7 +77,7 @@ func ExampleFolder() {
 		fmt.Println(err)
 		return
 	}
-	e, _ := ob.Lookup(rc.OutboxID)
+	e, _ := ob.Lookup(context.Background(), rc.OutboxID)
 	fmt.Println("enqueued:", e.State)
 
 	// A long-running service runs `go ob.Run(ctx)` and calls

@@ -76,6 +76,8 @@ type Folder struct {
 	tmpSeq      uint64
 	runMu       sync.Mutex // guards active
 	active      *runState  // the Run going on, or nil
+	watchMu     sync.Mutex // guards watchers
+	watchers    []*watcher // replaced, never changed in place
 }
 
 // FolderOptions configures a Folder. A nil *FolderOptions uses the
@@ -291,14 +293,14 @@ func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelo
 		return nil, time.Time{}, err
 	}
 	if env == nil || len(env.Data) == 0 {
-		return nil, time.Time{}, errors.New("outbox: empty message")
+		return nil, time.Time{}, fmt.Errorf("%w: outbox: empty message", mailer.ErrInvalidMessage)
 	}
 	if env.From == "" || len(env.To) == 0 {
-		return nil, time.Time{}, errors.New("outbox: envelope needs a sender and a recipient")
+		return nil, time.Time{}, fmt.Errorf("%w: outbox: envelope needs a sender and a recipient", mailer.ErrInvalidMessage)
 	}
 	for _, a := range append([]string{env.From}, env.To...) {
 		if strings.ContainsAny(a, "\r\n\x00<>") {
-			return nil, time.Time{}, fmt.Errorf("outbox: bad envelope address %q", a)
+			return nil, time.Time{}, fmt.Errorf("%w: outbox: bad envelope address %q", mailer.ErrInvalidMessage, a)
 		}
 	}
 	now := s.opts.Now().UTC()
@@ -320,13 +322,13 @@ func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelo
 	}
 	eml, err := s.createTemp(id+".eml", env.Data)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("outbox: write %s: %w", id, err)
+		return nil, time.Time{}, fmt.Errorf("outbox %s: write %s: %w", s.dir, id, err)
 	}
 	jf, err := s.createTemp(id+".json", js)
 	if err != nil {
 		eml.Close()
 		os.Remove(eml.Name())
-		return nil, time.Time{}, fmt.Errorf("outbox: write %s: %w", id, err)
+		return nil, time.Time{}, fmt.Errorf("outbox %s: write %s: %w", s.dir, id, err)
 	}
 	return &enqueueReq{id: id, eml: eml, json: jf}, e.Next, nil
 }

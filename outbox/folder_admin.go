@@ -83,7 +83,7 @@ func (s *Folder) Retry(ctx context.Context, ids []string) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		e, err := s.Lookup(id)
+		e, err := s.Lookup(ctx, id)
 		if err == nil && e.State != StateFailed && e.State != StateUnknown {
 			err = fmt.Errorf("%w: %s is %s, not failed or unknown", ErrNotFound, id, e.State)
 		} else if err != nil {

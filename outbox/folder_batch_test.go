@@ -49,7 +49,7 @@ func TestSpool_EnqueueBatch(t *testing.T) {
 				if it.Key != "" && it.ID != it.Key {
 					t.Errorf("item %d: ID = %q, want the key %q", i, it.ID, it.Key)
 				}
-				e, err := s.Lookup(it.ID)
+				e, err := s.Lookup(context.Background(), it.ID)
 				if err != nil {
 					t.Fatalf("Lookup(%q): %v", it.ID, err)
 				}
@@ -121,7 +121,7 @@ func TestSpool_EnqueueBatch_itemErrors(t *testing.T) {
 	if n := spoolCounts(t, s); n[StateQueued] != 3 {
 		t.Errorf("queued = %d, want 3 (old, new, fine-too)", n[StateQueued])
 	}
-	e, err := s.Lookup("old")
+	e, err := s.Lookup(context.Background(), "old")
 	if err != nil || e.MessageID != spoolEnv(0).MessageID {
 		t.Errorf("Lookup(old) = %v, %v; want the first message kept", e, err)
 	}

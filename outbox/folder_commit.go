@@ -95,7 +95,7 @@ func (s *Folder) commitGroup(group []*enqueueReq) {
 		if r.err != nil {
 			os.Remove(r.eml.Name())
 			os.Remove(r.json.Name())
-			r.err = fmt.Errorf("outbox: write %s: %w", r.id, r.err)
+			r.err = fmt.Errorf("outbox %s: write %s: %w", s.dir, r.id, r.err)
 			continue
 		}
 		ok++
@@ -104,7 +104,7 @@ func (s *Folder) commitGroup(group []*enqueueReq) {
 		if err := atomicfile.SyncDir(filepath.Join(s.dir, dirOf(StateQueued))); err != nil {
 			for _, r := range group {
 				if r.err == nil {
-					r.err = fmt.Errorf("outbox: fsync queue: %w", err)
+					r.err = fmt.Errorf("outbox %s: fsync queue: %w", s.dir, err)
 				}
 			}
 		}

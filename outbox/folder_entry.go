@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,13 +39,44 @@ func readEntry(path string, state State) (*Entry, error) {
 	return e, nil
 }
 
-// Lookup returns the entry with that id or key, in whichever folder it is.
-// It returns ErrNotFound when there is none.
-func (s *Folder) Lookup(id string) (*Entry, error) {
+// Lookup returns the entry with that id or key, in whichever folder it is,
+// with its Failure when it is failed or unknown. It returns ErrNotFound
+// when there is none.
+func (s *Folder) Lookup(ctx context.Context, id string) (*Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if strings.ContainsAny(id, `/\`) || id == "" || id[0] == '.' {
 		return nil, ErrNotFound
 	}
-	return s.find(id)
+	e, err := s.find(id)
+	if err == nil && (e.State == StateFailed || e.State == StateUnknown) {
+		if e.Failure, err = s.readFailure(e.State, id); errors.Is(err, ErrNotFound) {
+			err = nil
+		}
+	}
+	return e, err
+}
+
+// Keys returns the keys starting with prefix in every folder, and the
+// state of each. It reads the folders, not the files.
+func (s *Folder) Keys(ctx context.Context, prefix string) (map[string]State, error) {
+	out := map[string]State{}
+	for _, st := range states {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ids, err := s.ids(st)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if _, dup := out[id]; strings.HasPrefix(id, prefix) && !dup {
+				out[id] = st // queue/ first, as find looks
+			}
+		}
+	}
+	return out, nil
 }
 
 // find looks for id's .json in every folder, queue first.
@@ -74,15 +106,6 @@ func (s *Folder) exists(id string) (State, bool, error) {
 		}
 	}
 	return 0, false, nil
-}
-
-// Failure returns the ID.error.json of a message in failed/ or unknown/.
-func (s *Folder) Failure(id string) (*Failure, error) {
-	e, err := s.Lookup(id)
-	if err != nil {
-		return nil, err
-	}
-	return s.readFailure(e.State, id)
 }
 
 // IDs returns the ids (keys, for EnqueueKey) of the messages in one state's

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func TestSpool_sentEntryRewritten(t *testing.T) {
 	env.To = []string{"a-rather-long-recipient-address@partner.test", "another-long-one@partner.test"}
 	id := spoolMustEnqueue(t, s, env)
 	spoolDrain(t, s)
-	e, err := s.Lookup(id)
+	e, err := s.Lookup(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -287,12 +287,40 @@ func (s *Folder) file(e *Entry, d Decision) {
 }
 
 func (s *Folder) report(e *Entry, state State, err error) {
-	if s.opts.OnResult == nil {
+	s.watchMu.Lock()
+	watchers := s.watchers
+	s.watchMu.Unlock()
+	if s.opts.OnResult == nil && len(watchers) == 0 {
 		return
 	}
 	c := *e
 	c.To = slices.Clone(e.To)
 	c.Delivered = slices.Clone(e.Delivered)
 	c.State = state
-	s.opts.OnResult(Result{Entry: c, State: state, Err: err})
+	r := Result{Entry: c, State: state, Err: err}
+	if s.opts.OnResult != nil {
+		s.opts.OnResult(r)
+	}
+	for _, w := range watchers {
+		w.fn(r)
+	}
+}
+
+// watcher is one Watch callback.
+type watcher struct{ fn func(Result) }
+
+// Watch calls fn after every delivery attempt of this process's Run, as
+// FolderOptions.OnResult does, until the returned stop is called: how the
+// batch engine reports what became of its records. fn is called from the
+// delivering goroutines: it must be safe for concurrent use and quick.
+func (s *Folder) Watch(fn func(Result)) (stop func()) {
+	w := &watcher{fn: fn}
+	s.watchMu.Lock()
+	s.watchers = append(slices.Clone(s.watchers), w)
+	s.watchMu.Unlock()
+	return func() {
+		s.watchMu.Lock()
+		s.watchers = slices.DeleteFunc(slices.Clone(s.watchers), func(x *watcher) bool { return x == w })
+		s.watchMu.Unlock()
+	}
 }

@@ -66,7 +66,7 @@ func TestFolder_Run_cancelMidData(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel")
 	}
-	e, err := s.Lookup(id)
+	e, err := s.Lookup(context.Background(), id)
 	if err != nil || e.State != outbox.StateQueued || e.Attempts != 0 {
 		t.Fatalf("Lookup = %+v, %v; want queued with no attempt counted", e, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mailtrail/mailtrail/internal/bytesize"
 	"github.com/mailtrail/mailtrail/templates"
 )
 
@@ -203,7 +204,7 @@ func ParseBrand(file string, src []byte) (*Brand, error) {
 		return &templates.Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...), Err: ErrBadBrand}
 	}
 	if len(src) > MaxBrandSize {
-		return nil, fail(1, 1, "brand file over the %s limit", sizeString(MaxBrandSize))
+		return nil, fail(1, 1, "brand file over the %s limit", bytesize.String(MaxBrandSize))
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	if t := bytes.TrimSpace(src); len(t) > 0 && t[0] == '{' {

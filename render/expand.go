@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailtrail/mailtrail/internal/bytesize"
 	"github.com/mailtrail/mailtrail/templates"
 )
 
@@ -44,7 +45,7 @@ func (c *collector) Text(n *templates.Text) error {
 
 func (c *collector) checkSize(pos templates.Pos) error {
 	if c.size > c.r.opts.MaxOutputSize {
-		return c.t.Errorf(pos.Offset, templates.ErrTooLarge, "expanded template over the %s limit", sizeString(c.r.opts.MaxOutputSize))
+		return c.t.Errorf(pos.Offset, templates.ErrTooLarge, "expanded template over the %s limit", bytesize.String(c.r.opts.MaxOutputSize))
 	}
 	return nil
 }
@@ -81,7 +82,7 @@ func (r *Renderer) value(t *templates.Template, n *templates.Var, v any, found, 
 		return "", nil
 	}
 	if len(s) > r.opts.MaxValueSize {
-		return "", t.Errorf(n.Pos.Offset, templates.ErrTooLarge, "value of %s is %s, over the %s limit", n.Tag(), sizeString(len(s)), sizeString(r.opts.MaxValueSize))
+		return "", t.Errorf(n.Pos.Offset, templates.ErrTooLarge, "value of %s is %s, over the %s limit", n.Tag(), bytesize.String(len(s)), bytesize.String(r.opts.MaxValueSize))
 	}
 	return cleanValue(s), nil
 }
@@ -144,7 +145,7 @@ func (h *subjectWriter) Var(n *templates.Var, v any, found bool) error {
 	}
 	h.b.WriteString(s)
 	if h.b.Len() > h.r.opts.MaxValueSize {
-		return h.t.Errorf(n.Pos.Offset, templates.ErrTooLarge, "subject over the %s limit", sizeString(h.r.opts.MaxValueSize))
+		return h.t.Errorf(n.Pos.Offset, templates.ErrTooLarge, "subject over the %s limit", bytesize.String(h.r.opts.MaxValueSize))
 	}
 	return nil
 }
@@ -174,7 +175,7 @@ func (w *markdownWriter) Var(n *templates.Var, v any, found bool) error {
 
 func (w *markdownWriter) check(pos templates.Pos) error {
 	if len(w.b) > w.limit {
-		return w.t.Errorf(pos.Offset, templates.ErrTooLarge, "expanded template over the %s limit", sizeString(w.limit))
+		return w.t.Errorf(pos.Offset, templates.ErrTooLarge, "expanded template over the %s limit", bytesize.String(w.limit))
 	}
 	return nil
 }

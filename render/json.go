@@ -38,7 +38,6 @@ func indent(b []byte, depth int) []byte {
 }
 
 func appendJSON(b []byte, v any, depth int) ([]byte, error) {
-	var err error
 	if depth > maxJSONDepth {
 		return nil, fmt.Errorf("render: data nested more than %d levels deep", maxJSONDepth)
 	}
@@ -72,45 +71,56 @@ func appendJSON(b []byte, v any, depth int) ([]byte, error) {
 	case uint32:
 		return strconv.AppendUint(b, uint64(v), 10), nil
 	case []any:
-		if len(v) == 0 {
-			return append(b, "[]"...), nil
-		}
-		b = append(b, '[')
-		for i, x := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = indent(b, depth+1)
-			if b, err = appendJSON(b, x, depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return append(indent(b, depth), ']'), nil
+		return appendJSONList(b, v, depth)
 	case map[string]any:
-		if len(v) == 0 {
-			return append(b, "{}"...), nil
-		}
-		var buf [32]string
-		keys := buf[:0]
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = indent(b, depth+1)
-			b = appendJSONString(b, k)
-			b = append(b, ':', ' ')
-			if b, err = appendJSON(b, v[k], depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return append(indent(b, depth), '}'), nil
+		return appendJSONObject(b, v, depth)
 	}
 	return nil, errNotPlain
+}
+
+func appendJSONList(b []byte, v []any, depth int) ([]byte, error) {
+	if len(v) == 0 {
+		return append(b, "[]"...), nil
+	}
+	var err error
+	b = append(b, '[')
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = indent(b, depth+1)
+		if b, err = appendJSON(b, x, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	return append(indent(b, depth), ']'), nil
+}
+
+// appendJSONObject writes v with its keys sorted, as encoding/json does.
+func appendJSONObject(b []byte, v map[string]any, depth int) ([]byte, error) {
+	if len(v) == 0 {
+		return append(b, "{}"...), nil
+	}
+	var buf [32]string // no allocation for the keys of a small object
+	keys := buf[:0]
+	for k := range v {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var err error
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = indent(b, depth+1)
+		b = appendJSONString(b, k)
+		b = append(b, ':', ' ')
+		if b, err = appendJSON(b, v[k], depth+1); err != nil {
+			return nil, err
+		}
+	}
+	return append(indent(b, depth), '}'), nil
 }
 
 func appendJSONString(b []byte, s string) []byte {

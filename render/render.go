@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailtrail/mailtrail/internal/bytesize"
 	"github.com/mailtrail/mailtrail/templates"
 )
 
@@ -250,7 +251,7 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 		return nil, err
 	}
 	if len(parts.HTML)+len(parts.Text) > 4*r.opts.MaxOutputSize {
-		return nil, fmt.Errorf("render: %s: output over the %s limit: %w", t.File, sizeString(4*r.opts.MaxOutputSize), templates.ErrTooLarge)
+		return nil, fmt.Errorf("render: %s: output over the %s limit: %w", t.File, bytesize.String(4*r.opts.MaxOutputSize), templates.ErrTooLarge)
 	}
 	if len(parts.Warnings) == 0 {
 		parts.Warnings = nil
@@ -278,16 +279,4 @@ func (r *Renderer) prepare(t *templates.Template) *prepared {
 	}
 	r.mu.Unlock()
 	return p
-}
-
-func sizeString(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

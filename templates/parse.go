@@ -24,6 +24,7 @@ type parser struct {
 	start int
 	end   int
 	errs  ErrorList
+	stack []frame // the open sections; stack[0] is the region itself
 }
 
 func (p *parser) fail(off int, sentinel error, format string, args ...any) {
@@ -32,132 +33,166 @@ func (p *parser) fail(off int, sentinel error, format string, args ...any) {
 	}
 }
 
+// tag is one "{{…}}" of the source.
+type tag struct {
+	open, inner, after int    // offsets of "{{", of the content, just past the closer
+	closer             string // "}}" or "}}}"
+	kind               byte   // '#', '^', '/', '!', '>', '=', '<', '$', '&', or 0 for a variable
+	content            string // between the sigil and the closer
+}
+
 // parse returns the nodes of the region and every problem found; it never
 // stops at the first problem unless the rest cannot be read (a "{{" with no
 // "}}", nesting over MaxDepth).
 func (p *parser) parse() []Node {
-	src := p.s.text
-	stack := []frame{{}}
-	emit := func(n Node) {
-		top := &stack[len(stack)-1]
-		top.nodes = append(top.nodes, n)
-	}
-	text := func(from, to int) {
-		if to > from {
-			emit(&Text{Text: src[from:to], Pos: p.s.pos(from)})
-		}
-	}
+	p.stack = []frame{{}}
 	i := p.start
 	for i < p.end {
-		j := strings.Index(src[i:p.end], "{{")
-		if j < 0 {
+		t, found, closed := p.nextTag(i)
+		if !found {
 			break
 		}
-		open := i + j
-		inner := open + 2
-		closer := "}}"
-		if inner < p.end && src[inner] == '{' {
-			inner++
-			closer = "}}}"
-		}
-		k := strings.Index(src[inner:p.end], closer)
-		if k < 0 {
-			if closer == "}}}" {
-				p.fail(open, ErrSyntax, "unclosed tag: {{{ without }}}")
-			} else {
-				p.fail(open, ErrSyntax, "unclosed tag: {{ without }}")
-			}
-			text(i, p.end)
+		if !closed {
+			p.text(i, p.end)
 			i = p.end
 			break
 		}
-		content := src[inner : inner+k]
-		after := inner + k + len(closer)
-		kind := byte(0)
-		if closer == "}}" && len(content) > 0 {
-			switch content[0] {
-			case '#', '^', '/', '!', '>', '=', '<', '$', '&':
-				kind = content[0]
-				content = content[1:]
-			}
-		}
 		// Standalone tags (spec: "Standalone Lines") vanish with their line.
-		textEnd, next := open, after
-		switch kind {
-		case '#', '^', '/', '!', '>', '=', '<', '$':
-			if ls, eol, ok := p.standalone(i, open, after); ok {
+		textEnd, next := t.open, t.after
+		if t.kind != 0 && t.kind != '&' {
+			if ls, eol, ok := p.standalone(i, t.open, t.after); ok {
 				textEnd, next = ls, eol
 			}
 		}
-		text(i, textEnd)
+		p.text(i, textEnd)
 		i = next
-		name := strings.TrimSpace(content)
-		switch kind {
-		case '!':
-			// comment
-		case '>':
-			p.fail(open, ErrUnsupported, "partials are not supported: {{>%s}}", name)
-		case '=':
-			p.fail(open, ErrUnsupported, "delimiter changes are not supported: {{=%s}}", strings.TrimSuffix(content, "="))
-		case '#', '^', '<', '$':
-			if kind == '<' || kind == '$' {
-				// reported, then parsed as a section so that its closing tag matches
-				p.fail(open, ErrUnsupported, "template inheritance is not supported: {{%c%s}}", kind, name)
-			}
-			path, ok := p.name(open, name)
-			if !ok {
-				continue
-			}
-			if len(stack) > MaxDepth {
-				p.fail(open, ErrSyntax, "sections nested too deeply (more than %d levels)", MaxDepth)
-				return nil
-			}
-			stack = append(stack, frame{sec: &Section{Name: name, Path: path, Inverted: kind == '^', Pos: p.s.pos(open)}})
-		case '/':
-			if _, ok := p.name(open, name); !ok {
-				continue
-			}
-			if len(stack) == 1 {
-				p.fail(open, ErrSyntax, "{{/%s}} closes no open section", name)
-				continue
-			}
-			top := stack[len(stack)-1]
-			if top.sec.Name != name {
-				opened := -1
-				for d := len(stack) - 2; d >= 1; d-- {
-					if stack[d].sec.Name == name {
-						opened = d
-						break
-					}
-				}
-				p.fail(open, ErrSyntax, "{{/%s}} does not match %s opened at %d:%d", name, top.sec.Tag(), top.sec.Pos.Line, top.sec.Pos.Col)
-				if opened < 0 {
-					continue // a stray closing tag: ignore it
-				}
-				for len(stack)-1 > opened { // close the unterminated inner sections
-					stack = p.pop(stack)
-				}
-			}
-			stack = p.pop(stack)
-		default:
-			if name == "" {
-				p.fail(open, ErrSyntax, "empty tag %s%s", src[open:inner], closer)
-				continue
-			}
-			path, ok := p.name(open, name)
-			if !ok {
-				continue
-			}
-			emit(&Var{Name: name, Path: path, Pos: p.s.pos(open)})
+		if !p.tag(t) {
+			return nil
 		}
 	}
-	text(i, p.end)
-	for len(stack) > 1 {
-		sec := stack[len(stack)-1].sec
+	p.text(i, p.end)
+	for len(p.stack) > 1 {
+		sec := p.stack[len(p.stack)-1].sec
 		p.fail(sec.Pos.Offset, ErrSyntax, "unclosed section %s: no {{/%s}}", sec.Tag(), sec.Name)
-		stack = p.pop(stack)
+		p.stack = p.pop(p.stack)
 	}
-	return stack[0].nodes
+	return p.stack[0].nodes
+}
+
+// emit adds n to the innermost open section.
+func (p *parser) emit(n Node) {
+	top := &p.stack[len(p.stack)-1]
+	top.nodes = append(top.nodes, n)
+}
+
+// text emits the source text from:to, if any.
+func (p *parser) text(from, to int) {
+	if to > from {
+		p.emit(&Text{Text: p.s.text[from:to], Pos: p.s.pos(from)})
+	}
+}
+
+// nextTag finds the first tag at or after offset i. found is false when
+// there is none; closed is false (and the problem reported) when its
+// closer is missing.
+func (p *parser) nextTag(i int) (t tag, found, closed bool) {
+	src := p.s.text
+	j := strings.Index(src[i:p.end], "{{")
+	if j < 0 {
+		return t, false, false
+	}
+	t.open = i + j
+	t.inner = t.open + 2
+	t.closer = "}}"
+	if t.inner < p.end && src[t.inner] == '{' {
+		t.inner++
+		t.closer = "}}}"
+	}
+	k := strings.Index(src[t.inner:p.end], t.closer)
+	if k < 0 {
+		p.fail(t.open, ErrSyntax, "unclosed tag: %s without %s", src[t.open:t.inner], t.closer)
+		return t, true, false
+	}
+	t.content = src[t.inner : t.inner+k]
+	t.after = t.inner + k + len(t.closer)
+	if t.closer == "}}" && len(t.content) > 0 {
+		switch t.content[0] {
+		case '#', '^', '/', '!', '>', '=', '<', '$', '&':
+			t.kind = t.content[0]
+			t.content = t.content[1:]
+		}
+	}
+	return t, true, true
+}
+
+// tag acts on one tag. It returns false when the parse cannot go on
+// (sections nested over MaxDepth).
+func (p *parser) tag(t tag) bool {
+	name := strings.TrimSpace(t.content)
+	switch t.kind {
+	case '!':
+		// comment
+	case '>':
+		p.fail(t.open, ErrUnsupported, "partials are not supported: {{>%s}}", name)
+	case '=':
+		p.fail(t.open, ErrUnsupported, "delimiter changes are not supported: {{=%s}}", strings.TrimSuffix(t.content, "="))
+	case '#', '^', '<', '$':
+		if t.kind == '<' || t.kind == '$' {
+			// reported, then parsed as a section so that its closing tag matches
+			p.fail(t.open, ErrUnsupported, "template inheritance is not supported: {{%c%s}}", t.kind, name)
+		}
+		path, ok := p.name(t.open, name)
+		if !ok {
+			return true
+		}
+		if len(p.stack) > MaxDepth {
+			p.fail(t.open, ErrSyntax, "sections nested too deeply (more than %d levels)", MaxDepth)
+			return false
+		}
+		p.stack = append(p.stack, frame{sec: &Section{Name: name, Path: path, Inverted: t.kind == '^', Pos: p.s.pos(t.open)}})
+	case '/':
+		p.closeSection(t.open, name)
+	default:
+		if name == "" {
+			p.fail(t.open, ErrSyntax, "empty tag %s%s", p.s.text[t.open:t.inner], t.closer)
+			return true
+		}
+		if path, ok := p.name(t.open, name); ok {
+			p.emit(&Var{Name: name, Path: path, Pos: p.s.pos(t.open)})
+		}
+	}
+	return true
+}
+
+// closeSection acts on the closing tag {{/name}} at offset open. A tag
+// that does not match the innermost section closes the sections up to the
+// one it names, or is ignored when it names none.
+func (p *parser) closeSection(open int, name string) {
+	if _, ok := p.name(open, name); !ok {
+		return
+	}
+	if len(p.stack) == 1 {
+		p.fail(open, ErrSyntax, "{{/%s}} closes no open section", name)
+		return
+	}
+	top := p.stack[len(p.stack)-1]
+	if top.sec.Name != name {
+		opened := -1
+		for d := len(p.stack) - 2; d >= 1; d-- {
+			if p.stack[d].sec.Name == name {
+				opened = d
+				break
+			}
+		}
+		p.fail(open, ErrSyntax, "{{/%s}} does not match %s opened at %d:%d", name, top.sec.Tag(), top.sec.Pos.Line, top.sec.Pos.Col)
+		if opened < 0 {
+			return // a stray closing tag: ignore it
+		}
+		for len(p.stack)-1 > opened { // close the unterminated inner sections
+			p.stack = p.pop(p.stack)
+		}
+	}
+	p.stack = p.pop(p.stack)
 }
 
 func (p *parser) pop(stack []frame) []frame {

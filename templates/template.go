@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/internal/bytesize"
 )
 
 // MaxSize is the largest template accepted, in bytes.
@@ -66,7 +68,7 @@ func Parse(file string, src []byte) (*Template, error) {
 	t.Name, t.Locale = nameFromFile(file)
 	if len(src) > MaxSize {
 		return nil, ErrorList{{File: file, Line: 1, Col: 1, Err: ErrTooLarge,
-			Msg: fmt.Sprintf("template is %s, over the %s limit", sizeString(len(src)), sizeString(MaxSize))}}
+			Msg: fmt.Sprintf("template is %s, over the %s limit", bytesize.String(len(src)), bytesize.String(MaxSize))}}
 	}
 	t.src = newSource(file, string(src))
 	p := &parser{s: t.src, start: 0, end: len(src)}
@@ -188,16 +190,4 @@ func nameFromFile(file string) (name, locale string) {
 		return base[:i], base[i+1:]
 	}
 	return base, ""
-}
-
-func sizeString(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

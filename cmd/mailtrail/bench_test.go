@@ -212,11 +212,11 @@ func BenchmarkProcess_sendBatch(b *testing.B) {
 		}
 		b.ReportMetric(n/floor.Seconds(), "msgs/s")
 	})
-	// spool=durable is the default (the durable outbox, fsynced); spool=none
+	// outbox=folder is the default (the durable folder outbox, fsynced); outbox=none
 	// sends directly, the report being the only ledger.
-	for _, mode := range []string{"durable", "none"} {
+	for _, mode := range []string{"folder", "none"} {
 		for _, conc := range []int{1, 2, 4, 8} {
-			b.Run(fmt.Sprintf("spool=%s/concurrency=%d", mode, conc), func(b *testing.B) {
+			b.Run(fmt.Sprintf("outbox=%s/concurrency=%d", mode, conc), func(b *testing.B) {
 				benchSendBatch(b, bin, tpl, records, srv.URL(), mode, conc, n, floor)
 			})
 		}
@@ -230,12 +230,12 @@ func benchSendBatch(b *testing.B, bin, tpl, records, url, mode string, conc, n i
 	var rss int64
 	for b.Loop() {
 		dir := b.TempDir()
-		spool := filepath.Join(dir, "spool")
+		ob := filepath.Join(dir, "outbox")
 		if mode == "none" {
-			spool = "none"
+			ob = "none"
 		}
 		el, rss = benchRun(b, bin, "send", "--template", tpl, "--batch", records, "--from", "Fleet desk <fleet@example.com>",
-			"--smtp", url, "--concurrency", strconv.Itoa(conc), "--spool", spool,
+			"--smtp", url, "--concurrency", strconv.Itoa(conc), "--outbox", ob,
 			"--report", filepath.Join(dir, "report.jsonl"), "--progress", "1h")
 	}
 	b.ReportMetric(float64(n)/el.Seconds(), "msgs/s")

@@ -29,7 +29,7 @@ func commands() []command {
 		{"preview", "render a template with sample data and print a part, or serve a live preview", runPreview},
 		{"check", "report every problem in a template as file:line:col", runCheck},
 		{"render", "write the exact message bytes that send would transmit", runRender},
-		{"send", "render and send a message (or a batch) over SMTP or to ./outbox", runSend},
+		{"send", "render and send a message (or a batch) over SMTP, into an outbox, or to ./mail", runSend},
 		{"trace", "find the resource a received message is about", runTrace},
 		{"inspect", "print the parsed structure and reply of a received message as JSON", runInspect},
 		{"sink", "run a development SMTP server that saves every message as .eml", runSink},

@@ -22,6 +22,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&tpl, "template", "", "template file `T.md`")
 	fs.StringVar(&data, "data", "", "sample data `D.json` (a JSON object): report placeholders it lacks")
 	fs.StringVar(&locale, "locale", "", "check the variant for locale `L` (T.L.md, falling back to T.md)")
+	var maxData int64
+	dataSizeFlag(fs, &maxData)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +44,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	var values any
 	if data != "" {
-		m, err := previewLoadData(data)
+		m, err := previewLoadData(data, maxData)
 		if err != nil {
 			return err
 		}

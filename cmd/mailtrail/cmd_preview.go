@@ -26,6 +26,8 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "preview", "--template T.md --data D.json [--locale L] [--part text|html|json|subject] [--layout L.html] | --serve ADDR --templates DIR", previewExample)
 	var tpl, data, locale, part, layout, serve, dir string
 	var allowPublic, lenient bool
+	var maxData int64
+	dataSizeFlag(fs, &maxData)
 	fs.StringVar(&tpl, "template", "", "template file `T.md` (its folder holds the locale variants)")
 	fs.StringVar(&data, "data", "", "sample data `D.json`, a JSON object (default: T.json beside the template)")
 	fs.StringVar(&locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
@@ -68,7 +70,7 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	values, err := previewLoadData(data)
+	values, err := previewLoadData(data, maxData)
 	if err != nil {
 		return err
 	}
@@ -134,13 +136,10 @@ func previewLoadTemplate(path, locale string) (*templates.Template, error) {
 	return t, nil
 }
 
-// previewLoadData reads a JSON object with numbers kept as written.
-func previewLoadData(path string) (map[string]any, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	return templates.ParseData(path, b)
+// previewLoadData reads a JSON object with numbers kept as written, at
+// most limit bytes.
+func previewLoadData(path string, limit int64) (map[string]any, error) {
+	return readDataFile(path, limit)
 }
 
 func previewLoadLayout(path string) (*htmltemplate.Template, error) {

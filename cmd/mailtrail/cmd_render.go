@@ -26,6 +26,7 @@ type renderOptions struct {
 	Attach   []string // files to attach
 	Output   string   // render: the output file; "" means stdout
 	Batch    string   // a JSONL file of records (batch mode)
+	MaxData  int64    // the largest data file read
 }
 
 // renderAddrList is a flag that may be repeated and takes comma-separated
@@ -92,6 +93,13 @@ func renderFlags(fs *flag.FlagSet, o *renderOptions) {
 	fs.StringVar(&o.Resource, "resource", "", "the resource `ID` the message is about ([A-Za-z0-9_-])")
 	fs.StringVar(&o.Locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
 	fs.Var(renderStringList{&o.Attach}, "attach", "attach `FILE`; repeat for more")
+	dataSizeFlag(fs, &o.MaxData)
+}
+
+// dataSizeFlag registers --max-data, the size limit of data files.
+func dataSizeFlag(fs *flag.FlagSet, n *int64) {
+	*n = templates.DefaultMaxData
+	fs.Var(sizeFlag{n}, "max-data", "refuse a data file larger than `SIZE` (e.g. 64MiB) before reading it")
 }
 
 // renderCheck checks the flags of one message (batch mode takes To, Data
@@ -158,7 +166,7 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 
 // renderLogger logs to w without timestamps: the CLI's log lines are read
 // by people. It shows warnings and errors only: the mailer's informational
-// lines (such as the local-outbox notice) repeat what the command prints.
+// lines (such as the notice of the file transport) repeat what the command prints.
 func renderLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
 		Level: slog.LevelWarn,
@@ -172,26 +180,29 @@ func renderLogger(w io.Writer) *slog.Logger {
 }
 
 // renderReadData reads the JSON data file (or stdin for "-"): one JSON
-// object, numbers kept as written, syntax errors at file:line:col.
-func renderReadData(e *env, path string) (any, error) {
-	var b []byte
-	var err error
-	name := path
+// object, numbers kept as written, syntax errors at file:line:col, at
+// most limit bytes.
+func renderReadData(e *env, path string, limit int64) (any, error) {
 	if path == "-" {
-		name = "standard input"
-		b, err = io.ReadAll(e.stdin)
-	} else {
-		b, err = os.ReadFile(path)
+		return templates.ReadData("standard input", e.stdin, limit)
 	}
+	return readDataFile(path, limit)
+}
+
+// readDataFile reads a data file with templates.ReadData: every command
+// reads its --data file here.
+func readDataFile(path string, limit int64) (map[string]any, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	return templates.ParseData(name, b)
+	defer f.Close()
+	return templates.ReadData(path, f, limit)
 }
 
 // renderMessage builds the message of o.
 func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, error) {
-	data, err := renderReadData(e, o.Data)
+	data, err := renderReadData(e, o.Data, o.MaxData)
 	if err != nil {
 		return nil, err
 	}

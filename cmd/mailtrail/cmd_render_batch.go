@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/mailtrail/mailtrail/internal/atomicfile"
-	"github.com/mailtrail/mailtrail/internal/batch"
 	"github.com/mailtrail/mailtrail/internal/mbox"
 	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/outbox/batch"
 )
 
 // renderBatch renders one message per record of o.Batch into the mbox file
@@ -70,11 +70,7 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 			}
 			continue
 		}
-		locale := rec.Locale
-		if locale == "" {
-			locale = o.Locale
-		}
-		env, err := m.Render(ctx, &mailer.Message{Template: name, Locale: locale, To: rec.To, Resource: rec.Resource, Data: rec.Data})
+		env, err := m.Render(ctx, rec.Message(name, o.Locale))
 		if err != nil {
 			bad++
 			fmt.Fprintf(e.stderr, "%s:%d: %v\n", o.Batch, rec.Line, err)

@@ -251,7 +251,7 @@ func TestRender_dataFile(t *testing.T) {
 				args := []string{cmd, "--template", tmpl, "--data", dataArg, "--from", "fleet@example.com",
 					"--to", "partner@example.net", "--resource", "WO-42"}
 				if cmd == "send" {
-					args = append(args, "--outbox", outbox)
+					args = append(args, "--smtp", "file:"+outbox)
 				}
 				code := run(context.Background(), e, args)
 				if code != tc.code {

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mailtrail/mailtrail/mailer"
 )
@@ -11,26 +11,31 @@ import (
 // sendOptions are send's flags: render's, plus where to send.
 type sendOptions struct {
 	renderOptions
-	SMTP        string              // SMTP URL; "" means MAILTRAIL_SMTP_URL, then the local outbox
-	Outbox      string              // the local outbox folder
+	SMTP        string              // transport URL; "" means MAILTRAIL_SMTP_URL, then file:./mail
+	Outbox      string              // the durable outbox's URL; "" means MAILTRAIL_OUTBOX_URL
 	Concurrency int                 // batch mode: parallel connections
-	BatchFlags  sendBatchFlagValues // batch mode: --report, --spool, --wait, --progress
+	BatchFlags  sendBatchFlagValues // batch mode: --report, --wait, --progress
+
+	fileFallback bool // no transport configured: file:./mail
 }
 
-const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--smtp URL]"
+const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--smtp URL] [--outbox DIR|URL] [--batch F.jsonl]"
 
 const sendExample = `mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net
-  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 --smtp smtp://user:pass@mail.example.com:587`
+  MAILTRAIL_SMTP_URL=smtp://user:pass@mail.example.com:587 mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42
+  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --outbox ./outbox   # enqueue; "mailtrail worker --outbox ./outbox" delivers`
 
 // runSend renders and sends one message (or, with --batch, many): over
-// SMTP when --smtp or MAILTRAIL_SMTP_URL says where, else into ./outbox.
-// It prints the resource id and the Message-ID, and where the message went.
+// SMTP when --smtp or MAILTRAIL_SMTP_URL says where, else into ./mail as
+// .eml files; with --outbox (or MAILTRAIL_OUTBOX_URL) it only enqueues
+// into that outbox, for workers to deliver. It prints the resource id and
+// the Message-ID, and where the message went.
 func runSend(ctx context.Context, e *env, args []string) error {
 	var o sendOptions
 	fs := newFlags(e, "send", sendUsage, sendExample)
 	renderFlags(fs, &o.renderOptions)
-	fs.StringVar(&o.SMTP, "smtp", "", "SMTP server `URL` (smtp://user:pass@host:587, smtps://…, smtp+insecure://…); default $MAILTRAIL_SMTP_URL, else the local outbox")
-	fs.StringVar(&o.Outbox, "outbox", mailer.DefaultFileDir, "`DIR` for .eml files when no SMTP server is configured")
+	fs.StringVar(&o.SMTP, "smtp", "", "transport `URL`: smtp://host:587, smtps://…, smtp+insecure://…, or file:DIR for .eml files; default $MAILTRAIL_SMTP_URL, else file:./mail (put passwords in the variable)")
+	outboxFlag(fs, &o.Outbox, "the durable outbox to enqueue into: a `DIR` (or file:DIR) or postgres://…; default $MAILTRAIL_OUTBOX_URL; with --batch and neither, BATCH.outbox delivered from here; \"none\": send directly")
 	fs.StringVar(&o.Batch, "batch", "", "send one message per record of `records.jsonl` ({\"to\":…, \"resource\":…, \"data\":{…}})")
 	fs.IntVar(&o.Concurrency, "concurrency", 1, "batch mode: `N` connections in parallel")
 	sendBatchFlags(fs, &o.BatchFlags)
@@ -53,6 +58,14 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if o.Batch != "" {
 		return sendBatch(ctx, e, &o, cfg, name)
 	}
+	if raw := outboxURL(e, o.Outbox); raw != "" && raw != "none" {
+		ob, err := openOutbox(ctx, raw, outboxOpenOptions{Logger: cfg.Logger})
+		if err != nil {
+			return err
+		}
+		defer ob.Close()
+		cfg.Outbox = ob
+	}
 	m, err := mailer.New(cfg)
 	if err != nil {
 		return err
@@ -73,9 +86,14 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "resource:   %s\n", rc.Resource)
 	fmt.Fprintf(e.stdout, "message-id: %s\n", rc.MessageID)
-	if rc.Path != "" {
+	switch {
+	case rc.OutboxID != "":
+		fmt.Fprintf(e.stdout, "enqueued:   %s (outbox %s; \"mailtrail worker\" delivers it)\n", rc.OutboxID, redactURL(outboxURL(e, o.Outbox)))
+	case rc.Path != "" && o.fileFallback:
 		fmt.Fprintf(e.stdout, "written:    %s (no SMTP server configured: set MAILTRAIL_SMTP_URL or --smtp to send)\n", rc.Path)
-	} else {
+	case rc.Path != "":
+		fmt.Fprintf(e.stdout, "written:    %s\n", rc.Path)
+	default:
 		plural := "s"
 		if len(rc.Recipients) == 1 {
 			plural = ""
@@ -85,27 +103,37 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// sendMailerConfig is render's configuration plus the destination: --smtp,
-// else MAILTRAIL_SMTP_URL, else the outbox. A bad SMTP URL is a usage
-// error (exit 2); its text never shows the password.
+// sendMailerConfig is render's configuration plus the transport: --smtp,
+// else MAILTRAIL_SMTP_URL, else file:./mail. A bad URL is a usage error
+// (exit 2); its text never shows the password.
 func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 	cfg, name, err := renderMailerConfig(e, &o.renderOptions)
 	if err != nil {
 		return cfg, "", err
 	}
-	var smtp *mailer.SMTPConfig
-	if o.SMTP != "" {
-		smtp, err = mailer.ParseSMTPURL(o.SMTP)
-	} else {
-		smtp, err = mailer.SMTPConfigFromEnv(e.getenv)
+	raw := strings.TrimSpace(o.SMTP)
+	if raw == "" {
+		raw = strings.TrimSpace(e.getenv(mailer.EnvSMTPURL))
 	}
-	switch {
-	case errors.Is(err, mailer.ErrNoSMTP):
-		cfg.Transport = mailer.NewFileTransport(o.Outbox, cfg.Logger)
-	case err != nil:
+	if raw == "" {
+		o.fileFallback = true
+		raw = "file:" + mailer.DefaultFileDir
+	}
+	if strings.HasPrefix(strings.ToLower(raw), "file:") {
+		tr, err := mailer.OpenTransport(raw, cfg.Logger)
+		if err != nil {
+			return cfg, "", &exitError{code: 2, err: err}
+		}
+		cfg.Transport = tr
+		return cfg, name, nil
+	}
+	smtp, err := mailer.ParseSMTPURL(raw)
+	if err != nil {
+		if o.SMTP == "" {
+			err = fmt.Errorf("%s: %w", mailer.EnvSMTPURL, err)
+		}
 		return cfg, "", &exitError{code: 2, err: err}
-	default:
-		cfg.SMTP = smtp
 	}
+	cfg.SMTP = smtp
 	return cfg, name, nil
 }

@@ -83,18 +83,22 @@ func TestMain(m *testing.M) {
 }
 
 // sendBatchChild starts the child with args: the mailtrail command, or this
-// test binary as a stand-in.
-func sendBatchChild(t *testing.T, args []string, out *bytes.Buffer) *exec.Cmd {
+// test binary as a stand-in; prefix, when given, is a command that runs it
+// (such as prlimit and its options).
+func sendBatchChild(t *testing.T, args []string, out *bytes.Buffer, prefix ...string) *exec.Cmd {
 	t.Helper()
-	var cmd *exec.Cmd
+	var argv []string
+	var env []string
 	if bin := sendBatchBinary(t); bin != "" {
-		cmd = exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "MAILTRAIL_SMTP_URL=")
+		argv = append(append(prefix, bin), args...)
+		env = append(os.Environ(), "MAILTRAIL_SMTP_URL=", "MAILTRAIL_OUTBOX_URL=")
 	} else {
 		b, _ := json.Marshal(args)
-		cmd = exec.Command(os.Args[0], "-test.run=^TestSendBatch_child$", "-test.count=1")
-		cmd.Env = append(os.Environ(), sendBatchChildEnv+"="+string(b))
+		argv = append(prefix, os.Args[0], "-test.run=^TestSendBatch_child$", "-test.count=1")
+		env = append(os.Environ(), sendBatchChildEnv+"="+string(b))
 	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mailtrail/mailtrail/internal/batch"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
+	"github.com/mailtrail/mailtrail/outbox/batch"
 )
 
 // sendBatchTestEnv is an env with captured output and no variables.
@@ -172,17 +172,17 @@ func TestSendBatch_serverRefusals(t *testing.T) {
 
 	e, stdout, stderr := sendBatchTestEnv()
 	code := run(context.Background(), e, []string{"send", "--template", tmpl, "--batch", records,
-		"--from", "fleet@example.com", "--smtp", srv.URL(), "--wait", "0s", "--progress", "1h"})
+		"--from", "fleet@example.com", "--smtp", srv.URL(), "--wait", "2s", "--progress", "1h"})
 	if code != sendBatchExitFailed {
 		t.Fatalf("exit %d, want %d\n%s%s", code, sendBatchExitFailed, stdout, stderr)
 	}
 	out := stdout.String()
-	for _, want := range []string{"  sent:     2\n", "  failed:   1\n", "  queued:   1 ", "550 5.1.1", "spool:  " + records + ".spool"} {
+	for _, want := range []string{"  sent:     2\n", "  failed:   1\n", "  queued:   1 ", "550 5.1.1", "outbox: " + records + ".outbox"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(records+".spool", "failed")); err != nil {
+	if _, err := os.Stat(filepath.Join(records+".outbox", "failed")); err != nil {
 		t.Errorf("no spool beside the batch: %v", err)
 	}
 
@@ -191,7 +191,7 @@ func TestSendBatch_serverRefusals(t *testing.T) {
 	srv3 := mailtest.NewServer(t, mailtest.RejectRcptFor("r2@partner.test", 451))
 	e, stdout, _ = sendBatchTestEnv()
 	code = run(context.Background(), e, []string{"send", "--template", tmpl3, "--batch", records3,
-		"--from", "fleet@example.com", "--smtp", srv3.URL(), "--wait", "0s", "--progress", "1h"})
+		"--from", "fleet@example.com", "--smtp", srv3.URL(), "--wait", "2s", "--progress", "1h"})
 	if code != sendBatchExitQueued {
 		t.Errorf("only a deferred record: exit %d, want %d\n%s", code, sendBatchExitQueued, stdout)
 	}
@@ -205,7 +205,7 @@ func TestSendBatch_outbox(t *testing.T) {
 	outbox := filepath.Join(dir, "outbox")
 	report := filepath.Join(dir, "report.jsonl")
 	args := []string{"send", "--template", tmpl, "--batch", records, "--from", "fleet@example.com",
-		"--outbox", outbox, "--report", report, "--concurrency", "2", "--progress", "1h"}
+		"--smtp", "file:" + outbox, "--report", report, "--concurrency", "2", "--progress", "1h"}
 	for round := 1; round <= 2; round++ {
 		e, stdout, stderr := sendBatchTestEnv()
 		if code := run(context.Background(), e, args); code != 0 {
@@ -248,8 +248,8 @@ func TestSendBatch_direct(t *testing.T) {
 	if !strings.Contains(stdout.String(), "  sent:     5\n") || !strings.Contains(stdout.String(), "  failed:   1\n") {
 		t.Errorf("summary:\n%s", stdout)
 	}
-	if _, err := os.Stat(records + ".spool"); err == nil {
-		t.Errorf("--spool none made a spool")
+	if _, err := os.Stat(records + ".outbox"); err == nil {
+		t.Errorf("--spool none made an outbox")
 	}
 	conns := map[int]bool{}
 	for _, m := range srv.Messages() {
@@ -277,7 +277,7 @@ func TestSendBatch_deterministicMessageID(t *testing.T) {
 	ids := func(records, outbox string) []string {
 		e, stdout, stderr := sendBatchTestEnv()
 		if code := run(context.Background(), e, []string{"send", "--template", tmpl, "--batch", records,
-			"--from", "fleet@example.com", "--outbox", outbox, "--progress", "1h"}); code != 0 {
+			"--from", "fleet@example.com", "--smtp", "file:" + outbox, "--progress", "1h"}); code != 0 {
 			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
 		var out []string

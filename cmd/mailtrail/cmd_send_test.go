@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
 
@@ -51,7 +52,7 @@ func TestSend_smtp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := mailtest.NewServer(t)
 			args := []string{"send", "--template", tmpl, "--data", data, "--from", "fleet@example.com",
-				"--to", "partner@example.net", "--resource", "WO-42", "--outbox", filepath.Join(t.TempDir(), "outbox")}
+				"--to", "partner@example.net", "--resource", "WO-42"}
 			vars := map[string]string{}
 			if tc.flag {
 				args = append(args, "--smtp", srv.URL())
@@ -87,6 +88,7 @@ func TestSend_errors(t *testing.T) {
 	}{
 		{"password with @ not encoded", base, map[string]string{"MAILTRAIL_SMTP_URL": "smtp://user:p@ss@mail.example.com:587"}, 2, "percent-encode"},
 		{"bad scheme", append(base, "--smtp", "ftp://mail.example.com"), nil, 2, "scheme"},
+		{"outbox with a bad scheme", append(base, "--outbox", "ftp://u:p@ss@db.example.com/x"), nil, 2, "outbox ftp://u:xxxxx@db.example.com/x: unknown scheme"},
 		{"server refuses", nil, nil, 1, "mailtrail send: resource "},
 		{"bad concurrency", append(base, "--concurrency", "0"), nil, 2, "concurrency"},
 		{"missing flags", []string{"send", "--template", tmpl}, nil, 2, "missing --from, --data, --to"},
@@ -98,9 +100,11 @@ func TestSend_errors(t *testing.T) {
 				srv := mailtest.NewServer(t, mailtest.RejectRcpt(550))
 				args = append(append([]string{}, base...), "--smtp", srv.URL())
 			}
-			outbox := filepath.Join(t.TempDir(), "outbox")
+			// The fallback folder, had anything been written there.
+			t.Chdir(t.TempDir())
+			outbox := mailer.DefaultFileDir
 			e, _, stderr := renderTestEnv(tc.vars)
-			code := run(context.Background(), e, append(args, "--outbox", outbox))
+			code := run(context.Background(), e, args)
 			if code != tc.wantCode {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tc.wantCode, stderr)
 			}
@@ -146,6 +150,7 @@ func TestSend_badInputSendsNothing(t *testing.T) {
 			srv := mailtest.NewServer(t)
 			outbox := filepath.Join(t.TempDir(), "outbox")
 			args := append(append(append([]string{}, base...), tc.args...), "--smtp", srv.URL(), "--outbox", outbox)
+			// --outbox: the message would be enqueued there, not sent.
 			e, stdout, stderr := renderTestEnv(nil)
 			if code := run(context.Background(), e, args); code != 1 {
 				t.Errorf("exit %d, want 1; stderr: %s", code, stderr)
@@ -159,8 +164,45 @@ func TestSend_badInputSendsNothing(t *testing.T) {
 			if n := srv.Stats().Connections; n != 0 {
 				t.Errorf("send connected %d times for a message it refused", n)
 			}
-			if _, err := os.Stat(outbox); err == nil {
-				t.Errorf("an outbox was written")
+			if files, _ := filepath.Glob(filepath.Join(outbox, "queue", "*")); len(files) != 0 {
+				t.Errorf("the outbox holds %s, want nothing enqueued", files)
+			}
+		})
+	}
+}
+
+// With --outbox (or MAILTRAIL_OUTBOX_URL), send only enqueues: the message
+// waits in the outbox for a worker, and nothing reaches the server.
+func TestSend_outboxEnqueues(t *testing.T) {
+	tmpl, data := renderFixture(t)
+	for _, tc := range []struct {
+		name string
+		flag bool
+	}{{"flag", true}, {"environment", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := mailtest.NewServer(t)
+			dir := filepath.Join(t.TempDir(), "outbox")
+			args := []string{"send", "--template", tmpl, "--data", data, "--from", "fleet@example.com",
+				"--to", "partner@example.net", "--resource", "WO-42", "--smtp", srv.URL()}
+			vars := map[string]string{}
+			if tc.flag {
+				args = append(args, "--outbox", "file:"+dir)
+			} else {
+				vars["MAILTRAIL_OUTBOX_URL"] = dir
+			}
+			e, stdout, stderr := renderTestEnv(vars)
+			if code := run(context.Background(), e, args); code != 0 {
+				t.Fatalf("send exit %d: %s", code, stderr)
+			}
+			m := regexp.MustCompile(`(?m)^enqueued:   (\S+) \(outbox `).FindStringSubmatch(stdout.String())
+			if m == nil {
+				t.Fatalf("stdout = %q, want the id in the outbox", stdout)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "queue", m[1]+".eml")); err != nil {
+				t.Errorf("the message is not queued in %s: %v", dir, err)
+			}
+			if n := srv.Stats().Connections; n != 0 {
+				t.Errorf("send connected %d times, want none: workers deliver", n)
 			}
 		})
 	}

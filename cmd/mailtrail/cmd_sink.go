@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/internal/webview"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
@@ -21,9 +22,20 @@ type sinkOptions struct {
 	UI          string // web view address; "" for none
 	From        string // APP@DOMAIN messages are traced for; "" guesses
 	AllowPublic bool
+	MaxSize     int64         // largest message accepted
+	MaxConns    int           // open connections, SMTP and web view each
+	Idle        time.Duration // a connection silent this long is closed
 }
 
-const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--allow-public]"
+// Default limits of the sink. The size is the parse limit of inbound
+// messages: what the sink accepts, trace and inspect can read.
+const (
+	sinkMaxSize  = inbound.DefaultMaxSize
+	sinkMaxConns = 100
+	sinkIdle     = 5 * time.Minute // RFC 5321 section 4.5.3.2.7
+)
+
+const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--max-size SIZE] [--max-conns N] [--idle-timeout D] [--allow-public]"
 
 const sinkExample = `mailtrail sink --listen 127.0.0.1:8025 --dir ./sink --ui 127.0.0.1:8026
   # then: mailtrail send ... --smtp smtp+insecure://127.0.0.1:8025`
@@ -38,8 +50,15 @@ func runSink(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.UI, "ui", "", "also serve a web view of the messages on this `address`, e.g. 127.0.0.1:8026")
 	fs.StringVar(&o.From, "from", "", "trace messages for this application `address` (APP@DOMAIN); default: guessed from each message's Reply-To")
 	fs.BoolVar(&o.AllowPublic, "allow-public", false, "allow listening on an address that is not loopback (the sink accepts mail from anyone who can reach it)")
+	o.MaxSize = sinkMaxSize
+	fs.Var(sizeFlag{&o.MaxSize}, "max-size", "refuse a message larger than `SIZE` with 552 (e.g. 50MiB)")
+	fs.IntVar(&o.MaxConns, "max-conns", sinkMaxConns, "accept at most `N` connections at once on SMTP (more get 421) and on the web view")
+	fs.DurationVar(&o.Idle, "idle-timeout", sinkIdle, "close a connection that sends nothing for `D`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if o.MaxConns <= 0 || o.Idle <= 0 {
+		return usagef("--max-conns and --idle-timeout must be positive")
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
@@ -81,7 +100,8 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 	defer mb.Close()
 
 	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now}
-	srv, err := mailtest.Listen(o.Listen, mailtest.DiscardMessages(), mailtest.OnMessage(out.received))
+	srv, err := mailtest.Listen(o.Listen, mailtest.DiscardMessages(), mailtest.Deliver(out.received),
+		mailtest.MaxMessageBytes(o.MaxSize), mailtest.MaxConnections(o.MaxConns), mailtest.IdleTimeout(o.Idle))
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
@@ -103,7 +123,8 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 		}
 		uiAddr = l.Addr().String()
 		fmt.Fprintf(e.stderr, "sink: web view on http://%s/\n", uiAddr)
-		go func() { uiDone <- webview.Serve(ctx, l, view) }()
+		so := &webview.ServeOptions{Names: []string{o.UI}, MaxConns: o.MaxConns, IdleTimeout: o.Idle}
+		go func() { uiDone <- webview.ServeWith(ctx, l, view, so) }()
 	}
 	fmt.Fprintln(e.stderr, "sink: press Ctrl-C to stop")
 	if ready != nil {
@@ -124,8 +145,9 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 	return uiErr
 }
 
-// sinkPrinter saves each received message and prints its line. OnMessage
-// calls it from several connections at once.
+// sinkPrinter saves each received message and prints its line. Deliver
+// calls it from several connections at once; a message it could not save
+// is answered 451, so that the sender keeps it and retries.
 type sinkPrinter struct {
 	mu   sync.Mutex
 	w    io.Writer
@@ -135,16 +157,19 @@ type sinkPrinter struct {
 	now  func() time.Time
 }
 
-func (p *sinkPrinter) received(m mailtest.Message) {
+func (p *sinkPrinter) received(m mailtest.Message) error {
 	name, err := p.mb.Save(m.Data, p.now())
+	if err != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		fmt.Fprintf(p.errw, "sink: not saved, answered 451 (the sender will retry): from %s: %v\n", m.From, err)
+		return err
+	}
 	line := sinkLine(m, name, webview.TraceMessage(m.Data, p.app))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err != nil {
-		fmt.Fprintf(p.errw, "sink: %v\n", err)
-		return
-	}
 	fmt.Fprintln(p.w, line)
+	return nil
 }
 
 // sinkLine describes one message on one line: envelope sender and

@@ -61,7 +61,7 @@ func previewServe(ctx context.Context, e *env, o previewServeOptions) error {
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	err = webview.Serve(ctx, l, p)
+	err = webview.ServeWith(ctx, l, p, &webview.ServeOptions{Names: []string{o.Addr}})
 	fmt.Fprintln(e.stderr, "preview: stopped")
 	return err
 }

@@ -20,11 +20,16 @@ func newBroker() *broker {
 	return &broker{subs: make(map[chan struct{}]struct{})}
 }
 
+// subscribe returns a new subscriber's channel, or nil when maxStreams
+// are open already.
 func (b *broker) subscribe() chan struct{} {
 	ch := make(chan struct{}, 1)
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.subs) >= maxStreams {
+		return nil
+	}
 	b.subs[ch] = struct{}{}
-	b.mu.Unlock()
 	return ch
 }
 
@@ -63,6 +68,11 @@ const keepAlive = 25 * time.Second
 func (b *broker) serveEvents(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	ch := b.subscribe()
+	if ch == nil {
+		w.Header().Set("Retry-After", "10")
+		httpError(w, http.StatusServiceUnavailable, "webview: too many open event streams")
+		return
+	}
 	defer b.unsubscribe(ch)
 
 	h := w.Header()

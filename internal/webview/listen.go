@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // ErrPublic is returned by [Listen] for an address that is not loopback when
@@ -63,20 +65,35 @@ func Listen(ctx context.Context, addr string, allowPublic bool) (net.Listener, e
 	return l, nil
 }
 
-// Serve serves h on l until ctx is done, then shuts the server down with
+// Serve is [ServeWith] with the default options.
+func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
+	return ServeWith(ctx, l, h, nil)
+}
+
+// ServeWith serves h on l until ctx is done, then shuts the server down with
 // [http.Server.Shutdown]: the listener closes at once, open event streams end,
 // and requests in flight get a few seconds to finish. It returns nil after a
-// clean shutdown. Serve closes l.
-func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
+// clean shutdown. ServeWith closes l.
+//
+// Only requests whose Host names l's address are served ([HostGuard]); at
+// most opts.MaxConns connections are open at once, and one idle for
+// opts.IdleTimeout is closed.
+func ServeWith(ctx context.Context, l net.Listener, h http.Handler, opts *ServeOptions) error {
 	// Event streams never end on their own: every request context derives
 	// from base, which is cancelled as soon as Shutdown begins.
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	var names []string
+	if opts != nil {
+		names = opts.Names
+	}
 	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           HostGuard(l.Addr(), names, h),
+		ReadHeaderTimeout: min(maxHeaderWait, opts.idle()),
+		IdleTimeout:       opts.idle(),
 		BaseContext:       func(net.Listener) context.Context { return base },
 	}
+	l = netutil.LimitListener(l, opts.maxConns())
 	srv.RegisterOnShutdown(cancel)
 
 	errc := make(chan error, 1)

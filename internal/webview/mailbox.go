@@ -1,7 +1,6 @@
 package webview
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
@@ -162,13 +161,11 @@ func validMessageName(name string) bool {
 
 // messageID returns the Message-ID header of raw, or "".
 func messageID(raw []byte) string {
-	fields, _, _ := readHeader(bufio.NewReader(bytes.NewReader(raw)))
-	for _, f := range fields {
-		if strings.EqualFold(f.Name, "Message-ID") {
-			return f.Value
-		}
+	m, err := parse(raw)
+	if err != nil {
+		return ""
 	}
-	return ""
+	return strings.TrimSpace(m.Header.Get("Message-Id"))
 }
 
 // maxIDInName bounds the Message-ID part of a file name, keeping whole names

@@ -1,30 +1,25 @@
 package webview
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/textproto"
 	"strings"
 
-	"golang.org/x/text/encoding/htmlindex"
+	"github.com/mailtrail/mailtrail/inbound"
 )
 
-// Limits on what readMessage walks, so that a hostile message in the sink
-// cannot make the viewer spin.
+// Limits on the MIME tree the viewer reads, so that a hostile message in
+// the sink cannot make a page heavy. Parts beyond them are left out, with
+// a defect shown.
 const (
-	maxDepth = 8
-	maxParts = 100
+	maxDepth  = 8
+	maxParts  = 100
+	maxFields = 1000
 )
 
 // mailView is what the page shows of a raw message: its header fields in
-// wire order (encoded words decoded) and its first text, HTML and JSON parts.
+// wire order (encoded words decoded) and the parts a mail client would
+// show as its text, HTML and JSON bodies, read by [inbound.Parse].
 type mailView struct {
 	Headers     []field
 	Subject     string
@@ -36,196 +31,68 @@ type mailView struct {
 	Attachments []string
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
-
-func charsetReader(charset string, r io.Reader) (io.Reader, error) {
-	enc, err := htmlindex.Get(charset)
-	if err != nil {
-		return nil, fmt.Errorf("webview: charset %q: %w", charset, err)
-	}
-	return enc.NewDecoder().Reader(r), nil
+// parse reads a raw message as inbound does, with the viewer's limits.
+func parse(raw []byte) (*inbound.Message, error) {
+	return inbound.ParseWith(bytes.NewReader(raw), &inbound.Options{
+		MaxSize: int64(len(raw)) + 1, MaxParts: maxParts, MaxDepth: maxDepth, MaxFields: maxFields})
 }
 
-// readMessage reads a raw RFC 5322 message (RFC 2045-2047 MIME). It is
-// lenient: what it cannot decode it shows raw, and it returns what it found
-// together with the first error.
+// readMessage reads a raw RFC 5322 message. It is lenient: it returns what
+// it found, and an error naming the defects worked around (or why nothing
+// could be read) for the page to show.
 func readMessage(raw []byte) (*mailView, error) {
-	br := bufio.NewReader(bytes.NewReader(raw))
-	fields, hdr, err := readHeader(br)
 	v := &mailView{}
-	for _, f := range fields {
-		v.Headers = append(v.Headers, field{Name: f.Name, Value: decodeWords(f.Value)})
-	}
-	v.Subject = decodeWords(hdr.Get("Subject"))
+	m, err := parse(raw)
 	if err != nil {
-		return v, err
+		return v, fmt.Errorf("webview: %w", err)
 	}
-	count := 0
-	err = v.walk(hdr, br, 0, &count)
-	return v, err
-}
-
-// readHeader reads a header block, keeping the order of the fields, and
-// unfolds continuation lines (RFC 5322 section 2.2.3).
-func readHeader(br *bufio.Reader) ([]field, textproto.MIMEHeader, error) {
-	var fields []field
-	hdr := make(textproto.MIMEHeader)
-	for {
-		line, err := br.ReadString('\n')
-		trimmed := strings.TrimRight(line, "\r\n")
-		if trimmed == "" {
-			if err != nil && !errors.Is(err, io.EOF) {
-				return fields, hdr, fmt.Errorf("webview: header: %w", err)
-			}
-			return fields, hdr, nil
-		}
-		if (trimmed[0] == ' ' || trimmed[0] == '\t') && len(fields) > 0 {
-			last := &fields[len(fields)-1]
-			last.Value += " " + strings.TrimSpace(trimmed)
-			vs := hdr[textproto.CanonicalMIMEHeaderKey(last.Name)]
-			if len(vs) > 0 {
-				vs[len(vs)-1] = last.Value
-			}
-		} else if name, value, ok := strings.Cut(trimmed, ":"); ok {
-			name = strings.TrimSpace(name)
-			fields = append(fields, field{Name: name, Value: strings.TrimSpace(value)})
-			key := textproto.CanonicalMIMEHeaderKey(name)
-			hdr[key] = append(hdr[key], strings.TrimSpace(value))
-		}
+	for _, f := range m.Content.Fields {
+		v.Headers = append(v.Headers, field{Name: f.Name, Value: inbound.DecodeHeader(f.Value)})
+	}
+	v.Subject = m.Subject()
+	var errs []string
+	text := func(p *inbound.Part) string {
+		s, err := p.Text()
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return fields, hdr, nil
-			}
-			return fields, hdr, fmt.Errorf("webview: header: %w", err)
+			errs = append(errs, err.Error())
 		}
-	}
-}
-
-func decodeWords(s string) string {
-	d, err := wordDecoder.DecodeHeader(s)
-	if err != nil {
 		return s
 	}
-	return d
-}
-
-// walk visits one MIME entity (RFC 2046): a multipart's children in order, or
-// a leaf whose body it decodes and keeps when it is the first of its type.
-func (v *mailView) walk(hdr textproto.MIMEHeader, body io.Reader, depth int, count *int) error {
-	*count++
-	if depth > maxDepth || *count > maxParts {
-		return errors.New("webview: message nests too deep or has too many parts")
+	if p := m.BodyPart("text/plain"); p != nil {
+		v.Text, v.HasText = text(p), true
 	}
-	ctype := hdr.Get("Content-Type")
-	if ctype == "" {
-		ctype = "text/plain; charset=us-ascii"
+	if p := m.BodyPart("text/html"); p != nil {
+		v.HTML, v.HasHTML = text(p), true
 	}
-	mediaType, params, err := mime.ParseMediaType(ctype)
-	if err != nil {
-		mediaType, params = "text/plain", nil
+	json := m.BodyPart("application/json")
+	if json != nil {
+		v.JSON, v.HasJSON = json.Body, true
 	}
-	if strings.HasPrefix(mediaType, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("webview: %s: %w", mediaType, err)
-			}
-			if err := v.walk(p.Header, p, depth+1, count); err != nil {
-				return err
-			}
+	for _, a := range m.Attachments() {
+		if a.Part == json {
+			continue
 		}
-	}
-	disp, dparams, _ := mime.ParseMediaType(hdr.Get("Content-Disposition"))
-	name := dparams["filename"]
-	if name == "" {
-		name = params["name"]
-	}
-	attached := disp == "attachment"
-	data, err := decodeBody(hdr.Get("Content-Transfer-Encoding"), body)
-	if err != nil {
-		return err
-	}
-	switch {
-	case mediaType == "application/json" && !v.HasJSON:
-		v.JSON, v.HasJSON = data, true
-	case mediaType == "text/plain" && !attached && !v.HasText:
-		v.Text, v.HasText = toUTF8(params["charset"], data), true
-	case mediaType == "text/html" && !attached && !v.HasHTML:
-		v.HTML, v.HasHTML = toUTF8(params["charset"], data), true
-	default:
+		name := a.Filename
 		if name == "" {
-			name = mediaType
+			name = a.ContentType
 		}
-		v.Attachments = append(v.Attachments, decodeWords(name))
-		return nil
+		v.Attachments = append(v.Attachments, name)
 	}
-	if attached {
-		v.Attachments = append(v.Attachments, decodeWords(name))
+	for _, d := range m.Defects {
+		errs = append(errs, string(d))
 	}
-	return nil
-}
-
-func decodeBody(cte string, body io.Reader) ([]byte, error) {
-	var r io.Reader
-	switch strings.ToLower(strings.TrimSpace(cte)) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(body)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, &stripSpace{r: body})
-	default:
-		r = body
+	if len(errs) > 0 {
+		return v, fmt.Errorf("webview: message read despite: %s", strings.Join(errs, ", "))
 	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return data, fmt.Errorf("webview: decode %s body: %w", cte, err)
-	}
-	return data, nil
-}
-
-// toUTF8 converts text in a declared charset to UTF-8, leaving it as is when
-// the charset is unknown.
-func toUTF8(charset string, data []byte) string {
-	cs := strings.ToLower(charset)
-	if cs == "" || cs == "utf-8" || cs == "us-ascii" {
-		return string(data)
-	}
-	enc, err := htmlindex.Get(cs)
-	if err != nil {
-		return string(data)
-	}
-	out, err := enc.NewDecoder().Bytes(data)
-	if err != nil {
-		return string(data)
-	}
-	return string(out)
-}
-
-// stripSpace drops CR, LF, space and tab, which base64 bodies are folded with.
-type stripSpace struct{ r io.Reader }
-
-func (s *stripSpace) Read(p []byte) (int, error) {
-	for {
-		n, err := s.r.Read(p)
-		j := 0
-		for _, c := range p[:n] {
-			if c != '\r' && c != '\n' && c != ' ' && c != '\t' {
-				p[j] = c
-				j++
-			}
-		}
-		if j > 0 || err != nil {
-			return j, err
-		}
-	}
+	return v, nil
 }
 
 // Subject returns the Subject field of a raw message, RFC 2047 encoded
 // words decoded.
 func Subject(raw []byte) (string, error) {
-	_, hdr, err := readHeader(bufio.NewReader(bytes.NewReader(raw)))
-	return decodeWords(hdr.Get("Subject")), err
+	m, err := parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("webview: %w", err)
+	}
+	return m.Subject(), nil
 }

@@ -40,9 +40,9 @@ func TestReadMessage_bad(t *testing.T) {
 		name, raw string
 		wantErr   bool
 	}{
-		{"empty", "", false},
+		{"empty", "", true},
 		{"no body", "Subject: x", false},
-		{"multipart without parts", "Content-Type: multipart/mixed; boundary=zz\r\n\r\nno parts here", false},
+		{"multipart without parts", "Content-Type: multipart/mixed; boundary=zz\r\n\r\nno parts here", true},
 		{"bad base64", "Content-Transfer-Encoding: base64\r\n\r\n!!!!", true},
 		{"deep", "Content-Type: multipart/mixed; boundary=a\r\n\r\n" + strings.Repeat("--a\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n", 20), true},
 	}
@@ -66,6 +66,13 @@ func FuzzReadMessage(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("Subject: =?x?q?a?=\r\n\r\n"))
+	n := 100
+	if os.Getenv("MAILTRAIL_FUZZ_LARGE") != "" {
+		n = 1_000_000 // a few MB, set by .ci/fuzz.sh
+	}
+	for _, h := range hostileMessages {
+		f.Add(h.gen(n))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		v, _ := readMessage(raw)
 		if v == nil {

@@ -190,25 +190,19 @@ func errorLines(err error) []string {
 	return []string{err.Error()}
 }
 
-// maxData bounds a sample data file.
-const maxData = 16 << 20
-
-// readData reads a sample data file: a JSON object, numbers kept exactly.
+// readData reads a sample data file: a JSON object, numbers kept exactly,
+// at most templates.DefaultMaxData bytes (refused before reading it all).
 // An empty name means no data: an empty object.
 func readData(fsys fs.FS, name string) (map[string]any, error) {
 	if name == "" {
 		return map[string]any{}, nil
 	}
-	if fi, err := fs.Stat(fsys, name); err == nil && fi.Size() > maxData {
-		return nil, fmt.Errorf("data file %s is over the %d MB limit", name, maxData>>20)
+	obj, err := templates.ReadDataFile(fsys, name, 0)
+	if errors.Is(err, templates.ErrData) {
+		return nil, fmt.Errorf("data file %w", err) // the error names file:line:col
 	}
-	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("data file %s: %w", name, err)
-	}
-	obj, err := templates.ParseData(name, b)
-	if err != nil {
-		return nil, fmt.Errorf("data file %w", err)
+		return nil, err
 	}
 	return obj, nil
 }

@@ -39,6 +39,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,6 +80,8 @@ type config struct {
 	discard     bool
 	idle        time.Duration
 	maxBytes    int64
+	maxConns    int
+	deliver     func(Message) error
 	faults      []*fault
 }
 
@@ -108,11 +111,13 @@ func OnMessage(fn func(Message)) Option { return func(c *config) { c.onMessage =
 func DiscardMessages() Option { return func(c *config) { c.discard = true } }
 
 // IdleTimeout makes the server close a connection that sends nothing for d,
-// with "421 4.4.2 Idle timeout".
+// in a command or in the middle of a message.
 func IdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = d } }
 
 // MaxMessageBytes makes the server advertise SIZE n (RFC 1870) and refuse
-// larger messages with 552 5.3.4, at MAIL when the client declares the size.
+// larger messages with 552 5.3.4: at MAIL when the client declares the
+// size, else once the message is read (its bytes past n are not kept; a
+// client still sending at twice n is answered and disconnected at once).
 func MaxMessageBytes(n int64) Option { return func(c *config) { c.maxBytes = n } }
 
 // Server is an SMTP server running in the process. Its methods are safe for
@@ -367,8 +372,15 @@ func (l *listener) Accept() (net.Conn, error) {
 			return nil, net.ErrClosed
 		default:
 		}
-		s.conns[c] = struct{}{}
+		over := s.cfg.maxConns > 0 && len(s.conns) >= s.cfg.maxConns
+		if !over {
+			s.conns[c] = struct{}{}
+		}
 		s.mu.Unlock()
+		if over {
+			refuse(raw)
+			continue
+		}
 
 		var nc net.Conn = c
 		if s.cfg.implicitTLS {
@@ -400,9 +412,10 @@ func (l *listener) Accept() (net.Conn, error) {
 // conn is an accepted connection with its number.
 type conn struct {
 	net.Conn
-	id   int
-	srv  *Server
-	once sync.Once
+	id     int
+	srv    *Server
+	once   sync.Once
+	budget atomic.Int64 // bytes go-smtp may still discard; 0: not discarding
 }
 
 func (c *conn) Close() error {

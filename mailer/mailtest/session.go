@@ -87,6 +87,12 @@ func (ss *session) Data(r io.Reader) error {
 		return ss.act(f)
 	}
 	if _, err := io.Copy(&body, r); err != nil {
+		if errors.Is(err, smtp.ErrDataTooLarge) {
+			if c := connOf(ss.c.Conn()); c != nil {
+				c.discard(srv.cfg.maxBytes)
+			}
+			return errTooBig
+		}
 		return err
 	}
 	m := Message{
@@ -106,6 +112,11 @@ func (ss *session) Data(r io.Reader) error {
 	if f != nil && f.Action == Reply {
 		return ss.act(f)
 	}
+	if srv.cfg.deliver != nil {
+		if err := srv.cfg.deliver(m.clone()); err != nil {
+			return deliverReply(err)
+		}
+	}
 	// Accepted, or accepted and the reply lost (Drop, Stall): the message
 	// is recorded either way, as a server that queued it would have it.
 	srv.record(m)
@@ -117,6 +128,9 @@ func (ss *session) Data(r io.Reader) error {
 }
 
 func (ss *session) Reset() {
+	if c := connOf(ss.c.Conn()); c != nil {
+		c.stopDiscard() // go-smtp has read the message's end
+	}
 	switch {
 	case ss.accepted:
 		// go-smtp calls Reset right after writing the 250 for a message.

@@ -3,13 +3,13 @@ package mailtest
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"net/mail"
 	"net/textproto"
 	"strings"
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/internal/charset"
 )
 
 // Thread is the messages about one resource that a test server received,
@@ -196,10 +196,10 @@ func readThreadMsg(m Message) *threadMsg {
 	h.msgID = strings.TrimSpace(hd.Get("Message-Id"))
 	h.inReplyTo = msgIDs(hd.Get("In-Reply-To"))
 	h.refs = msgIDs(hd.Get("References"))
-	h.subject = decodeWords(hd.Get("Subject"))
+	h.subject = charset.DecodeHeader(hd.Get("Subject"))
 	h.threadIndex, h.hasIndex = headerValue(hd, "Thread-Index")
 	h.threadTopic, h.hasTopic = headerValue(hd, "Thread-Topic")
-	h.threadTopic = decodeWords(h.threadTopic)
+	h.threadTopic = charset.DecodeHeader(h.threadTopic)
 
 	// The resource: the reply address first, as identity.Trace trusts it
 	// most, then the Message-ID, then the References root.
@@ -280,12 +280,4 @@ func msgIDs(v string) []string {
 		ids = append(ids, v[open:open+end+1])
 		v = v[open+end+1:]
 	}
-}
-
-func decodeWords(s string) string {
-	d, err := new(mime.WordDecoder).DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	return d
 }

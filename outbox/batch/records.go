@@ -1,14 +1,17 @@
-// Package batch reads the records of a batch send or render (one JSON
-// object a line, JSON Lines), writes the report of what became of each
-// record, and draws the progress of a batch on a terminal or as plain
-// lines. It holds one record at a time: memory does not grow with the
-// batch.
+// Package batch is the batch engine: it reads a file of records (one JSON
+// object a line, JSON Lines), renders one message per record on every
+// core, enqueues them into an outbox in groups (or sends them directly),
+// and writes the report of what became of each record. A batch run again
+// after a crash skips what an earlier run enqueued or sent, and each
+// record keeps its Message-ID from run to run. It holds a bounded number
+// of records at a time: memory does not grow with the batch.
 //
 // A record is {"to": ADDRESS or [ADDRESS, …], "resource": ID, "data": {…}},
-// with an optional "locale". Blank lines are skipped; every other line is
-// one record, numbered from 1 by its line in the file, and a line that is
-// not a valid record is given back with its error rather than stopping the
-// batch.
+// with optional "cc" and "bcc" (an address or a list), "headers" (an
+// object of extra header fields, as mailer.Message.Header) and "locale".
+// Blank lines are skipped; every other line is one record, numbered from
+// 1 by its line in the file, and a line that is not a valid record is
+// given back with its error rather than stopping the batch.
 package batch
 
 import (
@@ -19,6 +22,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mailtrail/mailtrail/mailer"
 )
 
 // MaxLine is the longest line a record may take, in octets.
@@ -26,12 +31,24 @@ const MaxLine = 1 << 20
 
 // Record is one line of a batch file.
 type Record struct {
-	Line     int      // 1-based line number in the file
-	To       []string // recipients, at least one
-	Resource string   // the resource id; "" lets the mailer make one
-	Locale   string   // the template variant, or ""
-	Data     any      // the data object, numbers as json.Number
-	Err      error    // why the line is not a usable record, or nil
+	Line     int               // 1-based line number in the file
+	To       []string          // recipients, at least one
+	Cc, Bcc  []string          // more recipients, or nil
+	Header   map[string]string // extra header fields, or nil
+	Resource string            // the resource id; "" lets the mailer make one
+	Locale   string            // the template variant, or ""
+	Data     any               // the data object, numbers as json.Number
+	Err      error             // why the line is not a usable record, or nil
+}
+
+// Message is the message of the record: template, with the record's
+// locale or else locale, its recipients, header fields, resource and data.
+func (rec *Record) Message(template, locale string) *mailer.Message {
+	if rec.Locale != "" {
+		locale = rec.Locale
+	}
+	return &mailer.Message{Template: template, Locale: locale, To: rec.To, Cc: rec.Cc, Bcc: rec.Bcc,
+		Header: rec.Header, Resource: rec.Resource, Data: rec.Data}
 }
 
 // Reader reads records one at a time. It is not safe for concurrent use.
@@ -104,6 +121,9 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e
 // rawRecord is a record as written.
 type rawRecord struct {
 	To       json.RawMessage `json:"to"`
+	Cc       json.RawMessage `json:"cc"`
+	Bcc      json.RawMessage `json:"bcc"`
+	Headers  json.RawMessage `json:"headers"`
 	Resource *string         `json:"resource"`
 	Locale   string          `json:"locale"`
 	Data     json.RawMessage `json:"data"`
@@ -133,20 +153,23 @@ func parseRecord(n int, line []byte) *Record {
 	if len(raw.To) == 0 || string(raw.To) == "null" {
 		return bad(`missing "to"`)
 	}
-	var one string
-	if err := json.Unmarshal(raw.To, &one); err == nil {
-		rec.To = []string{one}
-	} else if err := json.Unmarshal(raw.To, &rec.To); err != nil {
-		return bad(`"to" must be an address or a list of addresses`)
-	}
-	for i, a := range rec.To {
-		rec.To[i] = strings.TrimSpace(a)
-		if rec.To[i] == "" {
-			return bad(`"to" holds an empty address`)
-		}
+	var msg string
+	if rec.To, msg = addresses("to", raw.To); msg != "" {
+		return bad("%s", msg)
 	}
 	if len(rec.To) == 0 {
 		return bad(`"to" is an empty list`)
+	}
+	if rec.Cc, msg = addresses("cc", raw.Cc); msg != "" {
+		return bad("%s", msg)
+	}
+	if rec.Bcc, msg = addresses("bcc", raw.Bcc); msg != "" {
+		return bad("%s", msg)
+	}
+	if len(raw.Headers) > 0 && string(raw.Headers) != "null" {
+		if err := json.Unmarshal(raw.Headers, &rec.Header); err != nil || raw.Headers[0] != '{' {
+			return bad(`"headers" must be an object of strings, {"X-Name": "value"}`)
+		}
 	}
 	if raw.Resource != nil {
 		rec.Resource = *raw.Resource
@@ -167,6 +190,28 @@ func parseRecord(n int, line []byte) *Record {
 		return bad(`"data": %v`, err)
 	}
 	return rec
+}
+
+// addresses reads an address or a list of addresses; msg says what is
+// wrong with them, "" when nothing is. A missing field is nil.
+func addresses(field string, raw json.RawMessage) ([]string, string) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, ""
+	}
+	var list []string
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		list = []string{one}
+	} else if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Sprintf("%q must be an address or a list of addresses", field)
+	}
+	for i, a := range list {
+		list[i] = strings.TrimSpace(a)
+		if list[i] == "" {
+			return nil, fmt.Sprintf("%q holds an empty address", field)
+		}
+	}
+	return list, ""
 }
 
 func kindName(k string) string {

@@ -3,12 +3,12 @@ package batch
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func readAll(t testing.TB, in string) []*Record {
@@ -159,31 +159,6 @@ func TestReport_stopAndLedger(t *testing.T) {
 	}
 }
 
-func TestProgress(t *testing.T) {
-	t.Run("plain lines", func(t *testing.T) {
-		var buf bytes.Buffer
-		p := NewProgress(&buf, false, 4, time.Nanosecond)
-		p.Add(false)
-		p.Add(true)
-		p.Finish()
-		out := buf.String()
-		if !strings.Contains(out, "progress: 2/4 records (50%), 1 failed") || strings.Contains(out, "\r") {
-			t.Errorf("output = %q, want plain progress lines", out)
-		}
-	})
-	t.Run("terminal bar", func(t *testing.T) {
-		var buf bytes.Buffer
-		p := NewProgress(&buf, true, 4, 0)
-		p.Add(false)
-		p.Add(false)
-		p.Finish()
-		out := buf.String()
-		if !strings.Contains(out, "\r\x1b[K") || !strings.Contains(out, "2/4") || !strings.Contains(out, "█") || !strings.HasSuffix(out, "\n") {
-			t.Errorf("output = %q, want a bar redrawn in place", out)
-		}
-	})
-}
-
 func FuzzReader(f *testing.F) {
 	if b, err := os.ReadFile(filepath.Join("testdata", "records.jsonl")); err == nil {
 		f.Add(string(b))
@@ -210,4 +185,73 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestReader_Next_optionalFields(t *testing.T) {
+	tests := []struct {
+		name    string
+		line    string
+		wantErr string
+		want    Record
+	}{
+		{"cc and bcc as lists", `{"to":"a@x.test","cc":["c@x.test"],"bcc":["d@x.test","e@x.test"],"data":{}}`, "",
+			Record{To: []string{"a@x.test"}, Cc: []string{"c@x.test"}, Bcc: []string{"d@x.test", "e@x.test"}}},
+		{"cc as one address", `{"to":"a@x.test","cc":" c@x.test ","data":{}}`, "",
+			Record{To: []string{"a@x.test"}, Cc: []string{"c@x.test"}}},
+		{"headers and locale", `{"to":"a@x.test","headers":{"X-Order":"42","Importance":"high"},"locale":"fr","data":{}}`, "",
+			Record{To: []string{"a@x.test"}, Header: map[string]string{"X-Order": "42", "Importance": "high"}, Locale: "fr"}},
+		{"cc a number", `{"to":"a@x.test","cc":3,"data":{}}`, `"cc" must be an address or a list`, Record{}},
+		{"bcc empty address", `{"to":"a@x.test","bcc":[""],"data":{}}`, `"bcc" holds an empty address`, Record{}},
+		{"headers a list", `{"to":"a@x.test","headers":["X-A"],"data":{}}`, `"headers" must be an object`, Record{}},
+		{"header value a number", `{"to":"a@x.test","headers":{"X-A":1},"data":{}}`, `"headers" must be an object`, Record{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := readAll(t, tt.line+"\n")
+			if len(recs) != 1 {
+				t.Fatalf("got %d records, want 1", len(recs))
+			}
+			rec := recs[0]
+			if tt.wantErr != "" {
+				if rec.Err == nil || !strings.Contains(rec.Err.Error(), tt.wantErr) {
+					t.Errorf("Next(%s) error = %v, want one containing %q", tt.line, rec.Err, tt.wantErr)
+				}
+				return
+			}
+			if rec.Err != nil {
+				t.Fatalf("Next(%s) error = %v", tt.line, rec.Err)
+			}
+			got := fmt.Sprintf("%q %q %q %v %q", rec.To, rec.Cc, rec.Bcc, rec.Header, rec.Locale)
+			want := fmt.Sprintf("%q %q %q %v %q", tt.want.To, tt.want.Cc, tt.want.Bcc, tt.want.Header, tt.want.Locale)
+			if got != want {
+				t.Errorf("Next(%s) = %s, want %s", tt.line, got, want)
+			}
+		})
+	}
+}
+
+// The line field is at least 7 digits wide and read back whatever its
+// width: line 10 000 000 and later came back wrong when it was read as
+// key[1:8].
+func TestKeyLine(t *testing.T) {
+	for _, tt := range []struct {
+		line     int
+		resource string
+	}{
+		{1, ""}, {42, "WO-42"}, {9_999_999, "r"}, {10_000_000, ""}, {12_345_678, "res-1"}, {1_234_567_890, "x"},
+	} {
+		key := Key(tt.line, tt.resource)
+		got, ok := KeyLine(key)
+		if !ok || got != tt.line {
+			t.Errorf("KeyLine(Key(%d, %q) = %q) = %d, %v; want %d, true", tt.line, tt.resource, key, got, ok, tt.line)
+		}
+	}
+	for _, bad := range []string{"", "L", "L-1", "Lx", "M0000001", "L+000001", "L0000000"} {
+		if n, ok := KeyLine(bad); ok {
+			t.Errorf("KeyLine(%q) = %d, true; want false", bad, n)
+		}
+	}
+	if Key(7, "") >= Key(10, "") {
+		t.Errorf("Key(7) = %q sorts after Key(10) = %q", Key(7, ""), Key(10, ""))
+	}
 }

@@ -1,4 +1,6 @@
-package batch
+// Package progress draws how far a batch has got: a bar redrawn in place
+// on a terminal, or plain lines for logs.
+package progress
 
 import (
 	"fmt"
@@ -23,10 +25,10 @@ type Progress struct {
 	done, failed int
 }
 
-// NewProgress returns a Progress of total records written to w: a bar when
+// New returns a Progress of total records written to w: a bar when
 // tty is set, else a line every interval (zero means 5 seconds). total may
 // be zero when unknown.
-func NewProgress(w io.Writer, tty bool, total int, interval time.Duration) *Progress {
+func New(w io.Writer, tty bool, total int, interval time.Duration) *Progress {
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,11 +20,14 @@ type Status string
 
 // The statuses of a report line.
 const (
-	StatusSent    Status = "sent"    // accepted by the server (or written to the outbox)
+	StatusSent    Status = "sent"    // accepted by the server (or written by the file transport)
 	StatusFailed  Status = "failed"  // refused for good, or given up
 	StatusInvalid Status = "invalid" // the record or its message is not valid: nothing sent
 	StatusUnknown Status = "unknown" // the final "." went out, the reply never came
-	StatusQueued  Status = "queued"  // still waiting for a retry in the spool
+	StatusQueued  Status = "queued"  // still waiting in the outbox for a retry, or not enqueued yet
+	// StatusEnqueued: stored in the outbox, for workers elsewhere to
+	// deliver (a batch that only enqueues).
+	StatusEnqueued Status = "enqueued"
 )
 
 // Entry is one line of a report: one record's outcome.
@@ -39,12 +43,31 @@ type Entry struct {
 	Previously bool `json:"previously,omitempty"`
 }
 
-// Key is the ledger key of a record: its line number and resource.
+// Key is the ledger key of a record: "L", its line number (at least 7
+// digits, so that keys sort by line), and "-" and its resource when it has
+// one.
 func Key(line int, resource string) string {
 	if resource == "" {
 		return fmt.Sprintf("L%07d", line)
 	}
 	return fmt.Sprintf("L%07d-%s", line, resource)
+}
+
+// KeyLine reads the line number back out of a Key: the digits after the
+// "L", however many there are.
+func KeyLine(key string) (int, bool) {
+	if !strings.HasPrefix(key, "L") {
+		return 0, false
+	}
+	digits := key[1:]
+	if i := strings.IndexByte(digits, '-'); i >= 0 {
+		digits = digits[:i]
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 || digits[0] == '+' {
+		return 0, false
+	}
+	return n, true
 }
 
 // ReportWriter writes a report as JSON Lines, one Entry a line, into a
