@@ -16,6 +16,8 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/imap"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 const inboxExample = `
@@ -89,7 +91,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	p := &inbound.Poller{
+	p := &imap.Poller{
 		URL:          o.url,
 		ProxyURL:     o.proxy,
 		Mailbox:      o.mailbox,
@@ -100,9 +102,9 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	}
 	switch o.move {
 	case "auto":
-		p.MoveMode = inbound.MoveAuto
+		p.MoveMode = imap.MoveAuto
 	case "copy":
-		p.MoveMode = inbound.MoveCopyDelete
+		p.MoveMode = imap.MoveCopyDelete
 	default:
 		return usagef("--move %q: want auto or copy", o.move)
 	}
@@ -115,7 +117,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	}
 	p.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	if o.ledger != "" {
-		l, err := inbound.OpenFileLedger(o.ledger)
+		l, err := imap.OpenFileLedger(o.ledger)
 		if err != nil {
 			return err
 		}
@@ -125,10 +127,10 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 
 	var mu sync.Mutex // Filed runs on the polling goroutine; keep it simple anyway
 	var processed, failed int
-	p.Filed = func(m *inbound.Mail) {
+	p.Filed = func(m *imap.Mail) {
 		mu.Lock()
 		defer mu.Unlock()
-		if m.Outcome == inbound.OutcomeProcessed {
+		if m.Outcome == imap.OutcomeProcessed {
 			processed++
 		} else {
 			failed++
@@ -142,7 +144,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		handler = func(ctx context.Context, m *inbound.Mail) error {
+		handler = func(ctx context.Context, m *imap.Mail) error {
 			return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
 		}
 	}
@@ -157,7 +159,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	mu.Lock()
 	fmt.Fprintf(e.stderr, "mailtrail inbox: %d processed, %d failed\n", processed, failed)
 	mu.Unlock()
-	if errors.Is(err, inbound.ErrConfig) {
+	if errors.Is(err, imap.ErrConfig) {
 		return usagef("%v", err)
 	}
 	return err
@@ -165,7 +167,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 
 // inboxTraced is the handler without --exec: a message is processed when
 // it traces to a resource.
-func inboxTraced(_ context.Context, m *inbound.Mail) error {
+func inboxTraced(_ context.Context, m *imap.Mail) error {
 	if m.Trace == nil {
 		if m.TraceErr != nil {
 			return m.TraceErr
@@ -176,7 +178,7 @@ func inboxTraced(_ context.Context, m *inbound.Mail) error {
 }
 
 // inboxLine formats one message's line.
-func inboxLine(m *inbound.Mail) string {
+func inboxLine(m *imap.Mail) string {
 	from, subject := "-", ""
 	if m.Message != nil {
 		if m.Message.From != "" {
@@ -227,7 +229,7 @@ type inboxTrace struct {
 }
 
 // inboxExec runs cmd for m and turns its exit status into the outcome.
-func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *inbound.Mail, authOpts *inbound.AuthOptions) error {
+func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *imap.Mail, authOpts *inbound.AuthOptions) error {
 	in := inboxMessage{
 		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID, Key: m.Key,
 		Message: inboxASGI(m.Message), Reply: inboxReplyOf(m.Message),
@@ -271,7 +273,7 @@ func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration,
 	return nil
 }
 
-func resourceOf(m *inbound.Mail) string {
+func resourceOf(m *imap.Mail) string {
 	if m.Trace != nil {
 		return m.Trace.Resource
 	}
@@ -312,7 +314,7 @@ func inboxASGI(m *inbound.Message) any {
 	return m.ASGI()
 }
 
-// inboxReply is what the sender said, as inbound.ParseReply reads it.
+// inboxReply is what the sender said, as reply.Parse reads it.
 type inboxReply struct {
 	Text        string            `json:"text"`
 	Data        map[string]any    `json:"data"` // null when the reply holds no structured data
@@ -330,7 +332,7 @@ func inboxReplyOf(m *inbound.Message) *inboxReply {
 	if m == nil {
 		return nil
 	}
-	r := inbound.ParseReply(m)
+	r := reply.Parse(m)
 	out := &inboxReply{Text: r.Text, Data: r.Data, DataType: r.DataType, Attachments: []inboxAttachment{}}
 	for _, a := range r.Attachments {
 		out.Attachments = append(out.Attachments, inboxAttachment{a.Filename, a.ContentType, a.Size})
