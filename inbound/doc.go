@@ -39,7 +39,7 @@
 //     X-Original-To, Envelope-To, X-Envelope-To;
 //  2. our Message-ID or thread root in In-Reply-To;
 //  3. the same in References, newest first;
-//  4. the subject tag "[a74e22bb]": a prefix anyone can type, so the
+//  4. the subject tag ("[INV-2026-0117]", "[a74e22bb]"): anyone can type it, so the
 //     Result is not Exact and carries the Sender, which the caller should
 //     check against the resource before trusting it.
 //
@@ -48,7 +48,10 @@
 // or text/rfc822-headers) and has Kind identity.Bounce; an automatic reply
 // (Auto-Submitted, X-Autoreply, Precedence, out-of-office subjects) has
 // Kind identity.AutoReply. Neither should be mistaken for a partner's
-// answer.
+// answer. [Classify] is the one classifier over header fields and MIME
+// structure; it also knows bounces that are no RFC 3464 report (a bare
+// multipart/mixed from a system sender, a mailing-list manager's "not a
+// member" rejection).
 //
 // # Replies
 //

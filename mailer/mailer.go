@@ -69,6 +69,12 @@ type Config struct {
 	// Render configures the renderer (HTML layout, strictness); nil means
 	// the defaults of render.New.
 	Render *render.Options
+	// Brand is the company's look (see render.Brand, usually read from a
+	// brand.yaml with render.LoadBrand): it replaces Render.Brand, and its
+	// Unsubscribe URL adds List-Unsubscribe and List-Unsubscribe-Post
+	// (RFC 8058 one-click) to every message that does not set its own.
+	// nil means Render.Brand.
+	Brand *render.Brand
 
 	// Transport, when set, transmits the messages; it is closed by
 	// Close. When nil, SMTP is used.
@@ -191,7 +197,7 @@ func New(cfg Config) (*Mailer, error) {
 	if m.log == nil {
 		m.log = slog.Default()
 	}
-	if m.renderer, err = render.New(cfg.Render); err != nil {
+	if m.renderer, err = render.New(renderOptions(cfg)); err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
 	if cfg.Outbox != nil {

@@ -90,7 +90,7 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if err := checkStamp(stamp); err != nil {
 		return bad(err)
 	}
-	extra, err := extraFields(msg.Header)
+	extra, err := extraFields(m.header(msg.Header))
 	if err != nil {
 		return bad(err)
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -146,10 +147,14 @@ func quoteShort(s string) string {
 }
 
 // footerText returns the brand's footer for locale: its own text for the
-// locale (pt-BR, then pt), else its text for every locale.
+// locale (pt-BR, then pt), else its text for every locale. A base template
+// ("" locale) is English.
 func (b *Brand) footerText(locale string) (string, bool) {
 	if b == nil || len(b.Footer) == 0 {
 		return "", false
+	}
+	if locale == "" {
+		locale = "en"
 	}
 	for _, l := range localeChain(locale) {
 		if s, ok := b.Footer[l]; ok {
@@ -208,6 +213,17 @@ func ParseBrand(file string, src []byte) (*Brand, error) {
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	if t := bytes.TrimSpace(src); len(t) > 0 && t[0] == '{' {
+		// JSON: its own parser says where a syntax error is.
+		var v any
+		if err := json.Unmarshal(src, &v); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				line := 1 + bytes.Count(src[:se.Offset], []byte("\n"))
+				col := int(se.Offset) - bytes.LastIndexByte(src[:se.Offset], '\n') - 1
+				return nil, fail(line, col, "%s", strings.TrimPrefix(se.Error(), "json: "))
+			}
+			return nil, fail(1, 1, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		}
 		// JSON strings hold no raw tab, so a tab is indentation, which
 		// YAML refuses.
 		src = bytes.ReplaceAll(src, []byte("\t"), []byte(" "))

@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/vanng822/go-premailer/premailer"
 )
@@ -63,6 +64,37 @@ var (
 	probeStyleRe = regexp.MustCompile(`\sstyle="([^"]*)"`)
 )
 
+// inlined caches inlined layouts by their executed text, so that
+// renderers made again and again for the same layout (a preview that
+// reloads, Check with the defaults) inline it once. It is bounded.
+var inlined struct {
+	sync.Mutex
+	m map[string]string
+}
+
+const maxInlined = 64
+
+// inlineCached is inlineCSS through the cache.
+func inlineCached(doc string) (string, error) {
+	inlined.Lock()
+	out, ok := inlined.m[doc]
+	inlined.Unlock()
+	if ok {
+		return out, nil
+	}
+	out, err := inlineCSS(doc)
+	if err != nil {
+		return "", err
+	}
+	inlined.Lock()
+	if inlined.m == nil || len(inlined.m) >= maxInlined {
+		inlined.m = make(map[string]string)
+	}
+	inlined.m[doc] = out
+	inlined.Unlock()
+	return out, nil
+}
+
 // inlineLayout executes l with the probe as body, inlines the CSS, reads
 // the probe's styles and puts the body sentinel back in the probe's place.
 func inlineLayout(l *layout, raw string) (string, map[string]string, error) {
@@ -70,7 +102,7 @@ func inlineLayout(l *layout, raw string) (string, map[string]string, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	out, err := inlineCSS(withProbe)
+	out, err := inlineCached(withProbe)
 	if err != nil {
 		return "", nil, err
 	}

@@ -119,6 +119,7 @@ func newLayout(t *htmltemplate.Template, base LayoutData, textFooter string) (*l
 	for _, p := range []struct{ body, subject, preheader string }{
 		{"<p>Probe &amp; <a href=\"https://x.test/?a=1&amp;b=2\">link</a></p>\n", `Probe <b>&"'+ =/:é` + "`", `Pre <b>&"'+`},
 		{"", "x", ""},
+		{"<p>x</p>\n", "", ""},
 	} {
 		want, err := l.executeRaw(p.body, p.subject, p.preheader)
 		if err != nil {
@@ -187,7 +188,7 @@ func (l *layout) executeRaw(body, subject, preheader string) (string, error) {
 // layout when it can be trusted, else by executing the layout (and
 // inlining its CSS around the body, which is already styled).
 func (l *layout) execute(body, subject, preheader string) (string, error) {
-	if l.fast && subject != "" {
+	if l.fast {
 		return fillChunks(l.parts, body, subject, preheader), nil
 	}
 	if !l.inline {
@@ -239,7 +240,7 @@ func fillChunks(c chunks, body, subject, preheader string) string {
 // fill writes the whole HTML part: layout chunks with the body skeleton
 // filled in place.
 func (l *layout) fill(sk *skeleton, values []string, subject, preheader string) (string, error) {
-	if !l.fast || subject == "" {
+	if !l.fast {
 		return l.execute(sk.html.fill(values), subject, preheader)
 	}
 	var b strings.Builder

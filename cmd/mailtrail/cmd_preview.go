@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"io"
 	"io/fs"
 	"os"
@@ -23,8 +22,8 @@ mailtrail preview --template testdata/vehicle-check.md --data testdata/vehicle-c
 // runPreview renders a template with sample data and prints the subject and
 // the text part, or one part; with --serve it runs the live preview.
 func runPreview(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "preview", "--template T.md --data D.json [--locale L] [--part text|html|json|subject] [--layout L.html] | --serve ADDR --templates DIR", previewExample)
-	var tpl, data, locale, part, layout, serve, dir string
+	fs := newFlags(e, "preview", "--template T.md --data D.json [--locale L] [--part text|html|json|subject] [--layout FILE] [--brand FILE] | --serve ADDR --templates DIR", previewExample)
+	var tpl, data, locale, part, layout, brand, serve, dir string
 	var allowPublic, lenient bool
 	var maxData int64
 	dataSizeFlag(fs, &maxData)
@@ -32,7 +31,8 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&data, "data", "", "sample data `D.json`, a JSON object (default: T.json beside the template)")
 	fs.StringVar(&locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
 	fs.StringVar(&part, "part", "", "print only this `PART`: text, html, json or subject")
-	fs.StringVar(&layout, "layout", "", "HTML layout `FILE` (html/template, or {{body}}/{{subject}} slots)")
+	fs.StringVar(&layout, "layout", "", "HTML layout `FILE` (html/template, or {{body}}/{{subject}} slots); default: layout.html beside the templates")
+	fs.StringVar(&brand, "brand", "", "brand `FILE` (YAML or JSON); default: brand.yaml beside the templates")
 	fs.BoolVar(&lenient, "lenient", false, "render missing placeholders empty (listed on stderr) instead of failing")
 	fs.StringVar(&serve, "serve", "", "serve a live preview on `ADDR` instead (e.g. 127.0.0.1:8080)")
 	fs.StringVar(&dir, "templates", "", "with --serve: the templates `DIR`")
@@ -45,12 +45,13 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	}
 	if serve != "" {
 		if tpl != "" || data != "" || part != "" {
-			return usagef("--serve takes --templates, --layout and --allow-public, not --template, --data or --part")
+			return usagef("--serve takes --templates, --layout, --brand and --allow-public, not --template, --data or --part")
 		}
 		if dir == "" {
 			dir = "."
 		}
-		return previewServe(ctx, e, previewServeOptions{Addr: serve, TemplatesDir: dir, Layout: layout, AllowPublic: allowPublic})
+		layout, brand = lookFiles(dir, layout, brand)
+		return previewServe(ctx, e, previewServeOptions{Addr: serve, TemplatesDir: dir, Layout: layout, Brand: brand, AllowPublic: allowPublic})
 	}
 	if tpl == "" {
 		return usagef("missing --template")
@@ -74,13 +75,11 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := &render.Options{Lenient: lenient}
-	if layout != "" {
-		if opts.Layout, err = previewLoadLayout(layout); err != nil {
-			return err
-		}
+	lt, b, err := loadLook(filepath.Dir(tpl), layout, brand)
+	if err != nil {
+		return err
 	}
-	r, err := render.New(opts)
+	r, err := render.New(&render.Options{Lenient: lenient, Layout: lt, Brand: b})
 	if err != nil {
 		return err
 	}
@@ -140,12 +139,4 @@ func previewLoadTemplate(path, locale string) (*templates.Template, error) {
 // most limit bytes.
 func previewLoadData(path string, limit int64) (map[string]any, error) {
 	return readDataFile(path, limit)
-}
-
-func previewLoadLayout(path string) (*htmltemplate.Template, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("layout: %w", err)
-	}
-	return render.ParseLayout(filepath.Base(path), string(b))
 }

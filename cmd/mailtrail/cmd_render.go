@@ -12,21 +12,26 @@ import (
 
 	"github.com/mailtrail/mailtrail/internal/atomicfile"
 	"github.com/mailtrail/mailtrail/mailer"
+	"github.com/mailtrail/mailtrail/render"
 	"github.com/mailtrail/mailtrail/templates"
 )
 
 // renderOptions are the flags shared by render and send.
 type renderOptions struct {
-	Template string   // path of the template file, T.md
-	Data     string   // path of the JSON data file, "-" for stdin
-	From     string   // the application's address
-	To       []string // recipients, from repeated or comma-separated --to
-	Resource string   // the resource id
-	Locale   string   // the template variant
-	Attach   []string // files to attach
-	Output   string   // render: the output file; "" means stdout
-	Batch    string   // a JSONL file of records (batch mode)
-	MaxData  int64    // the largest data file read
+	Template string            // path of the template file, T.md
+	Data     string            // path of the JSON data file, "-" for stdin
+	From     string            // the application's address
+	To       []string          // recipients, from repeated or comma-separated --to
+	Cc, Bcc  []string          // copies; Bcc only on the envelope
+	Header   map[string]string // extra header fields (the mailer's allow-list)
+	Layout   string            // layout file; "" means layout.html beside the template, else the default
+	Brand    string            // brand file; "" means brand.yaml beside the template, else none
+	Resource string            // the resource id
+	Locale   string            // the template variant
+	Attach   []string          // files to attach
+	Output   string            // render: the output file; "" means stdout
+	Batch    string            // a JSONL file of records (batch mode)
+	MaxData  int64             // the largest data file read
 }
 
 // renderAddrList is a flag that may be repeated and takes comma-separated
@@ -93,6 +98,11 @@ func renderFlags(fs *flag.FlagSet, o *renderOptions) {
 	fs.StringVar(&o.Resource, "resource", "", "the resource `ID` the message is about ([A-Za-z0-9_-])")
 	fs.StringVar(&o.Locale, "locale", "", "template variant `L` such as fr (T.fr.md, falling back to T.md)")
 	fs.Var(renderStringList{&o.Attach}, "attach", "attach `FILE`; repeat for more")
+	fs.Var(renderAddrList{&o.Cc}, "cc", "copy to `ADDR`; repeat the flag or separate with commas")
+	fs.Var(renderAddrList{&o.Bcc}, "bcc", "blind copy to `ADDR` (on the envelope only, never in the message); repeatable")
+	fs.Var(headerList{&o.Header}, "header", "extra header field `\"Name: value\"` (X-*, List-*, Comments, Keywords, Importance, Priority, Sensitivity, Organization); repeatable")
+	fs.StringVar(&o.Layout, "layout", "", "HTML layout `FILE` (html/template, or {{body}}/{{subject}} slots); default: layout.html beside the template, else the built-in one")
+	fs.StringVar(&o.Brand, "brand", "", "brand `FILE` (YAML or JSON: name, logo, color, address, footer, unsubscribe); default: brand.yaml beside the template")
 	dataSizeFlag(fs, &o.MaxData)
 }
 
@@ -122,6 +132,8 @@ func renderCheck(o *renderOptions, needResource bool) error {
 		if needResource && o.Resource == "" {
 			missing = append(missing, "--resource")
 		}
+	} else if len(o.Cc)+len(o.Bcc)+len(o.Header) > 0 {
+		return usagef("--cc, --bcc and --header are for one message; with --batch each record carries its own")
 	}
 	if len(missing) > 0 {
 		return usagef("missing %s", strings.Join(missing, ", "))
@@ -148,6 +160,10 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 	if err != nil {
 		return mailer.Config{}, "", &usageError{msg: err.Error()}
 	}
+	layout, brand, err := loadLook(dir, o.Layout, o.Brand)
+	if err != nil {
+		return mailer.Config{}, "", err
+	}
 	signing, err := readSigning(e)
 	if err != nil {
 		return mailer.Config{}, "", &usageError{msg: err.Error()}
@@ -155,6 +171,8 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 	cfg := mailer.Config{
 		From:      o.From,
 		Keys:      keys,
+		Brand:     brand,
+		Render:    &render.Options{Layout: layout},
 		Signing:   signing,
 		Templates: os.DirFS(dir),
 		Logger:    renderLogger(e.stderr),
@@ -210,6 +228,9 @@ func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, 
 		Template: template,
 		Locale:   o.Locale,
 		To:       o.To,
+		Cc:       o.Cc,
+		Bcc:      o.Bcc,
+		Header:   o.Header,
 		Resource: o.Resource,
 		Data:     data,
 	}
@@ -219,10 +240,11 @@ func renderMessage(e *env, o *renderOptions, template string) (*mailer.Message, 
 	return msg, nil
 }
 
-const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [-o OUT.eml]"
+const renderUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR --resource ID [--locale L] [--cc ADDR]... [--bcc ADDR]... [--header \"Name: value\"]... [--layout FILE] [--brand FILE] [--attach FILE]... [-o OUT.eml]"
 
 const renderExample = `mailtrail render --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42 -o check.eml
-  mailtrail render --template testdata/vehicle-check.md --data - --from "Fleet desk <fleet@example.com>" --to partner@example.net --resource WO-42 --locale fr < testdata/vehicle-check.json`
+  mailtrail render --template testdata/vehicle-check.md --data - --from "Fleet desk <fleet@example.com>" --to partner@example.net --resource WO-42 --locale fr < testdata/vehicle-check.json
+  mailtrail render --template testdata/branded/invoice.md --data testdata/branded/invoice.json --from "Acme Fleet <accounts@acme-fleet.example>" --to garage@example.net --cc desk@example.net --bcc audit@example.org --header "X-Order: 42" --resource INV-2026-0117 -o invoice.eml   # brand.yaml beside the template (or --brand FILE)`
 
 // runRender writes the exact bytes send would transmit, CRLF line endings,
 // to stdout or to -o. On any error it writes no file.

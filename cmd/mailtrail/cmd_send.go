@@ -19,11 +19,12 @@ type sendOptions struct {
 	fileFallback bool // no transport configured: file:./mail
 }
 
-const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--smtp URL] [--outbox DIR|URL] [--batch F.jsonl]"
+const sendUsage = "--template T.md --data D.json --from APP@DOMAIN --to ADDR [--resource ID] [--locale L] [--cc ADDR]... [--bcc ADDR]... [--header \"Name: value\"]... [--layout FILE] [--brand FILE] [--attach FILE]... [--smtp URL] [--outbox DIR|URL] [--batch F.jsonl]"
 
 const sendExample = `mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net
   MAILTRAIL_SMTP_URL=smtp://user:pass@mail.example.com:587 mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --resource WO-42
-  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --outbox ./outbox   # enqueue; "mailtrail worker --outbox ./outbox" delivers`
+  mailtrail send --template testdata/vehicle-check.md --data testdata/vehicle-check.json --from fleet@example.com --to partner@example.net --outbox ./outbox   # enqueue; "mailtrail worker --outbox ./outbox" delivers
+  mailtrail send --template testdata/branded/invoice.md --data testdata/branded/invoice.json --from "Acme Fleet <accounts@acme-fleet.example>" --to garage@example.net --cc desk@example.net --bcc audit@example.org --brand testdata/branded/brand.yaml --layout my-layout.html`
 
 // runSend renders and sends one message (or, with --batch, many): over
 // SMTP when --smtp or MAILTRAIL_SMTP_URL says where, else into ./mail as

@@ -15,6 +15,7 @@ type previewServeOptions struct {
 	Addr         string // listen address, e.g. 127.0.0.1:8080
 	TemplatesDir string // folder of templates (NAME.md beside NAME.json)
 	Layout       string // optional layout file
+	Brand        string // optional brand file
 	AllowPublic  bool   // allow listening on a non-loopback address
 
 	ready func(addr string) // tests: told the address listened on
@@ -43,9 +44,15 @@ func previewServe(ctx context.Context, e *env, o previewServeOptions) error {
 			return fmt.Errorf("layout: %w", err)
 		}
 	}
+	if o.Brand != "" {
+		if _, err := os.Stat(o.Brand); err != nil {
+			return fmt.Errorf("brand: %w", err)
+		}
+	}
 	p, err := webview.NewPreview(webview.PreviewOptions{
 		Dir:    o.TemplatesDir,
 		Layout: o.Layout,
+		Brand:  o.Brand,
 		Logger: slog.New(slog.NewTextHandler(e.stderr, nil)),
 	})
 	if err != nil {

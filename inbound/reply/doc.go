@@ -3,7 +3,8 @@
 // there is one; else the text/plain parts; else the HTML turned into text
 // ([HTMLText]); quoted history and signatures removed ([StripQuote],
 // [StripSignature]: Gmail, Outlook, Apple Mail, Thunderbird, phone
-// clients; the languages of [Languages]); structured data read from what
+// clients; English, French, German, Spanish, Italian, Dutch and Portuguese,
+// with the phrases as data in [Languages]); structured data read from what
 // remains when it is JSON or YAML, with keys matched loosely
 // ([Reply.Get]); and the attachments that matter (images, video, PDF,
 // vendor types). [Parse] does all of it.

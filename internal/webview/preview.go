@@ -21,6 +21,9 @@ type PreviewOptions struct {
 	// means the default layout of package render. It is read again for
 	// every page, so editing it shows at once.
 	Layout string
+	// Brand is a brand file (YAML or JSON, see render.LoadBrand); empty
+	// means none. It is read again for every page, like Layout.
+	Brand string
 	// From, To and Resource fill the sample message offered as an .eml
 	// download; empty means "app@example.test", "partner@example.test"
 	// and a fixed sample id.
@@ -78,6 +81,9 @@ func NewPreview(opts PreviewOptions) (*Preview, error) {
 	if opts.Layout != "" {
 		extra = append(extra, opts.Layout)
 	}
+	if opts.Brand != "" {
+		extra = append(extra, opts.Brand)
+	}
 	w, err := newWatcher(opts.Dir, extra, relevantTemplateFile, p.events.publish, p.log)
 	if err != nil {
 		root.Close()
@@ -97,7 +103,7 @@ func NewPreview(opts PreviewOptions) (*Preview, error) {
 
 func relevantTemplateFile(name string) bool {
 	switch filepath.Ext(name) {
-	case ".md", ".json", ".html", ".tmpl":
+	case ".md", ".json", ".html", ".tmpl", ".yaml", ".yml":
 		return true
 	}
 	return false

@@ -203,7 +203,11 @@ func TestPreview_reloadsOnChange(t *testing.T) {
 	if err := os.WriteFile(layout, []byte(`<html><body><h1>{{.Subject}}</h1>{{.Body}}</body></html>`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv := newTestPreview(t, PreviewOptions{Dir: dir, Layout: layout})
+	brand := filepath.Join(t.TempDir(), "brand.yaml")
+	if err := os.WriteFile(brand, []byte("name: Brand One\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestPreview(t, PreviewOptions{Dir: dir, Layout: layout, Brand: brand})
 	es := openEvents(t, srv)
 	edits := []struct {
 		name string
@@ -224,6 +228,9 @@ func TestPreview_reloadsOnChange(t *testing.T) {
 		{"layout", func() error {
 			return os.WriteFile(layout, []byte(`<html><body><h1>LAYOUT2 {{.Subject}}</h1>{{.Body}}</body></html>`), 0o644)
 		}, "/part/html/vehicle-check", "LAYOUT2"},
+		{"brand", func() error {
+			return os.WriteFile(brand, []byte("name: Brand Two\nunsubscribe: https://x.example/u\n"), 0o644)
+		}, "/part/text/vehicle-check", "-- \nBrand Two\n"},
 	}
 	for _, ed := range edits {
 		t.Run(ed.name, func(t *testing.T) {

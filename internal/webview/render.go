@@ -100,6 +100,7 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 		From:      p.opts.From,
 		Templates: p.fsys,
 		Render:    ropts,
+		Brand:     ropts.Brand,
 		Getenv:    func(string) string { return "" }, // never an SMTP server
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -126,21 +127,27 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	return s
 }
 
-// renderOptions reads the layout file, if any, again for every page, so an
-// edit shows at once.
+// renderOptions reads the layout and brand files, if any, again for every
+// page, so an edit shows at once.
 func (p *Preview) renderOptions() (*render.Options, error) {
-	if p.opts.Layout == "" {
-		return nil, nil
+	o := &render.Options{}
+	if p.opts.Layout != "" {
+		b, err := os.ReadFile(p.opts.Layout)
+		if err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
+		if o.Layout, err = render.ParseLayout(filepath.Base(p.opts.Layout), string(b)); err != nil {
+			return nil, fmt.Errorf("layout %s: %w", p.opts.Layout, err)
+		}
 	}
-	b, err := os.ReadFile(p.opts.Layout)
-	if err != nil {
-		return nil, fmt.Errorf("layout: %w", err)
+	if p.opts.Brand != "" {
+		b, err := render.LoadBrand(p.opts.Brand)
+		if err != nil {
+			return nil, err
+		}
+		o.Brand = b
 	}
-	lt, err := render.ParseLayout(filepath.Base(p.opts.Layout), string(b))
-	if err != nil {
-		return nil, fmt.Errorf("layout %s: %w", p.opts.Layout, err)
-	}
-	return &render.Options{Layout: lt}, nil
+	return o, nil
 }
 
 // problems lists what check finds in every file of a template, with its
