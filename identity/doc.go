@@ -105,8 +105,8 @@
 //
 // [Classify] tells a person's reply from an automatic reply (RFC 3834
 // Auto-Submitted, X-Autoreply, Precedence, out-of-office subjects in
-// English, French, German and Spanish) and hints at a bounce from headers
-// alone; [TraceBounce] traces a bounce, exactly, through the headers of
+// English, French, German, Spanish, Italian, Dutch and Portuguese) and
+// hints at a bounce from headers alone; [TraceBounce] traces a bounce, exactly, through the headers of
 // the original message that the report embeds. Automatic replies and
 // bounces are still traced to their resource.
 //

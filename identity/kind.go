@@ -63,8 +63,10 @@ func (k *Kind) UnmarshalText(b []byte) error {
 //     (a read receipt, RFC 8098); Auto-Submitted other than "no" (RFC
 //     3834); X-Autoreply; X-Autorespond; Precedence auto_reply, bulk or
 //     junk; a subject that opens like an out-of-office notice in English,
-//     French, German or Spanish ("Automatic reply:", "Réponse automatique",
-//     "Abwesenheitsnotiz", "Respuesta automática", …).
+//     French, German, Spanish, Italian, Dutch or Portuguese ("Automatic
+//     reply:", "Réponse automatique", "Abwesenheitsnotiz", "Respuesta
+//     automática", "Risposta automatica", "Automatisch antwoord",
+//     "Resposta automática", …).
 //   - Bounce: a null Return-Path, "<>", with none of the above.
 //
 // The subject rules are a heuristic, and a partner's own automation that
@@ -163,6 +165,12 @@ var outOfOffice = []string{
 	// Spanish
 	"respuesta automática", "respuesta automatica", "fuera de la oficina",
 	"fuera de oficina", "ausente de la oficina", "ausencia",
+	// Italian
+	"risposta automatica", "fuori ufficio", "fuori sede", "assenza dall'ufficio",
+	// Dutch
+	"automatisch antwoord", "automatisch bericht", "afwezig", "niet aanwezig", "buiten kantoor", "afwezigheidsbericht",
+	// Portuguese
+	"resposta automática", "resposta automatica", "fora do escritório", "fora do escritorio", "ausência", "ausente do escritório",
 }
 
 // isOutOfOffice reports whether a raw subject opens, after any reply

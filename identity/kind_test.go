@@ -153,3 +153,23 @@ func TestClassify_daemonSenders(t *testing.T) {
 		}
 	}
 }
+
+func TestClassify_outOfOfficeMoreLanguages(t *testing.T) {
+	for _, subject := range []string{
+		"Risposta automatica: [a74e22bb] Vehicle check",
+		"Fuori ufficio fino al 10 marzo",
+		"Automatisch antwoord: [a74e22bb] Vehicle check",
+		"Afwezig tot maandag",
+		"Resposta automática: [a74e22bb] Vehicle check",
+		"Fora do escritório",
+	} {
+		h := mail.Header{"From": {"jean@garage.example"}, "Subject": {subject}}
+		if got := identity.Classify(h); got != identity.AutoReply {
+			t.Errorf("Classify(Subject: %s) = %v, want auto-reply", subject, got)
+		}
+	}
+	h := mail.Header{"From": {"jean@garage.example"}, "Subject": {"Re: Afwezigheid van de monteur"}}
+	if got := identity.Classify(h); got != identity.Reply {
+		t.Errorf("Classify(%q) = %v, want reply (the word goes on)", h.Get("Subject"), got)
+	}
+}

@@ -38,7 +38,7 @@
 //     X-Original-To, Envelope-To, X-Envelope-To;
 //  2. our Message-ID or thread root in In-Reply-To;
 //  3. the same in References, newest first;
-//  4. the subject tag "[a74e22bb]": a prefix anyone can type, so the
+//  4. the subject tag ("[INV-2026-0117]", "[a74e22bb]"): anyone can type it, so the
 //     Result is not Exact and carries the Sender, which the caller should
 //     check against the resource before trusting it.
 //
@@ -47,7 +47,10 @@
 // or text/rfc822-headers) and has Kind identity.Bounce; an automatic reply
 // (Auto-Submitted, X-Autoreply, Precedence, out-of-office subjects) has
 // Kind identity.AutoReply. Neither should be mistaken for a partner's
-// answer.
+// answer. [Classify] is the one classifier over header fields and MIME
+// structure; it also knows bounces that are no RFC 3464 report (a bare
+// multipart/mixed from a system sender, a mailing-list manager's "not a
+// member" rejection).
 //
 // # Replies
 //
@@ -55,7 +58,8 @@
 // there is one; else the text/plain parts; else the HTML turned into text
 // ([HTMLText]); quoted history and signatures removed ([StripQuote],
 // [StripSignature]: Gmail, Outlook, Apple Mail, Thunderbird, phone
-// clients; English, French, German and Spanish); structured data read
+// clients; English, French, German, Spanish, Italian, Dutch and
+// Portuguese, with the phrases as data in [ReplyLanguages]); structured data read
 // from what remains when it is JSON or YAML, with keys matched loosely
 // ([Reply.Get]); and the attachments that matter (images, video, PDF,
 // vendor types).

@@ -82,6 +82,13 @@ type Poller struct {
 	// [*SizeError] (ErrTooLarge). Zero means DefaultMaxSize.
 	MaxSize int64
 
+	// MessageTimeout bounds the work on one message: parsing, tracing and
+	// the Handler, which gets a context with this deadline. A message not
+	// done in time is filed in Failed with an error wrapping
+	// context.DeadlineExceeded, and the next one is taken. Zero means
+	// DefaultMessageTimeout.
+	MessageTimeout time.Duration
+
 	// DialTimeout bounds connecting, TLS and login. Zero means 30s.
 	DialTimeout time.Duration
 
@@ -220,6 +227,16 @@ func (p *Poller) mailbox() string { return or(p.Mailbox, "INBOX") }
 func (p *Poller) processed() string { return or(p.Processed, "processed") }
 
 func (p *Poller) failed() string { return or(p.Failed, "failed") }
+
+// DefaultMessageTimeout is the default of [Poller.MessageTimeout].
+const DefaultMessageTimeout = 10 * time.Minute
+
+func (p *Poller) messageTimeout() time.Duration {
+	if p.MessageTimeout > 0 {
+		return p.MessageTimeout
+	}
+	return DefaultMessageTimeout
+}
 
 func (p *Poller) maxSize() int64 {
 	if p.MaxSize > 0 {

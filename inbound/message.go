@@ -3,8 +3,10 @@ package inbound
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/mail"
 )
 
@@ -124,18 +126,32 @@ func ParseContext(ctx context.Context, r io.Reader, opts *Options) (*Message, er
 		return nil, fmt.Errorf("inbound: parse: %w", err)
 	}
 	max := opts.maxSize()
-	data, err := readAll(ctxReader{ctx, r}, max+1)
+	data, err := readAll(ctxReader{ctx, r}, sizeHint(r), max+1)
 	if err != nil {
 		return nil, fmt.Errorf("inbound: read message: %w", err)
 	}
 	if int64(len(data)) > max {
 		return nil, &SizeError{Limit: max}
 	}
-	m, err := parseBytes(ctx, data, opts)
-	if err != nil {
+	return ParseBytes(ctx, data, opts)
+}
+
+// ParseBytes is [ParseContext] on a message already in memory. It reads
+// data in place, without copying it: the Message shares its memory (a
+// body without transfer encoding is a slice of data), so data must not
+// change while the Message is in use.
+func ParseBytes(ctx context.Context, data []byte, opts *Options) (*Message, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("inbound: parse: %w", err)
 	}
-	return m, nil
+	if max := opts.maxSize(); int64(len(data)) > max {
+		return nil, &SizeError{Limit: max}
+	}
+	m, err := parseBytes(ctx, data, opts)
+	if err != nil && !errors.Is(err, ErrEmpty) {
+		return nil, fmt.Errorf("inbound: parse: %w", err)
+	}
+	return m, err
 }
 
 // ctxReader stops reading once its context is done.
@@ -151,25 +167,35 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// Len tells readAll the length when the underlying reader knows it.
-func (c ctxReader) Len() int {
-	if l, ok := c.r.(interface{ Len() int }); ok {
-		return l.Len()
+// sizeHint returns the length r will give, when it knows it (a
+// bytes.Reader, a strings.Reader, a bytes.Buffer, a regular file), else -1.
+func sizeHint(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		fi, err := v.Stat()
+		if err == nil && fi.Mode().IsRegular() {
+			if s, ok := r.(io.Seeker); ok {
+				if off, err := s.Seek(0, io.SeekCurrent); err == nil {
+					return max(fi.Size()-off, 0)
+				}
+			}
+		}
 	}
 	return -1
 }
 
-// readAll reads r to its end, at most limit octets. A reader that knows
-// its length (bytes.Reader, strings.Reader, bytes.Buffer) is read into
-// one buffer of that size instead of one that doubles as it fills (which
-// allocated about twice the message).
-func readAll(r io.Reader, limit int64) ([]byte, error) {
-	l, ok := r.(interface{ Len() int })
-	if !ok || l.Len() < 0 {
+// readAll reads r to its end, at most limit octets. When the length is
+// known (hint ≥ 0: bytes.Reader, strings.Reader, bytes.Buffer, a regular
+// file) the message is read into one buffer of that size instead of one
+// that grows as it fills (which allocated several times the message).
+func readAll(r io.Reader, hint, limit int64) ([]byte, error) {
+	if hint < 0 {
 		return io.ReadAll(io.LimitReader(r, limit))
 	}
 	var b bytes.Buffer
-	b.Grow(int(min(int64(l.Len()), limit)) + bytes.MinRead)
+	b.Grow(int(min(hint, limit)) + bytes.MinRead)
 	_, err := b.ReadFrom(io.LimitReader(r, limit))
 	return b.Bytes(), err
 }

@@ -168,7 +168,14 @@ func (s *session) one(ctx context.Context, h Handler, m *Mail) error {
 // handle parses, traces and hands m to h, setting m.Outcome. stop is true
 // when ctx ended the handler: the message then stays where it is.
 func (s *session) handle(ctx context.Context, h Handler, m *Mail) (stop bool, err error) {
-	msg, err := ParseWith(bytes.NewReader(m.Raw), &Options{MaxSize: s.p.maxSize()})
+	// One deadline for the whole message, parsing included: a message
+	// that takes too long is failed, and the mailbox goes on.
+	mctx, cancel := context.WithTimeout(ctx, s.p.messageTimeout())
+	defer cancel()
+	msg, err := ParseContext(mctx, bytes.NewReader(m.Raw), &Options{MaxSize: s.p.maxSize()})
+	if err != nil && ctx.Err() != nil {
+		return true, ctx.Err() // stopped, not failed: leave it for the next run
+	}
 	if err != nil || msg == nil {
 		if err == nil {
 			err = errors.New("no message")
@@ -196,7 +203,7 @@ func (s *session) handle(ctx context.Context, h Handler, m *Mail) (stop bool, er
 			return false, nil
 		}
 	}
-	herr := call(ctx, h, m)
+	herr := call(mctx, h, m)
 	if herr != nil && ctx.Err() != nil {
 		// Cancelled, not failed: leave the message for the next run.
 		return true, ctx.Err()

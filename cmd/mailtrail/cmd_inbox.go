@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +21,9 @@ import (
 )
 
 const inboxExample = `
-mailtrail inbox --imap imaps://backoffice%40example.com:PASSWORD@imap.example.com --from backoffice@example.com
-  MAILTRAIL_IMAP_URL=imaps://… mailtrail inbox --from backoffice@example.com --watch --exec ./on-reply.sh`
+export MAILTRAIL_IMAP_URL='imaps://backoffice%40example.com:PASSWORD@imap.example.com'   # a variable: the password stays out of the process list
+  mailtrail inbox --from backoffice@example.com
+  mailtrail inbox --from backoffice@example.com --watch --exec ./on-reply.sh   # the handler may use $MAILTRAIL_KEY unquoted`
 
 // inboxOptions are the flags of mailtrail inbox.
 type inboxOptions struct {
@@ -32,6 +35,7 @@ type inboxOptions struct {
 	watch     bool
 	execCmd   string
 	execLimit time.Duration
+	msgLimit  time.Duration
 	trust     string
 	move      string
 	proxy     string
@@ -55,14 +59,15 @@ type inboxOptions struct {
 func runInbox(ctx context.Context, e *env, args []string) error {
 	var o inboxOptions
 	fs := newFlags(e, "inbox", "--imap URL --from APP@DOMAIN [--processed F] [--failed F] [--watch] [--exec CMD]", inboxExample)
-	fs.StringVar(&o.url, "imap", "", "IMAP URL: imaps://user:pass@host[:993], imap://… (STARTTLS) or imap+insecure://… (loopback only);\ndefault $MAILTRAIL_IMAP_URL, which keeps the password out of the process list")
+	fs.StringVar(&o.url, "imap", "", "IMAP URL: imaps://host[:993], imap://… (STARTTLS) or imap+insecure://… (loopback only);\ndefault $MAILTRAIL_IMAP_URL. A URL with a password (imaps://user:PASSWORD@host) belongs in MAILTRAIL_IMAP_URL, never in this flag: the process list shows flags")
 	fs.StringVar(&o.from, "from", "", "the application's address APP@DOMAIN, to trace replies (required)")
 	fs.StringVar(&o.mailbox, "mailbox", "INBOX", "mailbox to process")
 	fs.StringVar(&o.processed, "processed", "processed", "folder for handled messages (created when missing)")
 	fs.StringVar(&o.failed, "failed", "failed", "folder for messages that failed (created when missing)")
 	fs.BoolVar(&o.watch, "watch", false, "keep running: wait for new mail with IDLE (or poll) until interrupted")
-	fs.StringVar(&o.execCmd, "exec", "", "run CMD (with sh -c) for each message, the message as JSON on stdin; exit 0 means processed")
+	fs.StringVar(&o.execCmd, "exec", "", "run CMD (with sh -c) for each message, the message as JSON on stdin; exit 0 means processed.\nCMD's environment: MAILTRAIL_UID, MAILTRAIL_KEY (the SHA-256 of the message's key, in hex: safe unquoted; the raw key is \"key\" in the JSON), MAILTRAIL_RESOURCE")
 	fs.DurationVar(&o.execLimit, "exec-timeout", 5*time.Minute, "longest a CMD may run for one message")
+	fs.DurationVar(&o.msgLimit, "message-timeout", inbound.DefaultMessageTimeout, "longest the work on one message may take (parsing, tracing and CMD); past it the message is failed")
 	fs.StringVar(&o.trust, "smime-trust", "", smimeTrustUsage+`; the JSON's "auth" says what the signatures say`)
 	fs.StringVar(&o.move, "move", "auto", "how to move: auto (UID MOVE when offered) or copy (COPY + \\Deleted + EXPUNGE)")
 	fs.StringVar(&o.proxy, "proxy", "", "connect through this HTTP CONNECT proxy (http://host:port)")
@@ -79,7 +84,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		o.url = e.getenv("MAILTRAIL_IMAP_URL")
 	}
 	if o.url == "" {
-		return usagef("no IMAP URL: give --imap imaps://user:pass@host:993 or set MAILTRAIL_IMAP_URL")
+		return usagef("no IMAP URL: set MAILTRAIL_IMAP_URL=imaps://user:PASSWORD@host:993 (or give --imap without a password)")
 	}
 	if o.from == "" {
 		return usagef("--from APP@DOMAIN is required: replies are traced to the application's address")
@@ -90,13 +95,14 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	}
 
 	p := &inbound.Poller{
-		URL:          o.url,
-		ProxyURL:     o.proxy,
-		Mailbox:      o.mailbox,
-		Processed:    o.processed,
-		Failed:       o.failed,
-		App:          app,
-		PollInterval: o.interval,
+		URL:            o.url,
+		ProxyURL:       o.proxy,
+		Mailbox:        o.mailbox,
+		Processed:      o.processed,
+		Failed:         o.failed,
+		App:            app,
+		PollInterval:   o.interval,
+		MessageTimeout: o.msgLimit,
 	}
 	switch o.move {
 	case "auto":
@@ -210,7 +216,7 @@ type inboxMessage struct {
 	Mailbox     string       `json:"mailbox"`
 	UIDValidity uint32       `json:"uidvalidity"`
 	UID         uint32       `json:"uid"`
-	Key         string       `json:"key"`     // Message-ID, or sha256 of the message: the idempotency key
+	Key         string       `json:"key"`     // Message-ID, or sha256 of the message: the idempotency key (MAILTRAIL_KEY is its SHA-256 in hex)
 	Message     any          `json:"message"` // the ASGI email shape (inbound.Message.ASGI)
 	Reply       *inboxReply  `json:"reply"`   // what the sender said: text without quotes, data, attachments
 	Trace       *inboxTrace  `json:"trace"`   // null when no resource was found
@@ -250,10 +256,13 @@ func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration,
 	out := &inboxLocked{w: e.stderr} // the command's two streams are copied concurrently
 	cmd.Stdout = out                 // our stdout is the one-line-per-message report
 	cmd.Stderr = io.MultiWriter(out, &inboxTail{buf: &stderr})
+	// The environment carries only values safe to use unquoted in a
+	// shell: the key is chosen by the sender (its Message-ID), so it comes
+	// hashed; the raw key is "key" in the JSON.
 	cmd.Env = append(os.Environ(),
 		fmt.Sprintf("MAILTRAIL_UID=%d", m.UID),
-		"MAILTRAIL_KEY="+m.Key,
-		"MAILTRAIL_RESOURCE="+resourceOf(m),
+		"MAILTRAIL_KEY="+inboxKeyHash(m.Key),
+		"MAILTRAIL_RESOURCE="+shellSafe(resourceOf(m)),
 	)
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
@@ -269,6 +278,24 @@ func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration,
 		return fmt.Errorf("--exec: %w", err)
 	}
 	return nil
+}
+
+// inboxKeyHash is the SHA-256 of a message key in hex: the same key gives
+// the same value, and it holds no character a shell would expand.
+func inboxKeyHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// shellSafe returns s when it holds only letters, digits and "._-" (as
+// resource ids do), else "".
+func shellSafe(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return ""
+		}
+	}
+	return s
 }
 
 func resourceOf(m *inbound.Mail) string {

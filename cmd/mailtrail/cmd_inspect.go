@@ -48,7 +48,7 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, raw, m, err := traceReadRaw(e, fs.Arg(0))
+	_, raw, m, err := traceReadRaw(ctx, e, fs.Arg(0))
 	if err != nil {
 		return err
 	}

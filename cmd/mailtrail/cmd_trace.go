@@ -47,7 +47,7 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	name, raw, m, err := traceReadRaw(e, fs.Arg(0))
+	name, raw, m, err := traceReadRaw(ctx, e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -134,9 +134,10 @@ func traceKindPhrase(k identity.Kind) string {
 // standard input) and returns its name, its bytes (for the signatures) and
 // the parsed message. Any failure is an *exitError with code 2: the input
 // is unreadable.
-func traceReadRaw(e *env, arg string) (string, []byte, *inbound.Message, error) {
+func traceReadRaw(ctx context.Context, e *env, arg string) (string, []byte, *inbound.Message, error) {
 	name := arg
 	var r io.Reader = e.stdin
+	size := int64(-1)
 	if arg == "" || arg == "-" {
 		name = "standard input"
 	} else {
@@ -145,13 +146,23 @@ func traceReadRaw(e *env, arg string) (string, []byte, *inbound.Message, error) 
 			return name, nil, nil, &exitError{code: 2, err: err}
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
 		r = f
 	}
-	raw, err := io.ReadAll(r)
-	if err != nil {
+	// Read at most one byte over the parse limit, into one buffer when the
+	// size is known, and parse those bytes in place: the message is held
+	// once, not twice.
+	var buf bytes.Buffer
+	if size >= 0 {
+		buf.Grow(int(min(size, inbound.DefaultMaxSize+1)) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, inbound.DefaultMaxSize+1)); err != nil {
 		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
-	m, err := inbound.Parse(bytes.NewReader(raw))
+	raw := buf.Bytes()
+	m, err := inbound.ParseBytes(ctx, raw, nil)
 	if err != nil {
 		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}

@@ -30,7 +30,8 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	var o workerOptions
 	fs := newFlags(e, "worker", workerUsage, workerExample)
 	outboxFlag(fs, &o.Outbox, "the outbox `URL` to deliver from: postgres://user@host:5432/db, or a folder (default $MAILTRAIL_OUTBOX_URL)")
-	fs.StringVar(&o.SMTP, "smtp", "", "SMTP server `URL` (smtp://user:pass@host:587, smtps://…, smtp+insecure://…, or file:DIR); default $MAILTRAIL_SMTP_URL, else the folder ./"+mailer.DefaultFileDir)
+	fs.StringVar(&o.SMTP, "smtp", "", "SMTP server `URL` (smtp://host:587, smtps://…, smtp+insecure://…, or file:DIR); default $MAILTRAIL_SMTP_URL, else the folder ./"+mailer.DefaultFileDir+
+		".\nA URL with a password (smtp://user:PASSWORD@host:587) belongs in MAILTRAIL_SMTP_URL, never in this flag: the process list shows flags")
 	fs.IntVar(&o.Concurrency, "concurrency", 2, "`N` messages delivered at once by this process, each over its own connection")
 	fs.DurationVar(&o.RescueAfter, "rescue-after", 15*time.Minute, "PostgreSQL: a message in flight this long counts as its worker's death and is sent again by another (keep it well above the SMTP timeouts)")
 	if err := parseFlags(fs, args); err != nil {
