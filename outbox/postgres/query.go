@@ -55,36 +55,91 @@ func (s *Store) Counts(ctx context.Context) (outbox.Counts, error) {
 	return c, nil
 }
 
+// entrySQL selects what an Entry needs, without the message's bytes.
+const entrySQL = `SELECT id, args - 'data' - 'text',
+	coalesce(octet_length(decode(args->>'data', 'base64')), octet_length(args->>'text')),
+	metadata, created_at, scheduled_at, finalized_at, errors, ` + stateSQL + ` FROM `
+
 // List returns the messages in one state, oldest first, without their
 // bytes (Size says how large they are), with their Failure for
 // StateFailed and StateUnknown.
 func (s *Store) List(ctx context.Context, state outbox.State) ([]*outbox.Entry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, args - 'data', octet_length(decode(args->>'data', 'base64')),
-		metadata, created_at, scheduled_at, finalized_at, errors
-		FROM `+s.table+` WHERE kind = $1 AND queue = $2 AND `+stateSQL+` = $3 ORDER BY id`,
+	return s.entries(ctx, "list", `WHERE kind = $1 AND queue = $2 AND `+stateSQL+` = $3 ORDER BY id`,
 		jobKind, s.opts.Queue, state.String())
+}
+
+// Lookup returns the message with that id or key, in whichever state it
+// is, with its Failure; an error wrapping outbox.ErrNotFound when there is
+// none.
+func (s *Store) Lookup(ctx context.Context, idOrKey string) (*outbox.Entry, error) {
+	id, _ := strconv.ParseInt(idOrKey, 10, 64)
+	list, err := s.entries(ctx, "lookup", `WHERE kind = $1 AND queue = $2 AND (args->>'key' = $3 OR id = $4 AND args->>'key' IS NULL)`,
+		jobKind, s.opts.Queue, idOrKey, id)
 	if err != nil {
-		return nil, s.wrap("list", err)
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("%w: %q", outbox.ErrNotFound, idOrKey)
+	}
+	return list[0], nil
+}
+
+// Keys returns the keys starting with prefix, and the state of each: a
+// batch run again skips, without rendering them, the records an earlier
+// run enqueued.
+func (s *Store) Keys(ctx context.Context, prefix string) (map[string]outbox.State, error) {
+	rows, err := s.pool.Query(ctx, `SELECT args->>'key', `+stateSQL+` FROM `+s.table+
+		` WHERE kind = $1 AND queue = $2 AND starts_with(args->>'key', $3)`, jobKind, s.opts.Queue, prefix)
+	if err != nil {
+		return nil, s.wrap("keys", err)
+	}
+	defer rows.Close()
+	keys := make(map[string]outbox.State)
+	for rows.Next() {
+		var key, st string
+		if err := rows.Scan(&key, &st); err != nil {
+			return nil, s.wrap("keys", err)
+		}
+		if keys[key], err = outbox.ParseState(st); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("keys", err)
+	}
+	return keys, nil
+}
+
+// entries runs entrySQL with a WHERE clause and makes the entries.
+func (s *Store) entries(ctx context.Context, what, where string, args ...any) ([]*outbox.Entry, error) {
+	rows, err := s.pool.Query(ctx, entrySQL+s.table+" "+where, args...)
+	if err != nil {
+		return nil, s.wrap(what, err)
 	}
 	defer rows.Close()
 	var out []*outbox.Entry
 	for rows.Next() {
 		var (
 			id      int64
-			args    []byte
+			jargs   []byte
 			size    int
 			meta    []byte
 			created time.Time
 			sched   time.Time
 			final   *time.Time
 			errs    []rivertype.AttemptError
+			st      string
 		)
-		if err := rows.Scan(&id, &args, &size, &meta, &created, &sched, &final, &errs); err != nil {
-			return nil, s.wrap("list", err)
+		if err := rows.Scan(&id, &jargs, &size, &meta, &created, &sched, &final, &errs, &st); err != nil {
+			return nil, s.wrap(what, err)
+		}
+		state, err := outbox.ParseState(st)
+		if err != nil {
+			return nil, err
 		}
 		var a messageArgs
-		if err := json.Unmarshal(args, &a); err != nil {
-			return nil, fmt.Errorf("outbox: postgres: list: message %d: %w", id, err)
+		if err := json.Unmarshal(jargs, &a); err != nil {
+			return nil, fmt.Errorf("outbox: postgres: %s: message %d: %w", what, id, err)
 		}
 		rec := recordOf(meta)
 		e := entryOf(id, &a, &rec, created)
@@ -104,10 +159,13 @@ func (s *Store) List(ctx context.Context, state outbox.State) ([]*outbox.Entry, 
 			e.LastError = last.Error
 			e.Failure = &outbox.Failure{Time: last.At, Attempts: last.Attempt, Class: "permanent", Error: last.Error}
 		}
+		if state != outbox.StateFailed && state != outbox.StateUnknown {
+			e.Failure = nil
+		}
 		out = append(out, &e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.wrap("list", err)
+		return nil, s.wrap(what, err)
 	}
 	return out, nil
 }

@@ -51,7 +51,7 @@ func entryOf(id int64, a *messageArgs, rec *record, created time.Time) outbox.En
 		Delivered: rec.Delivered,
 		MessageID: a.MessageID,
 		Resource:  a.Resource,
-		Size:      len(a.Data),
+		Size:      len(a.Data) + len(a.Text),
 		Enqueued:  created,
 		Retried:   rec.Retried,
 		Attempts:  rec.Attempts,

@@ -185,7 +185,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 		}
 		return river.JobSnooze(d)
 	}
-	env := &mailer.Envelope{From: a.From, To: e.To, MessageID: a.MessageID, Resource: a.Resource, Data: a.Data}
+	env := &mailer.Envelope{From: a.From, To: e.To, MessageID: a.MessageID, Resource: a.Resource, Data: a.message()}
 	_, err := o.Transport.Transmit(ctx, env)
 	now := o.Now()
 	// River cancels ctx when the store stops (not the message's fault),
