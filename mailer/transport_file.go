@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/mailtrail/mailtrail/internal/atomicfile"
@@ -49,8 +50,8 @@ func (o *FileTransport) Dir() string { return o.dir }
 
 // Transmit writes env.Data to <dir>/<time>-<message-id>.eml atomically and
 // returns the file's path. A folder that cannot be created or written
-// (permission, a missing parent) is a permanent *SendError; other write
-// failures (a full disk) are temporary ones.
+// (permission, a missing parent, a file in the way) is a permanent
+// *SendError; other write failures (a full disk) are temporary ones.
 func (o *FileTransport) Transmit(ctx context.Context, env *Envelope) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -67,7 +68,7 @@ func (o *FileTransport) Transmit(ctx context.Context, env *Envelope) (string, er
 	}
 	if err != nil {
 		class := sendTransient
-		if errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			class = sendPermanent
 		}
 		return "", &SendError{Op: OpData, Err: fmt.Errorf("file transport %s: %w", filepath.Clean(o.dir), err), class: class}
