@@ -11,16 +11,20 @@ import (
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
 
-// spoolSMTP returns the SMTP configuration of srv with short timeouts.
+// spoolSMTP returns the SMTP configuration of srv. No server of these tests
+// stalls: the timeouts only stop a hung test, and are long enough that a
+// busy machine under the race detector never hits them (a reply late by
+// half a second would otherwise file a message as unknown, or cost a
+// connection).
 func spoolSMTP(t *testing.T, url string) *mailer.SMTPConfig {
 	t.Helper()
 	cfg, err := mailer.ParseSMTPURL(url)
 	if err != nil {
 		t.Fatalf("ParseSMTPURL(%q): %v", url, err)
 	}
-	cfg.DialTimeout = 2 * time.Second
-	cfg.CommandTimeout = 500 * time.Millisecond
-	cfg.DataTimeout = 500 * time.Millisecond
+	cfg.DialTimeout = 10 * time.Second
+	cfg.CommandTimeout = 10 * time.Second
+	cfg.DataTimeout = 10 * time.Second
 	cfg.MaxConns = 4
 	return cfg
 }

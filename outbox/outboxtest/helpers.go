@@ -18,8 +18,15 @@ import (
 // connections, closed by the test.
 func Transport(t *testing.T, url string) mailer.Transport {
 	t.Helper()
-	return TransportTimeout(t, url, 500*time.Millisecond)
+	return TransportTimeout(t, url, stepTimeout)
 }
+
+// stepTimeout bounds each reply. It is short, as a stalled server costs a
+// test that long, yet long enough for every step before a fault (dial,
+// greeting, EHLO, MAIL, RCPT) to be answered in time on a busy machine
+// under the race detector: a timeout there would end the attempt before
+// the fault the test plays, with another outcome.
+const stepTimeout = 2 * time.Second
 
 // TransportTimeout is Transport with another data timeout.
 func TransportTimeout(t *testing.T, url string, data time.Duration) mailer.Transport {
@@ -28,8 +35,8 @@ func TransportTimeout(t *testing.T, url string, data time.Duration) mailer.Trans
 	if err != nil {
 		t.Fatalf("ParseSMTPURL(%q): %v", url, err)
 	}
-	cfg.DialTimeout = 2 * time.Second
-	cfg.CommandTimeout = 500 * time.Millisecond
+	cfg.DialTimeout = stepTimeout
+	cfg.CommandTimeout = stepTimeout
 	cfg.DataTimeout = data
 	cfg.MaxConns = 2
 	tr := mailer.NewSMTPTransport(cfg, nil)
