@@ -67,7 +67,9 @@
 //     (60 bits of HMAC-SHA256).
 //
 // All of these are dot-atoms (RFC 5322 section 3.2.3) made only of checked
-// characters: no output of this package holds CR, LF or NUL. The Parse
+// characters: no identifier this package makes holds CR, LF or NUL
+// ([Stamp.Subject] keeps the caller's subject text as given; the header
+// writer, package mailer, refuses CR, LF and NUL in it). The Parse
 // functions are the exact inverses of the makers, for a resource in
 // [Canonical] form:
 //

@@ -186,7 +186,10 @@ func cutUnquotedOriginal(lines []string) []string {
 		if strings.HasPrefix(l, ">") || strings.TrimSpace(l) == "" {
 			continue
 		}
-		if !isAttribution(l) && !looseAttribution(l) && !linkedDeviceSignature(l) {
+		// An attribution over an unquoted original names an address or
+		// a date: "On Monday I wrote:" in an answer is not one.
+		attribution := (isAttribution(l) || looseAttribution(l)) && (strings.Contains(l, "@") || dateRE.MatchString(l))
+		if !attribution && !linkedDeviceSignature(l) {
 			continue
 		}
 		j := i + 1

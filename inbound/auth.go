@@ -42,8 +42,9 @@ type Auth struct {
 	// Signer names who signed: the address (else the common name) of the
 	// S/MIME certificate, else the DKIM domain; "" when nothing verified.
 	Signer string `json:"signer"`
-	// Reason says why a signature failed, for people; "" when none did.
-	Reason string `json:"reason,omitempty"`
+	// Reason says why a signature failed, for people (not in the JSON of
+	// the CLI contract); "" when none did.
+	Reason string `json:"-"`
 }
 
 // Pass reports whether a signature verified.

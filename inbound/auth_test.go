@@ -63,7 +63,7 @@ func authOptions(t *testing.T, certPEM []byte) *inbound.AuthOptions {
 }
 
 // signedByUs renders a message signed with S/MIME and DKIM by the mailer.
-func signedByUs(t *testing.T, smime, dkim bool) []byte {
+func signedByUs(t testing.TB, smime, dkim bool) []byte {
 	t.Helper()
 	k := authKeys()
 	cfg := mailer.Config{
@@ -194,4 +194,29 @@ func TestVerifyAuth_openssl(t *testing.T) {
 	if a := inbound.VerifyAuth(ctx, []byte(unsigned+"\r\nAll good.\r\n"), authOptions(t, k.partnerCert)); a.SMIME != "none" || a.DKIM != "none" || a.Signer != "" {
 		t.Errorf("VerifyAuth(unsigned) = %+v, want none", a)
 	}
+}
+
+// FuzzVerifyAuth: any bytes give a verdict in {pass, fail, none} for each
+// signature, without a panic, and asking no DNS server.
+func FuzzVerifyAuth(f *testing.F) {
+	f.Add(signedByUs(f, true, true))
+	f.Add([]byte("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAG\r\n--b--\r\n"))
+	f.Add([]byte("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=; b=\r\nFrom: a@example.com\r\n\r\nx\r\n"))
+	f.Add([]byte("Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n"))
+	k := authKeys()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(k.ourCert)
+	opts := &inbound.AuthOptions{Trust: pool, LookupTXT: func(context.Context, string) ([]string, error) {
+		return []string{k.dkimRecord}, nil
+	}}
+	verdicts := map[string]bool{"pass": true, "fail": true, "none": true}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		a := inbound.VerifyAuth(context.Background(), raw, opts)
+		if !verdicts[a.SMIME] || !verdicts[a.DKIM] {
+			t.Fatalf("VerifyAuth() = %+v: a verdict outside pass, fail, none", a)
+		}
+		if a.Signer != "" && !a.Pass() {
+			t.Fatalf("VerifyAuth() = %+v: a signer without a passing signature", a)
+		}
+	})
 }

@@ -24,10 +24,10 @@ import (
 //     <addr>\nwrote:", Gmail's German "… schrieb am Fr., 28." / "Apr. 2017
 //     um 11:53 Uhr:", its wordless "2016-03-03 17:21 GMT+01:00 Name <" /
 //     "addr>:") is joined.
-//  3. An attribution whose next non-blank line is not quoted introduces an
-//     original that the client did not mark with ">" (Outlook, many
-//     webmails and mobile clients): everything from the attribution on is
-//     cut. So is everything from a mobile client's signature line that
+//  3. An attribution that names an address or a date and whose next
+//     non-blank line is not quoted introduces an original that the client
+//     did not mark with ">" (Outlook, many webmails and mobile clients):
+//     everything from the attribution on is cut. So is everything from a mobile client's signature line that
 //     ends in a link ("Get Outlook for iOS<https://aka.ms/…>") when
 //     unquoted text follows it. When quoted lines follow an attribution,
 //     the next rule decides: an answer interleaved with the quote stays.

@@ -50,6 +50,7 @@ func TestStripQuote(t *testing.T) {
 		{"unquoted original pt", "Sim.\n\nEm ter., 3 de mar. de 2026 às 09:00, Fleet <fleet@example.com> escreveu:\n\nSexta?\n", "Sim."},
 		{"interleaved answer kept", "See below.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Friday?\nYes.\n> Morning?\nNo.\n",
 			"See below.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Friday?\nYes.\n> Morning?\nNo."},
+		{"sentence like an attribution stays", "On Monday I wrote:\nthe car is ready.\n", "On Monday I wrote:\nthe car is ready."},
 		// Attribution lines that stayed behind.
 		{"gmail de folded schrieb am", "Ja.\n\nMax Mustermann <fleet@example.com> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:\n\n> Freitag?\n", "Ja."},
 		{"via service schrieb", "Ja.\n\nFleet via Mailtrail <fleet@example.com> schrieb:\n\n> Freitag?\n", "Ja."},

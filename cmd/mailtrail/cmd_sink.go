@@ -25,6 +25,7 @@ type sinkOptions struct {
 	MaxSize     int64         // largest message accepted
 	MaxConns    int           // open connections, SMTP and web view each
 	Idle        time.Duration // a connection silent this long is closed
+	Trust       string        // --smime-trust FILE; "" for the system's roots
 }
 
 // Default limits of the sink. The size is the parse limit of inbound
@@ -35,7 +36,7 @@ const (
 	sinkIdle     = 5 * time.Minute // RFC 5321 section 4.5.3.2.7
 )
 
-const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--max-size SIZE] [--max-conns N] [--idle-timeout D] [--allow-public]"
+const sinkUsage = "--listen ADDR --dir DIR [--ui ADDR] [--from APP@DOMAIN] [--smime-trust FILE] [--max-size SIZE] [--max-conns N] [--idle-timeout D] [--allow-public]"
 
 const sinkExample = `mailtrail sink --listen 127.0.0.1:8025 --dir ./sink --ui 127.0.0.1:8026
   # then: mailtrail send ... --smtp smtp+insecure://127.0.0.1:8025`
@@ -49,6 +50,7 @@ func runSink(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.Dir, "dir", "", "`folder` to save each message in as an .eml file (created if missing)")
 	fs.StringVar(&o.UI, "ui", "", "also serve a web view of the messages on this `address`, e.g. 127.0.0.1:8026")
 	fs.StringVar(&o.From, "from", "", "trace messages for this application `address` (APP@DOMAIN); default: guessed from each message's Reply-To")
+	fs.StringVar(&o.Trust, "smime-trust", "", smimeTrustUsage+"; a signed message's line says whether it verifies")
 	fs.BoolVar(&o.AllowPublic, "allow-public", false, "allow listening on an address that is not loopback (the sink accepts mail from anyone who can reach it)")
 	o.MaxSize = sinkMaxSize
 	fs.Var(sizeFlag{&o.MaxSize}, "max-size", "refuse a message larger than `SIZE` with 552 (e.g. 50MiB)")
@@ -99,7 +101,11 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 	}
 	defer mb.Close()
 
-	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now}
+	authOpts, err := authOptions(o.Trust)
+	if err != nil {
+		return err
+	}
+	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now, auth: authOpts}
 	srv, err := mailtest.Listen(o.Listen, mailtest.DiscardMessages(), mailtest.Deliver(out.received),
 		mailtest.MaxMessageBytes(o.MaxSize), mailtest.MaxConnections(o.MaxConns), mailtest.IdleTimeout(o.Idle))
 	if err != nil {
@@ -155,6 +161,7 @@ type sinkPrinter struct {
 	mb   *webview.Mailbox
 	app  *identity.App
 	now  func() time.Time
+	auth *inbound.AuthOptions
 }
 
 func (p *sinkPrinter) received(m mailtest.Message) error {
@@ -166,6 +173,9 @@ func (p *sinkPrinter) received(m mailtest.Message) error {
 		return err
 	}
 	line := sinkLine(m, name, webview.TraceMessage(m.Data, p.app))
+	if a := m.Auth(context.Background(), p.auth); a.SMIME != inbound.AuthNone || a.DKIM != inbound.AuthNone {
+		line += sinkAuth(a)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintln(p.w, line)
@@ -190,6 +200,19 @@ func sinkLine(m mailtest.Message, file string, tr webview.Traced) string {
 	}
 	return fmt.Sprintf("from %s to %s subject %q resource %s file %s",
 		from, strings.Join(m.To, ","), subject, resource, file)
+}
+
+// sinkAuth describes the signatures of a signed message, for its line:
+// " signed s/mime pass dkim none by fleet@example.com".
+func sinkAuth(a inbound.Auth) string {
+	s := fmt.Sprintf(" signed s/mime %s dkim %s", a.SMIME, a.DKIM)
+	if a.Signer != "" {
+		s += " by " + a.Signer
+	}
+	if a.Reason != "" {
+		s += fmt.Sprintf(" (%s)", a.Reason)
+	}
+	return s
 }
 
 // sinkSubject returns the decoded Subject of a raw message.

@@ -8,12 +8,15 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound/imaptest"
 	"github.com/mailtrail/mailtrail/internal/testcert"
 )
 
@@ -212,4 +215,91 @@ func pythonWith(module string) string {
 		}
 	}
 	return ""
+}
+
+// TestSink_signed: the sink's line says a signed message is signed and
+// whether it verifies against --smime-trust; an unsigned one says nothing.
+func TestSink_signed(t *testing.T) {
+	tpl, data := sinkTemplate(t)
+	os.WriteFile(data, []byte(`{"n": 1, "plate": "AB-001-CD"}`), 0o644)
+	vars, cert, _ := signingFiles(t)
+	delete(vars, dkimKeyEnv) // DKIM would need DNS
+	delete(vars, dkimSelectorEnv)
+	for _, tc := range []struct {
+		name  string
+		vars  map[string]string
+		trust string
+		want  string
+	}{
+		{"trusted", vars, cert, " signed s/mime pass dkim none by fleet@example.com"},
+		{"untrusted", vars, "", " signed s/mime fail dkim none ("},
+		{"unsigned", nil, cert, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			smtpAddr, _, stdout := sinkStart(t, sinkOptions{Listen: "127.0.0.1:0", Dir: t.TempDir(), Trust: tc.trust})
+			e, _, stderr := renderTestEnv(tc.vars)
+			args := []string{"send", "--template", tpl, "--data", data, "--from", "fleet@example.com",
+				"--to", "p@example.test", "--resource", "r1", "--smtp", "smtp+insecure://" + smtpAddr}
+			if code := run(context.Background(), e, args); code != 0 {
+				t.Fatalf("send exit %d: %s", code, stderr)
+			}
+			got := stdout.String()
+			if tc.want == "" && strings.Contains(got, " signed ") || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("sink printed %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestInbox_execAuth: the JSON an --exec command reads carries "auth": a
+// reply signed by the partner with openssl passes against --smime-trust,
+// an unsigned one is none.
+func TestInbox_execAuth(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed (apt-get install openssl); CI installs it")
+	}
+	dir := t.TempDir()
+	certPEM, keyPEM, err := testcert.SMIME("partner@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key, body := filepath.Join(dir, "p.pem"), filepath.Join(dir, "p.key"), filepath.Join(dir, "body.txt")
+	os.WriteFile(cert, certPEM, 0o600)
+	os.WriteFile(key, keyPEM, 0o600)
+	os.WriteFile(body, []byte("Content-Type: text/plain\r\n\r\nfine\r\n"), 0o600)
+	to, _ := identity.App{Name: "app", Domain: "example.test"}.ReplyTo(inboxResource)
+	signed, err := exec.Command(openssl, "smime", "-sign", "-in", body, "-signer", cert, "-inkey", key,
+		"-from", "Partner <partner@example.test>", "-to", to, "-subject", "Re: check 1").Output()
+	if err != nil {
+		t.Fatalf("openssl smime -sign: %v", err)
+	}
+	srv := imaptest.NewServer(t, &imaptest.Options{NoMove: true})
+	srv.Deliver("", signed)
+	srv.Deliver("", inboxMsg(t, 2, true))
+	script := fmt.Sprintf(`cat > %s/msg-$MAILTRAIL_UID.json`, dir)
+	var out syncBuffer
+	code, stderr := inboxRun(context.Background(), []string{"inbox", "--imap", srv.URL(), "--from", "app@example.test",
+		"--exec", script, "--smime-trust", cert, "--move", "copy"}, nil, &out)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for uid, want := range map[int]map[string]string{
+		1: {"smime": "pass", "dkim": "none", "signer": "partner@example.test"},
+		2: {"smime": "none", "dkim": "none", "signer": ""},
+	} {
+		raw, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("msg-%d.json", uid)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Auth map[string]string `json:"auth"`
+		}
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got.Auth) != fmt.Sprint(want) {
+			t.Errorf("message %d: auth = %v, want %v", uid, got.Auth, want)
+		}
+	}
 }

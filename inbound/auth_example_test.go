@@ -1,0 +1,33 @@
+package inbound_test
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"testing/fstest"
+
+	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/internal/testcert"
+	"github.com/mailtrail/mailtrail/mailer"
+)
+
+// A message S/MIME-signed by the mailer verifies against a trust store
+// holding its certificate; it carries no DKIM signature.
+func ExampleVerifyAuth() {
+	certPEM, keyPEM, _ := testcert.SMIME("fleet@example.com")
+	m, _ := mailer.New(mailer.Config{
+		From:      "fleet@example.com",
+		Signing:   mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
+		Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}},
+		SMTPURL:   "file:" + os.TempDir(), // Render writes nothing
+	})
+	defer m.Close()
+	env, _ := m.Render(context.Background(), &mailer.Message{Template: "t", To: []string{"p@example.net"}, Resource: "r1"})
+
+	trust := x509.NewCertPool()
+	trust.AppendCertsFromPEM(certPEM)
+	a := inbound.VerifyAuth(context.Background(), env.Data, &inbound.AuthOptions{Trust: trust})
+	fmt.Println(a.SMIME, a.DKIM, a.Signer)
+	// Output: pass none fleet@example.com
+}
