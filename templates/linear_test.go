@@ -44,7 +44,9 @@ func TestParsers_linear(t *testing.T) {
 			b.WriteString(`"z": 1}`)
 			return []byte(b.String())
 		}},
-		{"nesting", func(n int) []byte { return []byte(`{"a": ` + strings.Repeat("[", n/2) + strings.Repeat("]", n/2) + "}") }},
+		{"nesting", func(n int) []byte {
+			return []byte(`{"a": ` + strings.Repeat("[", n/2) + strings.Repeat("]", n/2) + "}")
+		}},
 		{"error at the end", func(n int) []byte { return []byte(`{"a": "` + strings.Repeat("x\n", n) + `}`) }},
 	}
 	for _, tt := range data {

@@ -14,7 +14,9 @@ func TestReader_linear(t *testing.T) {
 		name string
 		gen  func(n int) string
 	}{
-		{"many messages", func(n int) string { return strings.Repeat("From a@b Sat Jan  1 00:00:00 2026\nSubject: x\n\nhi\n\n", n/4) }},
+		{"many messages", func(n int) string {
+			return strings.Repeat("From a@b Sat Jan  1 00:00:00 2026\nSubject: x\n\nhi\n\n", n/4)
+		}},
 		{"quoted From lines", func(n int) string {
 			return "From a@b Sat Jan  1 00:00:00 2026\n\n" + strings.Repeat(">>From x\n", n)
 		}},
