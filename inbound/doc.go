@@ -1,7 +1,8 @@
 // Package inbound reads the mail that comes back: it parses an incoming
-// message liberally, finds the resource it is about, and reads what the
-// partner said. (The IMAP poller that feeds it lives here too; see
-// [Poller].)
+// message liberally, classifies it (reply, automatic reply, bounce) and
+// finds the resource it is about. What the partner wrote is read by
+// package inbound/reply; the IMAP poller that feeds messages in is
+// package inbound/imap.
 //
 // # Parsing
 //
@@ -54,15 +55,9 @@
 //
 // # Replies
 //
-// [ParseReply] follows the seed article: the application/json part when
-// there is one; else the text/plain parts; else the HTML turned into text
-// ([HTMLText]); quoted history and signatures removed ([StripQuote],
-// [StripSignature]: Gmail, Outlook, Apple Mail, Thunderbird, phone
-// clients; English, French, German, Spanish, Italian, Dutch and
-// Portuguese, with the phrases as data in [ReplyLanguages]); structured data read
-// from what remains when it is JSON or YAML, with keys matched loosely
-// ([Reply.Get]); and the attachments that matter (images, video, PDF,
-// vendor types).
+// Package [github.com/mailtrail/mailtrail/inbound/reply] reads what the
+// partner said in a parsed message: data, text without quoted history or
+// signature, and attachments.
 //
 // # What it does not do
 //

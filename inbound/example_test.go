@@ -47,23 +47,6 @@ func ExampleTrace() {
 	// Output: a74e22bb-3313-4dc4-af28-6c2bd1351c0f address true reply
 }
 
-func ExampleParseReply() {
-	m, _ := inbound.Parse(strings.NewReader(exampleReply))
-	r := inbound.ParseReply(m)
-	status, _ := r.Get("Status")
-	mileage, _ := r.Get("mileage")
-	fmt.Println(status, mileage)
-	fmt.Printf("%q\n", r.Text)
-	// Output:
-	// done 48213
-	// "status: done\nMileage: 48213\n---\nAll good."
-}
-
-func ExampleStripQuote() {
-	fmt.Println(inbound.StripQuote("Fine by me.\n\nOn Tue, Mar 3, 2026 at 9:00 AM Fleet <fleet@example.com> wrote:\n> Can we come on Friday?\n"))
-	// Output: Fine by me.
-}
-
 func ExampleMessage_MarshalJSON() {
 	m, _ := inbound.Parse(strings.NewReader("From: a@example.com\nTo: b@example.com\nSubject: hi\n\nHello\n"))
 	b, _ := json.Marshal(m)

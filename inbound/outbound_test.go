@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 	"github.com/mailtrail/mailtrail/mailer"
 )
@@ -63,7 +64,7 @@ func TestParse_ourOutbound(t *testing.T) {
 	if len(m.Defects) > 0 {
 		t.Errorf("defects = %q", m.Defects)
 	}
-	r := inbound.ParseReply(m)
+	r := reply.Parse(m)
 	if v, _ := r.Get("Vehicle.Plate Number"); v != "AB-123-CD" || r.DataType != "application/json" {
 		t.Errorf("Get(Vehicle.Plate Number) = %v (%s), want AB-123-CD from the JSON part", v, r.DataType)
 	}
@@ -130,7 +131,7 @@ func TestTrace_repliesToOutbound(t *testing.T) {
 			if res.Resource != want || res.Source.String() != tt.source || res.Exact != tt.exact || res.Kind != tt.kind {
 				t.Errorf("Trace() = %s %s %v %s, want %s %s %v %s", res.Resource, res.Source, res.Exact, res.Kind, want, tt.source, tt.exact, tt.kind)
 			}
-			if got := inbound.ParseReply(m).Text; got != "Done." {
+			if got := reply.Parse(m).Text; got != "Done." {
 				t.Errorf("reply text = %q, want %q", got, "Done.")
 			}
 		})
@@ -150,7 +151,7 @@ func TestTrace_repliesToOutbound(t *testing.T) {
 			t.Fatalf("Trace(bounce) = %+v, %v, want %s exact bounce", res, err, rid)
 		}
 		// The bounced original's JSON part is not the partner's data.
-		if r := inbound.ParseReply(m); r.Data != nil {
+		if r := reply.Parse(m); r.Data != nil {
 			t.Errorf("ParseReply(bounce).Data = %v, want nil", r.Data)
 		}
 	})

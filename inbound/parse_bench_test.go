@@ -34,19 +34,6 @@ func BenchmarkParseFloor(b *testing.B) {
 	}
 }
 
-func BenchmarkParseReply(b *testing.B) {
-	var msgs []*Message
-	for _, d := range replyFixtures(b) {
-		m, _ := Parse(bytes.NewReader(d))
-		msgs = append(msgs, m)
-	}
-	for b.Loop() {
-		for _, m := range msgs {
-			ParseReply(m)
-		}
-	}
-}
-
 func replyFixtures(b *testing.B) [][]byte {
 	files, _ := filepath.Glob(filepath.Join("testdata", "replies", "*.eml"))
 	var out [][]byte

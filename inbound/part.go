@@ -115,6 +115,11 @@ func (p *Part) SubType() string {
 // IsMultipart reports whether p has sub-parts.
 func (p *Part) IsMultipart() bool { return len(p.Parts) > 0 }
 
+// IsMessage reports whether the part is an enclosed message
+// (message/rfc822, message/global, message/news, message/external-body):
+// a forward or a bounced original, whose Parts hold the message parsed.
+func (p *Part) IsMessage() bool { return nested(p.ContentType) }
+
 // IsAttachment reports whether the part is marked as an attachment
 // (Content-Disposition: attachment).
 func (p *Part) IsAttachment() bool { return p.Disposition == "attachment" }

@@ -63,8 +63,8 @@ func TestMessage_Attachments(t *testing.T) {
 	if !strings.HasPrefix(string(fwd.Data), "Subject: fwd") || len(fwd.Part.Parts) != 1 || fwd.Part.Parts[0].ContentType != "text/html" {
 		t.Errorf("enclosed message: data %q, parts %v", fwd.Data, fwd.Part.Parts)
 	}
-	if r := ParseReply(m); r.Text != "plain" {
-		t.Errorf("ParseReply().Text = %q, want the body, not the forward", r.Text)
+	if b := m.BodyPart("text/plain"); b == nil || string(b.Body) != "plain" {
+		t.Errorf("BodyPart(text/plain) = %v, want the body, not the forward", b)
 	}
 }
 

@@ -37,3 +37,16 @@ func ExampleSMTPConfigFromEnv() {
 	// true
 	// none 1025
 }
+
+// A file: URL chooses the transport that writes each message as an .eml
+// file into a folder, as a development or first-run setting.
+func ExampleOpenTransport() {
+	tr, err := mailer.OpenTransport("file:./mail", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer tr.Close()
+	fmt.Println(tr.(*mailer.FileTransport).Dir())
+	// Output: ./mail
+}

@@ -136,3 +136,22 @@ func TestFolder_fileTransport(t *testing.T) {
 		t.Errorf("file %s does not name the Message-ID %s", files[0], rc.MessageID)
 	}
 }
+
+// A store's worker asks the one set of rules what an attempt means.
+func ExampleRules_Decide() {
+	rules := outbox.Rules{MinBackoff: time.Minute}
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, err := range []error{
+		nil,
+		&mailer.SendError{Op: mailer.OpDial, Err: fmt.Errorf("connection refused")}, // the server is down
+		&mailer.SendError{Op: mailer.OpData, Code: 451, Msg: "try later"},           // this message, later
+	} {
+		e := &outbox.Entry{ID: "L0000001", Enqueued: now}
+		d := rules.Decide(e, err, false, 1, now)
+		fmt.Println(d.Action, d.Action.State(), "attempts:", e.Attempts)
+	}
+	// Output:
+	// sent sent attempts: 1
+	// snooze queued attempts: 0
+	// retry queued attempts: 1
+}

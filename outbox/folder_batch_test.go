@@ -21,7 +21,7 @@ func spoolBatchItems(n int) []Item {
 	return items
 }
 
-func TestSpool_EnqueueBatch(t *testing.T) {
+func TestFolder_EnqueueBatch(t *testing.T) {
 	// Both ways of making a group durable: one syncfs (where the platform
 	// has it) and one fsync per file.
 	for _, tc := range []struct {
@@ -76,7 +76,7 @@ func TestSpool_EnqueueBatch(t *testing.T) {
 	}
 }
 
-func TestSpool_EnqueueBatch_itemErrors(t *testing.T) {
+func TestFolder_EnqueueBatch_itemErrors(t *testing.T) {
 	s := quickSpool(t, FolderOptions{})
 	if _, err := s.EnqueueKey(context.Background(), "old", spoolEnv(0)); err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestSpool_EnqueueBatch_itemErrors(t *testing.T) {
 	}
 }
 
-func TestSpool_EnqueueBatch_cancelled(t *testing.T) {
+func TestFolder_EnqueueBatch_cancelled(t *testing.T) {
 	s := quickSpool(t, FolderOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -140,7 +140,7 @@ func TestSpool_EnqueueBatch_cancelled(t *testing.T) {
 	}
 }
 
-func TestSpool_IDs(t *testing.T) {
+func TestFolder_IDs(t *testing.T) {
 	rec := &spoolRecorder{fail: func(n int, to []string, data []byte) error {
 		if strings.Contains(to[0], "p1@") {
 			return spoolPermanent(550)

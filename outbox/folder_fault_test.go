@@ -34,7 +34,7 @@ func smtpTransport(t *testing.T, cfg *mailer.SMTPConfig) mailer.Transport {
 
 // A message that keeps failing does not block the rest: the server refuses
 // one recipient with 451 for ever, and every other message goes out.
-func TestSpool_faults_badMessageDoesNotBlock(t *testing.T) {
+func TestFolder_faults_badMessageDoesNotBlock(t *testing.T) {
 	srv := mailtest.NewServer(t, mailtest.RejectRcptFor("p0@partner.test", 451))
 	s := quickSpool(t, FolderOptions{Transport: smtpTransport(t, spoolSMTP(t, srv.URL())), Concurrency: 1,
 		Rules: Rules{MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxAge: time.Hour}})
@@ -64,7 +64,7 @@ func TestSpool_faults_badMessageDoesNotBlock(t *testing.T) {
 
 // A batch over several reused connections sends each message exactly once,
 // and a server closing an idle connection with 421 costs nothing.
-func TestSpool_faults_concurrentBatch(t *testing.T) {
+func TestFolder_faults_concurrentBatch(t *testing.T) {
 	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageAccepted, Code: 421, Times: 3}))
 	const n = 200
 	s := quickSpool(t, FolderOptions{Transport: smtpTransport(t, spoolSMTP(t, srv.URL())), Concurrency: 4})

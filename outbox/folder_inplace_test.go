@@ -41,7 +41,7 @@ func TestRewriteInPlace(t *testing.T) {
 
 // A sent message's .json is rewritten in place: it must read back as the
 // final entry, however its length changed.
-func TestSpool_sentEntryRewritten(t *testing.T) {
+func TestFolder_sentEntryRewritten(t *testing.T) {
 	rec := &spoolRecorder{}
 	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	env := spoolEnv(1)

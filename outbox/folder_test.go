@@ -134,7 +134,7 @@ func spoolUnknown() error {
 	return classed{&mailer.SendError{Op: mailer.OpData, Err: errors.New("read: connection reset")}, mailer.ErrUnknownOutcome}
 }
 
-func TestSpool_Enqueue_layout(t *testing.T) {
+func TestFolder_Enqueue_layout(t *testing.T) {
 	s := quickSpool(t, FolderOptions{})
 	env := spoolEnv(1)
 	id := spoolMustEnqueue(t, s, env)
@@ -156,7 +156,7 @@ func TestSpool_Enqueue_layout(t *testing.T) {
 	}
 }
 
-func TestSpool_Enqueue_refuses(t *testing.T) {
+func TestFolder_Enqueue_refuses(t *testing.T) {
 	s := quickSpool(t, FolderOptions{})
 	tests := []struct {
 		name string
@@ -180,7 +180,7 @@ func TestSpool_Enqueue_refuses(t *testing.T) {
 	}
 }
 
-func TestSpool_EnqueueKey_duplicate(t *testing.T) {
+func TestFolder_EnqueueKey_duplicate(t *testing.T) {
 	rec := &spoolRecorder{}
 	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	ctx := context.Background()
@@ -204,7 +204,7 @@ func TestSpool_EnqueueKey_duplicate(t *testing.T) {
 	}
 }
 
-func TestSpool_Drain_outcomes(t *testing.T) {
+func TestFolder_Drain_outcomes(t *testing.T) {
 	tests := []struct {
 		name       string
 		opts       FolderOptions
@@ -305,7 +305,7 @@ func TestSpool_Drain_outcomes(t *testing.T) {
 
 // A message that keeps failing must not hold up the others, even with one
 // worker: they are delivered between its attempts.
-func TestSpool_badMessageDoesNotBlock(t *testing.T) {
+func TestFolder_badMessageDoesNotBlock(t *testing.T) {
 	bad := []byte("Subject: bad")
 	var mu sync.Mutex
 	var order []string
@@ -344,7 +344,7 @@ func TestSpool_badMessageDoesNotBlock(t *testing.T) {
 	}
 }
 
-func TestSpool_partialDelivery(t *testing.T) {
+func TestFolder_partialDelivery(t *testing.T) {
 	calls := 0
 	var mu sync.Mutex
 	rec := &spoolRecorder{fail: func(n int, to []string, _ []byte) error {
@@ -375,7 +375,7 @@ func TestSpool_partialDelivery(t *testing.T) {
 	}
 }
 
-func TestSpool_Run_locked(t *testing.T) {
+func TestFolder_Run_locked(t *testing.T) {
 	rec := &spoolRecorder{}
 	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -403,7 +403,7 @@ func TestSpool_Run_locked(t *testing.T) {
 
 // Messages enqueued while Run is going are delivered without a rescan, and
 // those another process puts in queue/ are found by the periodic scan.
-func TestSpool_Run_picksUpNewMessages(t *testing.T) {
+func TestFolder_Run_picksUpNewMessages(t *testing.T) {
 	rec := &spoolRecorder{}
 	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver), Poll: 20 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -435,7 +435,7 @@ func TestSpool_Run_picksUpNewMessages(t *testing.T) {
 
 // Cancelling Run mid-send leaves a message queued when its final "." had
 // not gone out, and files it as unknown when it had.
-func TestSpool_Run_cancelled(t *testing.T) {
+func TestFolder_Run_cancelled(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		err  error
@@ -472,37 +472,8 @@ func TestSpool_Run_cancelled(t *testing.T) {
 	}
 }
 
-func TestSpool_backoff(t *testing.T) {
-	s := quickSpool(t, FolderOptions{Rules: Rules{MinBackoff: time.Minute, MaxBackoff: time.Hour}})
-	tests := []struct {
-		attempt  int
-		min, max time.Duration
-	}{
-		{1, 30 * time.Second, time.Minute},
-		{2, time.Minute, 2 * time.Minute},
-		{3, 2 * time.Minute, 4 * time.Minute},
-		{7, 30 * time.Minute, time.Hour},
-		{50, 30 * time.Minute, time.Hour},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.attempt), func(t *testing.T) {
-			seen := map[time.Duration]bool{}
-			for range 200 {
-				d := s.opts.Rules.Backoff(tt.attempt)
-				if d < tt.min || d > tt.max {
-					t.Fatalf("backoff(%d) = %v, want within [%v, %v]", tt.attempt, d, tt.min, tt.max)
-				}
-				seen[d] = true
-			}
-			if len(seen) < 10 {
-				t.Errorf("backoff(%d) took %d distinct values in 200 draws, want jitter", tt.attempt, len(seen))
-			}
-		})
-	}
-}
-
 // A spool opened after a crash finishes or undoes what the crash cut short.
-func TestOpenSpool_recovers(t *testing.T) {
+func TestOpenFolder_recovers(t *testing.T) {
 	dir := t.TempDir()
 	s, err := OpenFolder(dir, nil)
 	if err != nil {
@@ -563,7 +534,7 @@ func TestOpenSpool_recovers(t *testing.T) {
 }
 
 // Concurrent Enqueues share their fsyncs and each gets its message in.
-func TestSpool_Enqueue_concurrent(t *testing.T) {
+func TestFolder_Enqueue_concurrent(t *testing.T) {
 	rec := &spoolRecorder{}
 	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver), Concurrency: 3})
 	const n = 200
@@ -597,7 +568,7 @@ func TestSpool_Enqueue_concurrent(t *testing.T) {
 
 // A server-level failure (here a refused dial) pauses the whole queue: no
 // attempt starts before the pause ends, and the first success resets it.
-func TestSpool_serverDownPausesQueue(t *testing.T) {
+func TestFolder_serverDownPausesQueue(t *testing.T) {
 	var (
 		s          *Folder
 		mu         sync.Mutex

@@ -18,6 +18,8 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/imap"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 const inboxExample = `
@@ -67,7 +69,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.watch, "watch", false, "keep running: wait for new mail with IDLE (or poll) until interrupted")
 	fs.StringVar(&o.execCmd, "exec", "", "run CMD (with sh -c) for each message, the message as JSON on stdin; exit 0 means processed.\nCMD's environment: MAILTRAIL_UID, MAILTRAIL_KEY (the SHA-256 of the message's key, in hex: safe unquoted; the raw key is \"key\" in the JSON), MAILTRAIL_RESOURCE")
 	fs.DurationVar(&o.execLimit, "exec-timeout", 5*time.Minute, "longest a CMD may run for one message")
-	fs.DurationVar(&o.msgLimit, "message-timeout", inbound.DefaultMessageTimeout, "longest the work on one message may take (parsing, tracing and CMD); past it the message is failed")
+	fs.DurationVar(&o.msgLimit, "message-timeout", imap.DefaultMessageTimeout, "longest the work on one message may take (parsing, tracing and CMD); past it the message is failed")
 	fs.StringVar(&o.trust, "smime-trust", "", smimeTrustUsage+`; the JSON's "auth" says what the signatures say`)
 	fs.StringVar(&o.move, "move", "auto", "how to move: auto (UID MOVE when offered) or copy (COPY + \\Deleted + EXPUNGE)")
 	fs.StringVar(&o.proxy, "proxy", "", "connect through this HTTP CONNECT proxy (http://host:port)")
@@ -94,7 +96,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	p := &inbound.Poller{
+	p := &imap.Poller{
 		URL:            o.url,
 		ProxyURL:       o.proxy,
 		Mailbox:        o.mailbox,
@@ -106,9 +108,9 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	}
 	switch o.move {
 	case "auto":
-		p.MoveMode = inbound.MoveAuto
+		p.MoveMode = imap.MoveAuto
 	case "copy":
-		p.MoveMode = inbound.MoveCopyDelete
+		p.MoveMode = imap.MoveCopyDelete
 	default:
 		return usagef("--move %q: want auto or copy", o.move)
 	}
@@ -121,7 +123,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	}
 	p.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	if o.ledger != "" {
-		l, err := inbound.OpenFileLedger(o.ledger)
+		l, err := imap.OpenFileLedger(o.ledger)
 		if err != nil {
 			return err
 		}
@@ -131,10 +133,10 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 
 	var mu sync.Mutex // Filed runs on the polling goroutine; keep it simple anyway
 	var processed, failed int
-	p.Filed = func(m *inbound.Mail) {
+	p.Filed = func(m *imap.Mail) {
 		mu.Lock()
 		defer mu.Unlock()
-		if m.Outcome == inbound.OutcomeProcessed {
+		if m.Outcome == imap.OutcomeProcessed {
 			processed++
 		} else {
 			failed++
@@ -148,7 +150,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		handler = func(ctx context.Context, m *inbound.Mail) error {
+		handler = func(ctx context.Context, m *imap.Mail) error {
 			return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
 		}
 	}
@@ -163,7 +165,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	mu.Lock()
 	fmt.Fprintf(e.stderr, "mailtrail inbox: %d processed, %d failed\n", processed, failed)
 	mu.Unlock()
-	if errors.Is(err, inbound.ErrConfig) {
+	if errors.Is(err, imap.ErrConfig) {
 		return usagef("%v", err)
 	}
 	return err
@@ -171,7 +173,7 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 
 // inboxTraced is the handler without --exec: a message is processed when
 // it traces to a resource.
-func inboxTraced(_ context.Context, m *inbound.Mail) error {
+func inboxTraced(_ context.Context, m *imap.Mail) error {
 	if m.Trace == nil {
 		if m.TraceErr != nil {
 			return m.TraceErr
@@ -182,7 +184,7 @@ func inboxTraced(_ context.Context, m *inbound.Mail) error {
 }
 
 // inboxLine formats one message's line.
-func inboxLine(m *inbound.Mail) string {
+func inboxLine(m *imap.Mail) string {
 	from, subject := "-", ""
 	if m.Message != nil {
 		if m.Message.From != "" {
@@ -233,7 +235,7 @@ type inboxTrace struct {
 }
 
 // inboxExec runs cmd for m and turns its exit status into the outcome.
-func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *inbound.Mail, authOpts *inbound.AuthOptions) error {
+func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *imap.Mail, authOpts *inbound.AuthOptions) error {
 	in := inboxMessage{
 		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID, Key: m.Key,
 		Message: inboxASGI(m.Message), Reply: inboxReplyOf(m.Message),
@@ -298,7 +300,7 @@ func shellSafe(s string) string {
 	return s
 }
 
-func resourceOf(m *inbound.Mail) string {
+func resourceOf(m *imap.Mail) string {
 	if m.Trace != nil {
 		return m.Trace.Resource
 	}
@@ -339,7 +341,7 @@ func inboxASGI(m *inbound.Message) any {
 	return m.ASGI()
 }
 
-// inboxReply is what the sender said, as inbound.ParseReply reads it.
+// inboxReply is what the sender said, as reply.Parse reads it.
 type inboxReply struct {
 	Text        string            `json:"text"`
 	Data        map[string]any    `json:"data"` // null when the reply holds no structured data
@@ -357,7 +359,7 @@ func inboxReplyOf(m *inbound.Message) *inboxReply {
 	if m == nil {
 		return nil
 	}
-	r := inbound.ParseReply(m)
+	r := reply.Parse(m)
 	out := &inboxReply{Text: r.Text, Data: r.Data, DataType: r.DataType, Attachments: []inboxAttachment{}}
 	for _, a := range r.Attachments {
 		out.Attachments = append(out.Attachments, inboxAttachment{a.Filename, a.ContentType, a.Size})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 const inspectExample = `
@@ -16,7 +17,7 @@ mailtrail inspect reply.eml
 // runInspect reads a received message (a file, or standard input for "-"
 // or no argument) and prints it as indented JSON: the ASGI email shape
 // (from, to, headers, content; see inbound.Message.ASGI) with one more
-// key, "reply", holding what the sender said (inbound.ParseReply): text,
+// key, "reply", holding what the sender said (reply.Parse): text,
 // signature, structured data and attachments (file name, type, size), and
 // "auth", what its signatures say (inbound.VerifyAuth: "smime" and "dkim"
 // each "pass", "fail" or "none", and "signer"; --smime-trust FILE names the
@@ -59,7 +60,7 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 		Auth  inbound.Auth   `json:"auth"`
 		Trace map[string]any `json:"trace,omitempty"`
 	}{inbound.ASGIMessage{From: a["from"], To: a["to"], Headers: a["headers"], Defects: a["defects"], Content: a["content"]},
-		inspectReply(inbound.ParseReply(m)), inbound.VerifyAuth(ctx, raw, authOpts), nil}
+		inspectReply(reply.Parse(m)), inbound.VerifyAuth(ctx, raw, authOpts), nil}
 	if from != "" {
 		res, err := inbound.Trace(m, app)
 		switch {
@@ -84,7 +85,7 @@ type inspectAttachment struct {
 	Size        int    `json:"size"`
 }
 
-func inspectReply(r *inbound.Reply) map[string]any {
+func inspectReply(r *reply.Reply) map[string]any {
 	atts := make([]inspectAttachment, 0, len(r.Attachments))
 	for _, a := range r.Attachments {
 		atts = append(atts, inspectAttachment{a.Filename, a.ContentType, a.Size})

@@ -34,6 +34,7 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 		return err
 	}
 	defer m.Close()
+	defer batchGC()()
 	in, err := os.Open(o.Batch)
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)

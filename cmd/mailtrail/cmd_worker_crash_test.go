@@ -70,8 +70,9 @@ func startWorker(t *testing.T, bin string, args []string) *workerProcess {
 	return w
 }
 
-// TestWorker_crash runs three "mailtrail worker" processes on one
-// database, delivering 3 000 messages to a loopback server, and SIGKILLs
+// TestWorker_crash enqueues 3 000 messages with "mailtrail send --batch
+// --outbox postgres://…", runs three "mailtrail worker" processes on that
+// database, delivering to a loopback server, and SIGKILLs
 // one of them five times at random moments, restarting it each time. Every
 // message must be accepted at least once; the duplicates (a worker killed
 // between the server's 250 and River's record of it: River rescues the
@@ -88,7 +89,21 @@ func TestWorker_crash(t *testing.T) {
 	if code := run(ctx, testEnv(nil), []string{"outbox", "migrate", "--outbox", url}); code != 0 {
 		t.Fatalf("outbox migrate exit %d", code)
 	}
-	want := enqueueWorkload(t, url, n)
+	tmpl, records := sendBatchWorkload(t, t.TempDir(), n)
+	sendBatchPostgres(t, url, tmpl, records, fmt.Sprintf("  enqueued: %d ", n))
+	s, err := postgres.Open(ctx, url, &postgres.Options{Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	queued, err := s.List(ctx, outbox.StateQueued)
+	if err != nil || len(queued) != n {
+		t.Fatalf("List(queued) = %d messages, %v; want %d", len(queued), err, n)
+	}
+	want := make(map[string]bool, n)
+	for _, e := range queued {
+		want[e.MessageID] = true
+	}
 
 	counter := &messageIDCounter{per: make(map[string]int)}
 	srv := mailtest.NewServer(t, mailtest.DiscardMessages(), mailtest.OnMessage(counter.add))
@@ -101,9 +116,17 @@ func TestWorker_crash(t *testing.T) {
 		}
 	}()
 
-	// Kill worker 0 at random moments while the others deliver.
+	// Kill worker 0 at random moments while they deliver.
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		if total, _ := counter.counts(); total > 0 {
+			break
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatal("no message accepted within a minute of starting the workers")
+		}
+	}
 	for k := range kills {
-		time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
+		time.Sleep(time.Duration(100+rand.IntN(1000)) * time.Millisecond)
 		total, _ := counter.counts()
 		if err := workers[0].cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
@@ -126,11 +149,6 @@ func TestWorker_crash(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	s, err := postgres.Open(ctx, url, &postgres.Options{Logger: quietLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	for {
 		c, err := s.Counts(ctx)
 		if err != nil {

@@ -21,7 +21,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
+	mtimap "github.com/mailtrail/mailtrail/inbound/imap"
 )
 
 // The end-to-end test runs against the Postfix and Dovecot that
@@ -364,16 +364,16 @@ func TestE2E_dovecot(t *testing.T) {
 		e2eWait(t, appBox, "INBOX", "Message-Id", id)
 		return res
 	}
-	pollOne := func(t *testing.T, p *inbound.Poller, want string) {
+	pollOne := func(t *testing.T, p *mtimap.Poller, want string) {
 		t.Helper()
 		var got []string
 		p.App = app
-		p.Filed = func(m *inbound.Mail) {
-			if m.Trace != nil && m.Outcome == inbound.OutcomeProcessed {
+		p.Filed = func(m *mtimap.Mail) {
+			if m.Trace != nil && m.Outcome == mtimap.OutcomeProcessed {
 				got = append(got, m.Trace.Resource)
 			}
 		}
-		if err := p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil }); err != nil {
+		if err := p.Poll(context.Background(), func(context.Context, *mtimap.Mail) error { return nil }); err != nil {
 			t.Fatalf("Poll() = %v", err)
 		}
 		if len(got) != 1 || got[0] != want {
@@ -384,23 +384,23 @@ func TestE2E_dovecot(t *testing.T) {
 	e2eEmpty(t, appBox, "INBOX")
 	t.Run("imaps with UID MOVE", func(t *testing.T) {
 		res := deliver(t)
-		pollOne(t, &inbound.Poller{URL: imapsURL, TLSConfig: trusted}, res)
+		pollOne(t, &mtimap.Poller{URL: imapsURL, TLSConfig: trusted}, res)
 	})
 	t.Run("STARTTLS with copy and delete", func(t *testing.T) {
 		res := deliver(t)
-		pollOne(t, &inbound.Poller{URL: startTLSURL, TLSConfig: trusted, MoveMode: inbound.MoveCopyDelete}, res)
+		pollOne(t, &mtimap.Poller{URL: startTLSURL, TLSConfig: trusted, MoveMode: mtimap.MoveCopyDelete}, res)
 	})
 	t.Run("untrusted certificate", func(t *testing.T) {
-		p := &inbound.Poller{URL: imapsURL}
-		err := p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil })
-		if !errors.Is(err, inbound.ErrTLS) {
+		p := &mtimap.Poller{URL: imapsURL}
+		err := p.Poll(context.Background(), func(context.Context, *mtimap.Mail) error { return nil })
+		if !errors.Is(err, mtimap.ErrTLS) {
 			t.Fatalf("Poll() = %v, want ErrTLS", err)
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {
-		p := &inbound.Poller{URL: strings.Replace(imapsURL, ":secret@", ":wrong@", 1), TLSConfig: trusted}
-		err := p.Poll(context.Background(), func(context.Context, *inbound.Mail) error { return nil })
-		if !errors.Is(err, inbound.ErrAuth) || strings.Contains(err.Error(), "wrong") {
+		p := &mtimap.Poller{URL: strings.Replace(imapsURL, ":secret@", ":wrong@", 1), TLSConfig: trusted}
+		err := p.Poll(context.Background(), func(context.Context, *mtimap.Mail) error { return nil })
+		if !errors.Is(err, mtimap.ErrAuth) || strings.Contains(err.Error(), "wrong") {
 			t.Fatalf("Poll() = %v, want ErrAuth without the password", err)
 		}
 	})
@@ -409,11 +409,11 @@ func TestE2E_dovecot(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		var got string
-		p := &inbound.Poller{
+		p := &mtimap.Poller{
 			URL: imapsURL, TLSConfig: trusted, App: app,
 			IdleRecheck: time.Hour, // only IDLE can bring the message in time
 			Logger:      slog.New(slog.NewTextHandler(idling, &slog.HandlerOptions{Level: slog.LevelDebug})),
-			Filed: func(m *inbound.Mail) {
+			Filed: func(m *mtimap.Mail) {
 				if m.Trace != nil {
 					got = m.Trace.Resource
 				}
@@ -421,7 +421,7 @@ func TestE2E_dovecot(t *testing.T) {
 			},
 		}
 		done := make(chan error, 1)
-		go func() { done <- p.Watch(ctx, func(context.Context, *inbound.Mail) error { return nil }) }()
+		go func() { done <- p.Watch(ctx, func(context.Context, *mtimap.Mail) error { return nil }) }()
 		select {
 		case <-idling.seen:
 		case err := <-done:

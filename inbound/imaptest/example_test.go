@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/imap"
 	"github.com/mailtrail/mailtrail/inbound/imaptest"
 )
 
@@ -20,8 +20,8 @@ func Example() {
 	srv.Deliver("INBOX", []byte("From: stranger@example.org\r\nTo: fleet@example.com\r\n"+
 		"Subject: Hello\r\nMessage-ID: <2@example.org>\r\n\r\nHi.\r\n"))
 
-	p := &inbound.Poller{URL: srv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
-	err := p.Poll(context.Background(), func(ctx context.Context, m *inbound.Mail) error {
+	p := &imap.Poller{URL: srv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
+	err := p.Poll(context.Background(), func(ctx context.Context, m *imap.Mail) error {
 		if m.Trace == nil {
 			return fmt.Errorf("no resource in %s", m.Key)
 		}
@@ -47,8 +47,8 @@ func ExampleOptions_brokenMove() {
 	defer srv.Close()
 	srv.Deliver("", []byte("From: partner@example.net\r\nSubject: hi\r\nMessage-ID: <3@example.net>\r\n\r\nhi\r\n"))
 
-	p := &inbound.Poller{URL: srv.URL()}
-	err := p.Poll(context.Background(), func(ctx context.Context, m *inbound.Mail) error { return nil })
+	p := &imap.Poller{URL: srv.URL()}
+	err := p.Poll(context.Background(), func(ctx context.Context, m *imap.Mail) error { return nil })
 	st := srv.Stats()
 	fmt.Println(err, len(srv.Messages("processed")), st.Moves > 0, st.Copies, st.UIDExpunges)
 	// Output: <nil> 1 true 1 1
@@ -64,8 +64,8 @@ func ExampleServer_OnFetch() {
 		srv.OnFetch(nil) // once
 		srv.DropConnections()
 	})
-	p := &inbound.Poller{URL: srv.URL()}
-	handle := func(ctx context.Context, m *inbound.Mail) error { return nil }
+	p := &imap.Poller{URL: srv.URL()}
+	handle := func(ctx context.Context, m *imap.Mail) error { return nil }
 	err := p.Poll(context.Background(), handle)
 	fmt.Println("first pass failed:", err != nil, "inbox:", len(srv.Messages("INBOX")))
 	err = p.Poll(context.Background(), handle)

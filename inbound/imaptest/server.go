@@ -1,6 +1,6 @@
 // Package imaptest runs an in-process IMAP server for tests, as
 // net/http/httptest does for HTTP, so that an application can test its
-// [inbound.Poller] handlers end to end: deliver the replies, bounces and
+// [imap.Poller] handlers end to end: deliver the replies, bounces and
 // automatic answers a partner's mail system would (package
 // inbound/replytest builds them), run the Poller against [Server.URL],
 // and look at what was filed where.
@@ -23,7 +23,7 @@
 // It is not a mail server: it keeps every message in memory, knows one
 // user, and listens on loopback only.
 //
-// [inbound.Poller]: https://pkg.go.dev/github.com/mailtrail/mailtrail/inbound#Poller
+// [imap.Poller]: https://pkg.go.dev/github.com/mailtrail/mailtrail/inbound/imap#Poller
 package imaptest
 
 import (

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
 
@@ -67,7 +67,7 @@ func TestAutoReply_readBack(t *testing.T) {
 				if err != nil || tr.Resource != resource || !tr.Exact || tr.Kind != identity.AutoReply {
 					t.Fatalf("Trace() = %+v, %v; want %s exactly, an auto-reply\n%s", tr, err, resource, raw)
 				}
-				if r := inbound.ParseReply(m); r.Text == "" {
+				if r := reply.Parse(m); r.Text == "" {
 					t.Errorf("ParseReply().Text is empty\n%s", raw)
 				}
 			})

@@ -7,8 +7,9 @@ import (
 	"testing/fstest"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/imap"
 	"github.com/mailtrail/mailtrail/inbound/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
@@ -44,18 +45,18 @@ func Example_endToEnd() {
 		fmt.Println("thread", th.Resource, len(th.Messages), "messages, problems:", th.Err())
 	}
 
-	reply, _ := replytest.Reply(sent[1].Data, replytest.Outlook, replytest.French, replytest.Text("Le véhicule est prêt."))
+	answer, _ := replytest.Reply(sent[1].Data, replytest.Outlook, replytest.French, replytest.Text("Le véhicule est prêt."))
 	bounce, _ := replytest.Bounce(sent[2].Data, "5.1.1")
 	imapSrv := imaptest.NewServer(nil, nil)
 	defer imapSrv.Close()
-	imapSrv.Deliver("INBOX", reply)
+	imapSrv.Deliver("INBOX", answer)
 	imapSrv.Deliver("INBOX", bounce)
 
-	p := &inbound.Poller{URL: imapSrv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
-	err = p.Poll(ctx, func(ctx context.Context, mail *inbound.Mail) error {
+	p := &imap.Poller{URL: imapSrv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
+	err = p.Poll(ctx, func(ctx context.Context, mail *imap.Mail) error {
 		switch mail.Trace.Kind {
 		case identity.Reply:
-			fmt.Printf("reply for %s: %q\n", mail.Trace.Resource, inbound.ParseReply(mail.Message).Text)
+			fmt.Printf("reply for %s: %q\n", mail.Trace.Resource, reply.Parse(mail.Message).Text)
 		case identity.Bounce:
 			fmt.Println("bounce for", mail.Trace.Resource)
 		}
@@ -87,7 +88,7 @@ func TestEndToEnd(t *testing.T) {
 	sent := smtpSrv.Messages()
 	mailtest.AssertThreads(t, sent, "WO-42") // one conversation in every client
 
-	reply, err := replytest.Reply(sent[1].Data, replytest.Outlook, replytest.French, replytest.Text("Le véhicule est prêt."))
+	answer, err := replytest.Reply(sent[1].Data, replytest.Outlook, replytest.French, replytest.Text("Le véhicule est prêt."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,15 +97,15 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	imapSrv := imaptest.NewServer(t, nil)
-	imapSrv.Deliver("INBOX", reply)
+	imapSrv.Deliver("INBOX", answer)
 	imapSrv.Deliver("INBOX", bounce)
 
 	replies, bounces := map[string]string{}, 0
-	p := &inbound.Poller{URL: imapSrv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
-	err = p.Poll(ctx, func(ctx context.Context, mail *inbound.Mail) error {
+	p := &imap.Poller{URL: imapSrv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
+	err = p.Poll(ctx, func(ctx context.Context, mail *imap.Mail) error {
 		switch mail.Trace.Kind { // the application's handler
 		case identity.Reply:
-			replies[mail.Trace.Resource] = inbound.ParseReply(mail.Message).Text
+			replies[mail.Trace.Resource] = reply.Parse(mail.Message).Text
 		case identity.Bounce:
 			bounces++
 		}

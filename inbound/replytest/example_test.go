@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
 
@@ -35,7 +36,7 @@ func ExampleReply() {
 	fmt.Println("thread-topic:", m.Header.Get("Thread-Topic"))
 	tr, _ := inbound.Trace(m, fleet)
 	fmt.Println("resource:", tr.Resource, "from", tr.Source)
-	fmt.Printf("text: %q\n", inbound.ParseReply(m).Text)
+	fmt.Printf("text: %q\n", reply.Parse(m).Text)
 	// Output:
 	// subject: RE : [WO-42] Vehicle check AB-123-CD
 	// thread-topic: [WO-42] Vehicle check AB-123-CD
@@ -83,7 +84,7 @@ func ExampleShape() {
 func ExampleJSON() {
 	raw, _ := replytest.Reply(sentMessage, replytest.JSON(map[string]any{"status": "done", "mileage": 48213}))
 	m, _ := inbound.Parse(bytes.NewReader(raw))
-	r := inbound.ParseReply(m)
+	r := reply.Parse(m)
 	status, _ := r.Get("status")
 	mileage, _ := r.Get("mileage")
 	fmt.Println(r.DataType, status, mileage)
@@ -95,7 +96,7 @@ func ExampleYAML() {
 	raw, _ := replytest.Reply(sentMessage, replytest.Thunderbird, replytest.YAML("status: done\nmileage: 48213"),
 		replytest.Text("Tyres changed too."))
 	m, _ := inbound.Parse(bytes.NewReader(raw))
-	r := inbound.ParseReply(m)
+	r := reply.Parse(m)
 	status, _ := r.Get("status")
 	fmt.Println(r.DataType, status)
 	fmt.Println(r.Text)
@@ -116,7 +117,7 @@ func ExampleFrom() {
 	m, _ := inbound.Parse(bytes.NewReader(raw))
 	fmt.Println(m.Header.Get("From"))
 	fmt.Println(m.Header.Get("Date"))
-	fmt.Println(inbound.ParseReply(m).Text)
+	fmt.Println(reply.Parse(m).Text)
 	// Output:
 	// Carlos Ruiz <carlos@mecanica.example>
 	// Wed, 4 Mar 2026 08:30:00 +0000
@@ -146,7 +147,7 @@ func ExampleAutoReply() {
 	tr, _ := inbound.Trace(m, fleet)
 	fmt.Println(m.Subject())
 	fmt.Println(tr.Kind, tr.Resource, "from", tr.Source)
-	fmt.Println(inbound.ParseReply(m).Text)
+	fmt.Println(reply.Parse(m).Text)
 	// Output:
 	// Respuesta automática: [WO-42] Vehicle check AB-123-CD
 	// auto-reply WO-42 from in-reply-to

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
 
@@ -167,7 +168,7 @@ func outline(m *inbound.Message) string {
 		text, _ = p.Text()
 	} else if p := m.BodyPart("text/html"); p != nil {
 		h, _ := p.Text()
-		text = inbound.HTMLText(h)
+		text = reply.HTMLText(h)
 	}
 	var out []string
 	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {

@@ -3,11 +3,11 @@ package replytest
 import (
 	"strings"
 
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 // phrases is what the clients write in one language. The words that mark
-// a quote come from the reply reader's own tables (inbound.ReplyLanguages,
+// a quote come from the reply reader's own tables (reply.Languages,
 // see fromReader): attribution openers and verbs ({O}, {O2}, {V}, {V2} in
 // the templates), the "original message" separator, the forward line and
 // the From label. The rest is how each client puts them together (word
@@ -174,7 +174,7 @@ var languages = map[Language]*phrases{
 // for it; a language the reader does not know keeps its gaps and fails
 // TestPhrases_known.
 func fromReader() map[Language]*phrases {
-	for _, l := range inbound.ReplyLanguages() {
+	for _, l := range reply.Languages() {
 		ph := languages[Language(l.Code)]
 		if ph == nil || len(l.AttributionOpeners) == 0 || len(l.AttributionVerbs) == 0 ||
 			len(l.Separators) == 0 || len(l.ForwardLines) == 0 || len(l.FromLabels) == 0 {

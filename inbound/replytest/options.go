@@ -163,5 +163,5 @@ func JSON(v any) Option { return optionFunc(func(c *config) { c.jsonData = v }) 
 
 // YAML writes data, YAML text such as "status: done\nmileage: 48213", at
 // the top of the answer and a "---" line under it, the way partners type
-// data that the reply reader reads back (see inbound.Reply's Data).
+// data that the reply reader reads back (see reply.Reply's Data).
 func YAML(data string) Option { return optionFunc(func(c *config) { c.yaml = data }) }

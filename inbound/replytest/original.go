@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 // original is what the builders read from the message the application
@@ -62,7 +63,7 @@ func readOriginal(sent []byte) (*original, error) {
 	if o.text == "" {
 		if p := m.BodyPart("text/html"); p != nil {
 			t, _ := p.Text()
-			o.text = strings.TrimSpace(inbound.HTMLText(t))
+			o.text = strings.TrimSpace(reply.HTMLText(t))
 		}
 	}
 	return o, nil

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 // TestPhrases_known checks that replytest speaks every language the reply
@@ -12,7 +12,7 @@ import (
 // attribution openers and verbs, header labels, separators, forward
 // lines, device lines and closings.
 func TestPhrases_known(t *testing.T) {
-	tables := inbound.ReplyLanguages()
+	tables := reply.Languages()
 	if len(tables) != len(Languages) {
 		t.Errorf("the reader knows %d languages, replytest %d", len(tables), len(Languages))
 	}

@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/imap"
 	"github.com/mailtrail/mailtrail/inbound/imaptest"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
 
@@ -48,8 +49,8 @@ func TestPoller_everyShape(t *testing.T) {
 
 	var mu sync.Mutex
 	got := map[identity.Kind]int{}
-	p := &inbound.Poller{URL: srv.URL(), App: app}
-	err := p.Poll(context.Background(), func(ctx context.Context, m *inbound.Mail) error {
+	p := &imap.Poller{URL: srv.URL(), App: app}
+	err := p.Poll(context.Background(), func(ctx context.Context, m *imap.Mail) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if m.Trace == nil || m.Trace.Resource != resource {
@@ -57,7 +58,7 @@ func TestPoller_everyShape(t *testing.T) {
 			return nil
 		}
 		got[m.Trace.Kind]++
-		if text := inbound.ParseReply(m.Message).Text; m.Trace.Kind == identity.Reply && text != "OK, vu." {
+		if text := reply.Parse(m.Message).Text; m.Trace.Kind == identity.Reply && text != "OK, vu." {
 			t.Errorf("UID %d (%s): reply text %q", m.UID, m.Message.Header.Get("Message-Id"), text)
 		}
 		return nil

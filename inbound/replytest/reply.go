@@ -32,7 +32,7 @@ var ErrUnsupported = errors.New("replytest: unsupported")
 // input gives the same bytes.
 //
 // Read back with inbound.Parse, inbound.Trace gives the resource and
-// inbound.ParseReply gives exactly the text (after the YAML, if any) and
+// reply.Parse gives exactly the text (after the YAML, if any) and
 // the data, without quote or signature.
 func Reply(sent []byte, opts ...Option) ([]byte, error) {
 	c, ph, err := setup(opts)

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
+	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
 
@@ -18,7 +18,7 @@ const resource = "a74e22bb-3313-4dc4-af28-6c2bd1351c0f"
 // shape to a message rendered by the mailer, and reads it back as the
 // application does: inbound.Trace must give the resource (exactly, or
 // the subject tag for a subject-only reply), as a reply, and
-// inbound.ParseReply exactly the partner's text, no quote, no signature.
+// reply.Parse exactly the partner's text, no quote, no signature.
 func TestReply_readBack(t *testing.T) {
 	orig := sent(t, resource)
 	for _, client := range replytest.Clients {
@@ -72,7 +72,7 @@ func checkReply(t *testing.T, raw []byte, shape replytest.Shape, text string, da
 	if err != nil || tr.Resource != want.res || tr.Source != want.source || tr.Exact != want.exact || tr.Kind != identity.Reply {
 		t.Errorf("Trace() = %+v, %v; want %s from %s (exact %v), a reply\n%s", tr, err, want.res, want.source, want.exact, raw)
 	}
-	r := inbound.ParseReply(m)
+	r := reply.Parse(m)
 	if r.Text != text {
 		t.Errorf("ParseReply().Text = %q, want %q\n%s", r.Text, text, raw)
 	}
@@ -128,7 +128,7 @@ func TestReply_options(t *testing.T) {
 	if got := m.Header.Get("From"); got != "Anna Weber <a.weber@werkstatt.example>" {
 		t.Errorf("From = %q", got)
 	}
-	if r := inbound.ParseReply(m); r.Text != "Erster Absatz.\n\nZweiter Absatz." {
+	if r := reply.Parse(m); r.Text != "Erster Absatz.\n\nZweiter Absatz." {
 		t.Errorf("ParseReply().Text = %q", r.Text)
 	}
 	if !strings.Contains(string(raw), "\r\n-- \r\nAnna Weber\r\n") {

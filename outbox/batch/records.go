@@ -184,11 +184,11 @@ func parseRecord(n int, line []byte) *Record {
 	if raw.Data[0] != '{' {
 		return bad(`"data" must be a JSON object`)
 	}
-	dd := json.NewDecoder(bytes.NewReader(raw.Data))
-	dd.UseNumber()
-	if err := dd.Decode(&rec.Data); err != nil {
+	data, err := decodeData(raw.Data)
+	if err != nil {
 		return bad(`"data": %v`, err)
 	}
+	rec.Data = data
 	return rec
 }
 

@@ -1,10 +1,13 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -25,7 +28,20 @@ type messageArgs struct {
 	To        []string `json:"to"`
 	MessageID string   `json:"message_id,omitempty"`
 	Resource  string   `json:"resource,omitempty"`
-	Data      []byte   `json:"data"` // the message, CRLF line endings
+	// The message, CRLF line endings: as a JSON string when it is UTF-8
+	// without NUL (always, for a message the mailer rendered: 7-bit),
+	// which PostgreSQL stores and compresses far more cheaply than
+	// base64; in Data, base64, otherwise.
+	Text string `json:"text,omitempty"`
+	Data []byte `json:"data,omitempty"`
+}
+
+// message returns the message's bytes.
+func (a *messageArgs) message() []byte {
+	if a.Data != nil {
+		return a.Data
+	}
+	return []byte(a.Text)
 }
 
 // jobKind is the River kind of a message job.
@@ -120,7 +136,12 @@ func (s *Store) insert(ctx context.Context, tx pgx.Tx, items []outbox.Item) erro
 			it.Err = err
 			continue
 		}
-		opts := &river.InsertOpts{Queue: s.opts.Queue}
+		meta, err := json.Marshal(map[string]envelope{"envelope": envelopeOf(&args)})
+		if err != nil {
+			it.Err = err
+			continue
+		}
+		opts := &river.InsertOpts{Queue: s.opts.Queue, Metadata: meta}
 		if it.Key != "" {
 			opts.UniqueOpts = uniqueByKey
 		}
@@ -182,12 +203,17 @@ func argsOf(key string, env *mailer.Envelope) (messageArgs, error) {
 	if len(key) > 200 || strings.ContainsAny(key, "\x00") {
 		return messageArgs{}, fmt.Errorf("outbox: postgres: bad key %q: want at most 200 characters, no NUL", key)
 	}
-	return messageArgs{
+	a := messageArgs{
 		Key:       key,
 		From:      env.From,
 		To:        append([]string(nil), env.To...),
 		MessageID: env.MessageID,
 		Resource:  env.Resource,
-		Data:      env.Data,
-	}, nil
+	}
+	if utf8.Valid(env.Data) && bytes.IndexByte(env.Data, 0) < 0 {
+		a.Text = string(env.Data) // jsonb holds no NUL
+	} else {
+		a.Data = env.Data
+	}
+	return a, nil
 }

@@ -55,40 +55,91 @@ func (s *Store) Counts(ctx context.Context) (outbox.Counts, error) {
 	return c, nil
 }
 
+// entrySQL selects what an Entry needs: the job's columns and metadata,
+// never its arguments (the message's bytes).
+const entrySQL = `SELECT id, metadata, created_at, scheduled_at, finalized_at, errors, ` + stateSQL + ` FROM `
+
+// keySQL is a message's key.
+const keySQL = `metadata->'envelope'->>'key'`
+
 // List returns the messages in one state, oldest first, without their
 // bytes (Size says how large they are), with their Failure for
 // StateFailed and StateUnknown.
 func (s *Store) List(ctx context.Context, state outbox.State) ([]*outbox.Entry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, args - 'data', octet_length(decode(args->>'data', 'base64')),
-		metadata, created_at, scheduled_at, finalized_at, errors
-		FROM `+s.table+` WHERE kind = $1 AND queue = $2 AND `+stateSQL+` = $3 ORDER BY id`,
+	return s.entries(ctx, "list", `WHERE kind = $1 AND queue = $2 AND `+stateSQL+` = $3 ORDER BY id`,
 		jobKind, s.opts.Queue, state.String())
+}
+
+// Lookup returns the message with that id or key, in whichever state it
+// is, with its Failure; an error wrapping outbox.ErrNotFound when there is
+// none.
+func (s *Store) Lookup(ctx context.Context, idOrKey string) (*outbox.Entry, error) {
+	id, _ := strconv.ParseInt(idOrKey, 10, 64)
+	list, err := s.entries(ctx, "lookup", `WHERE kind = $1 AND queue = $2 AND (`+keySQL+` = $3 OR id = $4 AND `+keySQL+` IS NULL)`,
+		jobKind, s.opts.Queue, idOrKey, id)
 	if err != nil {
-		return nil, s.wrap("list", err)
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("%w: %q", outbox.ErrNotFound, idOrKey)
+	}
+	return list[0], nil
+}
+
+// Keys returns the keys starting with prefix, and the state of each: a
+// batch run again skips, without rendering them, the records an earlier
+// run enqueued.
+func (s *Store) Keys(ctx context.Context, prefix string) (map[string]outbox.State, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+keySQL+`, `+stateSQL+` FROM `+s.table+
+		` WHERE kind = $1 AND queue = $2 AND starts_with(`+keySQL+`, $3)`, jobKind, s.opts.Queue, prefix)
+	if err != nil {
+		return nil, s.wrap("keys", err)
+	}
+	defer rows.Close()
+	keys := make(map[string]outbox.State)
+	for rows.Next() {
+		var key, st string
+		if err := rows.Scan(&key, &st); err != nil {
+			return nil, s.wrap("keys", err)
+		}
+		if keys[key], err = outbox.ParseState(st); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("keys", err)
+	}
+	return keys, nil
+}
+
+// entries runs entrySQL with a WHERE clause and makes the entries.
+func (s *Store) entries(ctx context.Context, what, where string, args ...any) ([]*outbox.Entry, error) {
+	rows, err := s.pool.Query(ctx, entrySQL+s.table+" "+where, args...)
+	if err != nil {
+		return nil, s.wrap(what, err)
 	}
 	defer rows.Close()
 	var out []*outbox.Entry
 	for rows.Next() {
 		var (
 			id      int64
-			args    []byte
-			size    int
 			meta    []byte
 			created time.Time
 			sched   time.Time
 			final   *time.Time
 			errs    []rivertype.AttemptError
+			st      string
 		)
-		if err := rows.Scan(&id, &args, &size, &meta, &created, &sched, &final, &errs); err != nil {
-			return nil, s.wrap("list", err)
+		if err := rows.Scan(&id, &meta, &created, &sched, &final, &errs, &st); err != nil {
+			return nil, s.wrap(what, err)
 		}
-		var a messageArgs
-		if err := json.Unmarshal(args, &a); err != nil {
-			return nil, fmt.Errorf("outbox: postgres: list: message %d: %w", id, err)
+		state, err := outbox.ParseState(st)
+		if err != nil {
+			return nil, err
 		}
-		rec := recordOf(meta)
-		e := entryOf(id, &a, &rec, created)
-		e.Size, e.State = size, state
+		m := metaOf(meta)
+		e := entryOf(id, &m.Envelope, &m.Output, created)
+		e.State = state
 		if final != nil {
 			e.Done = *final
 		}
@@ -104,10 +155,13 @@ func (s *Store) List(ctx context.Context, state outbox.State) ([]*outbox.Entry, 
 			e.LastError = last.Error
 			e.Failure = &outbox.Failure{Time: last.At, Attempts: last.Attempt, Class: "permanent", Error: last.Error}
 		}
+		if state != outbox.StateFailed && state != outbox.StateUnknown {
+			e.Failure = nil
+		}
 		out = append(out, &e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.wrap("list", err)
+		return nil, s.wrap(what, err)
 	}
 	return out, nil
 }
@@ -158,8 +212,8 @@ func (s *Store) retryOne(ctx context.Context, idOrKey string) error {
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	id, _ := strconv.ParseInt(idOrKey, 10, 64)
 	err = tx.QueryRow(ctx, `SELECT id FROM `+s.table+` WHERE kind = $1 AND queue = $2
-		AND state IN ('cancelled', 'discarded') AND (id = $3 OR args->>'key' = $4)
-		ORDER BY args->>'key' = $4 DESC LIMIT 1 FOR UPDATE`,
+		AND state IN ('cancelled', 'discarded') AND (id = $3 OR `+keySQL+` = $4)
+		ORDER BY `+keySQL+` = $4 DESC LIMIT 1 FOR UPDATE`,
 		jobKind, s.opts.Queue, id, idOrKey).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%w: no failed or unknown message %q", outbox.ErrNotFound, idOrKey)

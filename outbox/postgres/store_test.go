@@ -327,3 +327,27 @@ func TestOpen_passwordNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// Bytes that are not UTF-8 cannot be a JSON string: they are kept as
+// base64, whole.
+func TestStore_Enqueue_notUTF8(t *testing.T) {
+	s := openStore(t, nil)
+	ctx := context.Background()
+	env := envelope(1)
+	env.Data = append(env.Data[:len(env.Data):len(env.Data)], "caf\xe9\r\n"...)
+	id, err := s.Enqueue(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	if err := s.Pool().QueryRow(ctx, `SELECT decode(args->>'data', 'base64') FROM river_job WHERE id = $1::bigint`, id).Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != string(env.Data) {
+		t.Errorf("stored %q, want %q", data, env.Data)
+	}
+	list, err := s.List(ctx, outbox.StateQueued)
+	if err != nil || len(list) != 1 || list[0].Size != len(env.Data) {
+		t.Fatalf("List() = %+v, %v; want the message, Size %d", list, err, len(env.Data))
+	}
+}
