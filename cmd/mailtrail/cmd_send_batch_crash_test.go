@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
+	"github.com/mailtrail/mailtrail/outbox/batch"
 )
 
 // The crash and load tests run "mailtrail send --batch" in a child process:
@@ -186,14 +187,27 @@ func sendBatchCrash(t *testing.T, extra []string, wantKills int) {
 	srv := mailtest.NewServer(t, mailtest.DiscardMessages(), mailtest.OnMessage(counter.add))
 	dir := sendBatchFastDir(t)
 	tmpl, records := sendBatchWorkload(t, dir, n)
+	report := filepath.Join(dir, "report.jsonl")
 	args := []string{"send", "--template", tmpl, "--batch", records, "--from", "fleet@example.com",
 		"--smtp", srv.URL(), "--concurrency", "4", "--spool", filepath.Join(dir, "spool"),
-		"--report", filepath.Join(dir, "report.jsonl"), "--progress", "1h"}
+		"--report", report, "--progress", "1h"}
 	args = append(args, extra...)
 
+	// recorded tells whether an earlier run wrote a sent record to the
+	// report (or the temporary file a killed run leaves): a kill soon after
+	// the server's 250 may land before the child wrote any line, and on a
+	// busy machine every delay may land in start-up, so the kills go on
+	// until one run recorded something the final run must skip.
+	recorded := func() bool {
+		ledger, err := batch.ReadLedger(report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ledger) > 0
+	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
 	kills := 0
-	for attempt := 0; kills < wantKills && attempt < 60; attempt++ {
+	for attempt := 0; (kills < wantKills || !recorded()) && attempt < 60; attempt++ {
 		var out bytes.Buffer
 		cmd := sendBatchChild(t, args, &out)
 		// Kill it at a random point: half the time after a random delay
@@ -239,6 +253,9 @@ func sendBatchCrash(t *testing.T, extra []string, wantKills int) {
 	}
 	if kills < wantKills {
 		t.Fatalf("only %d kills landed before the batch finished, want %d", kills, wantKills)
+	}
+	if !recorded() {
+		t.Fatalf("after %d kills no run had recorded a sent record in %s", kills, report)
 	}
 	if got, _ := counter.counts(); got >= n {
 		t.Logf("the kills came late: every record was accepted before the last one")
