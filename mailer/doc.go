@@ -83,13 +83,15 @@
 // [ErrTransient], [ErrPermanent] or [ErrUnknownOutcome]. Send reports
 // success only after the server's 250 to the final ".".
 //
-// With none set, each message is written by a [FileTransport] as
-// <time>-<message-id>.eml into the folder ./mail ([DefaultFileDir]),
-// atomically (a temporary file in the same folder, fsync, rename, fsync of
-// the folder), and the Mailer says so once through log/slog. A file: URL
-// ("file:./mail") in SMTPURL or MAILTRAIL_SMTP_URL, or [Config].Transport,
-// chooses that transport on purpose, like Django's file e-mail backend.
-// The files hold exactly the bytes Send would transmit and are readable by
+// With none of them (and no Outbox), [New] fails with [ErrNoTransport],
+// whose text says how to choose: a library does not store mail meant to
+// be sent. A file: URL ("file:./mail") in SMTPURL or MAILTRAIL_SMTP_URL,
+// or [Config].Transport set to a [FileTransport], writes each message as
+// <time>-<message-id>.eml into a folder, atomically (a temporary file in
+// the same folder, fsync, rename, fsync of the folder); the mailtrail
+// command does so into ./mail ([DefaultFileDir]) when nothing is
+// configured, and says so. This is Django's file e-mail backend, chosen
+// on purpose. The files hold exactly the bytes Send would transmit and are readable by
 // their owner only (mode 0600: messages carry partners' data); Bcc
 // recipients, being on the envelope only, do not appear in them.
 //

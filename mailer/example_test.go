@@ -161,6 +161,7 @@ func ExampleMailer_Render() {
 	m, err := mailer.New(mailer.Config{
 		From:      "Fleet desk <fleet@example.com>",
 		Templates: templatesFS,
+		SMTPURL:   "smtp://mail.example.com:587", // Render makes no connection
 		Getenv:    func(string) string { return "" },
 		Now:       func() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) },
 		NewToken:  func() string { return "k3x9" },

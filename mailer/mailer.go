@@ -82,9 +82,10 @@ type Config struct {
 	// SMTP is the server to send through. When nil, SMTPURL is parsed
 	// (see ParseSMTPURL); when that is empty too, the variable
 	// MAILTRAIL_SMTP_URL is read through Getenv; when that is empty too,
-	// messages are written into the folder DefaultFileDir by a
-	// FileTransport. SMTPURL and MAILTRAIL_SMTP_URL may also be a file:
-	// URL ("file:./mail"), which selects a FileTransport into that folder.
+	// and neither Transport nor Outbox is set, New fails with
+	// [ErrNoTransport]: a library does not guess where mail goes. SMTPURL
+	// and MAILTRAIL_SMTP_URL may also be a file: URL ("file:./mail"),
+	// which selects a FileTransport into that folder.
 	SMTP *SMTPConfig
 	// SMTPURL is an SMTP URL such as "smtp://user:pass@mail.example.com:587",
 	// used when SMTP is nil.
@@ -202,15 +203,21 @@ func New(cfg Config) (*Mailer, error) {
 	}
 	if cfg.Outbox != nil {
 		m.dlv, m.queued = outboxTransport{cfg.Outbox}, true
-	} else if m.dlv, err = m.transport(cfg); err != nil {
+	} else if m.dlv, err = m.transport(cfg); errors.Is(err, ErrNoTransport) {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
 	}
 	return m, nil
 }
 
+// ErrNoTransport is the error of New when the Config says nowhere for
+// messages to go: no Transport, SMTP, SMTPURL, MAILTRAIL_SMTP_URL or
+// Outbox. Its text says how to choose.
+var ErrNoTransport = errors.New("mailer: config: no transport chosen")
+
 // transport picks the transport of cfg: Transport, SMTP, SMTPURL, then
-// the environment; with none of them, the file transport into
-// DefaultFileDir.
+// the environment; with none of them, ErrNoTransport.
 func (m *Mailer) transport(cfg Config) (Transport, error) {
 	if cfg.Transport != nil {
 		return cfg.Transport, nil
@@ -231,9 +238,8 @@ func (m *Mailer) transport(cfg Config) (Transport, error) {
 		raw, fromEnv = strings.TrimSpace(getenv(EnvSMTPURL)), true
 	}
 	if raw == "" {
-		t := NewFileTransport(DefaultFileDir, m.log)
-		t.now, t.fallback = m.now, true
-		return t, nil
+		return nil, fmt.Errorf("%w: set SMTPURL (or SMTP, or %s) such as smtp://user:pass@mail.example.com:587 to send, "+
+			"SMTPURL \"file:DIR\" or Transport (NewFileTransport) to write .eml files into a folder, or Outbox to enqueue", ErrNoTransport, EnvSMTPURL)
 	}
 	t, err := OpenTransport(raw, m.log)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -369,27 +370,35 @@ func TestMailer_Send_outbox(t *testing.T) {
 	}
 }
 
-// With nothing configured, the file transport writes into ./mail and says
-// so once.
-func TestMailer_Send_fallbackNotice(t *testing.T) {
+// With nothing configured, New refuses and says how to choose: a library
+// does not store mail meant to be sent.
+func TestNew_noTransport(t *testing.T) {
 	t.Chdir(t.TempDir())
-	logs := &logCounter{}
-	m := newTestMailer(t, func(c *Config) {
-		c.Templates = testTemplates
-		c.SMTPURL = ""
-		c.Logger = slog.New(logs)
-	})
-	for range 2 {
-		rc, err := m.Send(context.Background(), testMessage())
-		if err != nil {
-			t.Fatalf("Send() = %v", err)
-		}
-		if filepath.Dir(rc.Path) != DefaultFileDir {
-			t.Errorf("Path = %q, want a file in %s", rc.Path, DefaultFileDir)
+	_, err := New(Config{From: "fleet@example.com", Templates: testTemplates, Getenv: func(string) string { return "" }})
+	if !errors.Is(err, ErrNoTransport) {
+		t.Fatalf("New() = %v, want ErrNoTransport", err)
+	}
+	for _, want := range []string{"SMTPURL", EnvSMTPURL, "file:DIR", "Transport", "Outbox"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("New() error %q does not mention %s", err, want)
 		}
 	}
-	if len(logs.msgs) != 1 || !strings.Contains(logs.msgs[0], "no SMTP server configured") {
-		t.Errorf("log lines = %q, want one notice about the fallback", logs.msgs)
+	if _, err := os.Stat(DefaultFileDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Stat(%s) = %v, want no folder made", DefaultFileDir, err)
+	}
+	// The environment, a folder or an outbox each make a choice.
+	for name, c := range map[string]Config{
+		"env":    {Getenv: func(string) string { return "file:" + t.TempDir() }},
+		"folder": {SMTPURL: "file:" + t.TempDir(), Getenv: func(string) string { return "" }},
+		"outbox": {Outbox: nopOutbox{}, Getenv: func(string) string { return "" }},
+	} {
+		c.From = "fleet@example.com"
+		m, err := New(c)
+		if err != nil {
+			t.Errorf("New(%s) = %v", name, err)
+			continue
+		}
+		m.Close()
 	}
 }
 
@@ -647,3 +656,8 @@ func TestMailer_Render_envelopeRecipients(t *testing.T) {
 		t.Errorf("the Bcc address appears in the message")
 	}
 }
+
+// nopOutbox is an Outbox that stores nothing, for configuration tests.
+type nopOutbox struct{}
+
+func (nopOutbox) Enqueue(context.Context, *Envelope) (string, error) { return "", nil }

@@ -10,15 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mailtrail/mailtrail/internal/atomicfile"
 )
 
-// DefaultFileDir is the folder the file transport writes into when no SMTP
-// server is configured at all.
+// DefaultFileDir is the folder the mailtrail command writes messages into
+// when no SMTP server is configured at all (a library caller chooses a
+// folder itself).
 const DefaultFileDir = "mail"
 
 // FileTransport delivers each message as one .eml file into a folder, as
@@ -29,11 +29,9 @@ const DefaultFileDir = "mail"
 // rename, fsync of the folder). Bcc recipients live only on the envelope,
 // so the files do not show them. It is safe for concurrent use.
 type FileTransport struct {
-	dir      string
-	log      *slog.Logger
-	now      func() time.Time
-	fallback bool // chosen because nothing else was configured: say so once
-	once     sync.Once
+	dir string
+	log *slog.Logger
+	now func() time.Time
 }
 
 // NewFileTransport returns a transport writing into dir, created on the
@@ -72,15 +70,6 @@ func (o *FileTransport) Transmit(ctx context.Context, env *Envelope) (string, er
 			class = sendPermanent
 		}
 		return "", &SendError{Op: OpData, Err: fmt.Errorf("file transport %s: %w", filepath.Clean(o.dir), err), class: class}
-	}
-	if o.fallback {
-		o.once.Do(func() {
-			abs, err := filepath.Abs(o.dir)
-			if err != nil {
-				abs = o.dir
-			}
-			o.log.Info("mailer: no SMTP server configured (set MAILTRAIL_SMTP_URL); writing each message as an .eml file into a folder", "dir", abs)
-		})
 	}
 	return path, nil
 }

@@ -41,7 +41,7 @@ func (r *Renderer) Warnings(t *templates.Template, data any) templates.ErrorList
 		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
-		if strings.TrimSpace(string(img.Text(src))) == "" {
+		if strings.TrimSpace(string(altText(img, src))) == "" {
 			off := nodeOffset(img, src)
 			if off < 0 {
 				off = 0
@@ -163,4 +163,23 @@ func LayoutWarnings(file, src string) templates.ErrorList {
 		out = append(out, &templates.Error{File: file, Line: line, Col: col, Msg: msg})
 	}
 	return out
+}
+
+// altText is the text of an image's description (its alt text): the
+// values of the Text and String nodes below it.
+func altText(n ast.Node, src []byte) []byte {
+	var b []byte
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b = append(b, c.Segment.Value(src)...)
+		case *ast.String:
+			b = append(b, c.Value...)
+		}
+		return ast.WalkContinue, nil
+	})
+	return b
 }

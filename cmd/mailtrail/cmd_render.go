@@ -176,8 +176,10 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 		Signing:   signing,
 		Templates: os.DirFS(dir),
 		Logger:    renderLogger(e.stderr),
-		// Only send decides where messages go; render never looks.
-		Getenv: func(string) string { return "" },
+		// Only send decides where messages go (it sets Transport or SMTP);
+		// render never sends, and never looks at the environment.
+		SMTPURL: "file:" + mailer.DefaultFileDir,
+		Getenv:  func(string) string { return "" },
 	}
 	return cfg, name, nil
 }

@@ -101,6 +101,7 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 		Templates: p.fsys,
 		Render:    ropts,
 		Brand:     ropts.Brand,
+		SMTPURL:   "file:" + mailer.DefaultFileDir,   // never used: the preview renders, it does not send
 		Getenv:    func(string) string { return "" }, // never an SMTP server
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -120,7 +120,9 @@ func Send(ctx context.Context, path string, opts *Options) (*Summary, error) {
 	r.tokens = make([]string, workers)
 	for w := range workers {
 		cfg := o.Mailer
-		cfg.Outbox = nil
+		// With an outbox the mailers only render (the records are
+		// enqueued in groups below); without one they send.
+		cfg.Outbox = o.Outbox
 		if cfg.SMTP != nil {
 			c := *cfg.SMTP // one connection per worker
 			c.MaxConns = 1

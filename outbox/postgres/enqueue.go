@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -135,7 +136,12 @@ func (s *Store) insert(ctx context.Context, tx pgx.Tx, items []outbox.Item) erro
 			it.Err = err
 			continue
 		}
-		opts := &river.InsertOpts{Queue: s.opts.Queue}
+		meta, err := json.Marshal(map[string]envelope{"envelope": envelopeOf(&args)})
+		if err != nil {
+			it.Err = err
+			continue
+		}
+		opts := &river.InsertOpts{Queue: s.opts.Queue, Metadata: meta}
 		if it.Key != "" {
 			opts.UniqueOpts = uniqueByKey
 		}

@@ -55,10 +55,12 @@ func (s *Store) Counts(ctx context.Context) (outbox.Counts, error) {
 	return c, nil
 }
 
-// entrySQL selects what an Entry needs, without the message's bytes.
-const entrySQL = `SELECT id, args - 'data' - 'text',
-	coalesce(octet_length(decode(args->>'data', 'base64')), octet_length(args->>'text')),
-	metadata, created_at, scheduled_at, finalized_at, errors, ` + stateSQL + ` FROM `
+// entrySQL selects what an Entry needs: the job's columns and metadata,
+// never its arguments (the message's bytes).
+const entrySQL = `SELECT id, metadata, created_at, scheduled_at, finalized_at, errors, ` + stateSQL + ` FROM `
+
+// keySQL is a message's key.
+const keySQL = `metadata->'envelope'->>'key'`
 
 // List returns the messages in one state, oldest first, without their
 // bytes (Size says how large they are), with their Failure for
@@ -73,7 +75,7 @@ func (s *Store) List(ctx context.Context, state outbox.State) ([]*outbox.Entry, 
 // none.
 func (s *Store) Lookup(ctx context.Context, idOrKey string) (*outbox.Entry, error) {
 	id, _ := strconv.ParseInt(idOrKey, 10, 64)
-	list, err := s.entries(ctx, "lookup", `WHERE kind = $1 AND queue = $2 AND (args->>'key' = $3 OR id = $4 AND args->>'key' IS NULL)`,
+	list, err := s.entries(ctx, "lookup", `WHERE kind = $1 AND queue = $2 AND (`+keySQL+` = $3 OR id = $4 AND `+keySQL+` IS NULL)`,
 		jobKind, s.opts.Queue, idOrKey, id)
 	if err != nil {
 		return nil, err
@@ -88,8 +90,8 @@ func (s *Store) Lookup(ctx context.Context, idOrKey string) (*outbox.Entry, erro
 // batch run again skips, without rendering them, the records an earlier
 // run enqueued.
 func (s *Store) Keys(ctx context.Context, prefix string) (map[string]outbox.State, error) {
-	rows, err := s.pool.Query(ctx, `SELECT args->>'key', `+stateSQL+` FROM `+s.table+
-		` WHERE kind = $1 AND queue = $2 AND starts_with(args->>'key', $3)`, jobKind, s.opts.Queue, prefix)
+	rows, err := s.pool.Query(ctx, `SELECT `+keySQL+`, `+stateSQL+` FROM `+s.table+
+		` WHERE kind = $1 AND queue = $2 AND starts_with(`+keySQL+`, $3)`, jobKind, s.opts.Queue, prefix)
 	if err != nil {
 		return nil, s.wrap("keys", err)
 	}
@@ -121,8 +123,6 @@ func (s *Store) entries(ctx context.Context, what, where string, args ...any) ([
 	for rows.Next() {
 		var (
 			id      int64
-			jargs   []byte
-			size    int
 			meta    []byte
 			created time.Time
 			sched   time.Time
@@ -130,20 +130,16 @@ func (s *Store) entries(ctx context.Context, what, where string, args ...any) ([
 			errs    []rivertype.AttemptError
 			st      string
 		)
-		if err := rows.Scan(&id, &jargs, &size, &meta, &created, &sched, &final, &errs, &st); err != nil {
+		if err := rows.Scan(&id, &meta, &created, &sched, &final, &errs, &st); err != nil {
 			return nil, s.wrap(what, err)
 		}
 		state, err := outbox.ParseState(st)
 		if err != nil {
 			return nil, err
 		}
-		var a messageArgs
-		if err := json.Unmarshal(jargs, &a); err != nil {
-			return nil, fmt.Errorf("outbox: postgres: %s: message %d: %w", what, id, err)
-		}
-		rec := recordOf(meta)
-		e := entryOf(id, &a, &rec, created)
-		e.Size, e.State = size, state
+		m := metaOf(meta)
+		e := entryOf(id, &m.Envelope, &m.Output, created)
+		e.State = state
 		if final != nil {
 			e.Done = *final
 		}
@@ -216,8 +212,8 @@ func (s *Store) retryOne(ctx context.Context, idOrKey string) error {
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	id, _ := strconv.ParseInt(idOrKey, 10, 64)
 	err = tx.QueryRow(ctx, `SELECT id FROM `+s.table+` WHERE kind = $1 AND queue = $2
-		AND state IN ('cancelled', 'discarded') AND (id = $3 OR args->>'key' = $4)
-		ORDER BY args->>'key' = $4 DESC LIMIT 1 FOR UPDATE`,
+		AND state IN ('cancelled', 'discarded') AND (id = $3 OR `+keySQL+` = $4)
+		ORDER BY `+keySQL+` = $4 DESC LIMIT 1 FOR UPDATE`,
 		jobKind, s.opts.Queue, id, idOrKey).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%w: no failed or unknown message %q", outbox.ErrNotFound, idOrKey)

@@ -30,6 +30,38 @@ type record struct {
 	Failure   *outbox.Failure `json:"failure,omitempty"`
 }
 
+// envelope is the envelope of a message without its bytes, kept in the
+// job's metadata beside its arguments at enqueue: listing messages reads
+// it, and never the arguments, which PostgreSQL would have to decompress
+// whole for each message.
+type envelope struct {
+	Key       string   `json:"key,omitempty"`
+	From      string   `json:"from"`
+	To        []string `json:"to"`
+	MessageID string   `json:"message_id,omitempty"`
+	Resource  string   `json:"resource,omitempty"`
+	Size      int      `json:"size"`
+}
+
+// envelopeOf returns the envelope of a job's arguments.
+func envelopeOf(a *messageArgs) envelope {
+	return envelope{Key: a.Key, From: a.From, To: a.To, MessageID: a.MessageID, Resource: a.Resource,
+		Size: len(a.Data) + len(a.Text)}
+}
+
+// jobMeta is what this package keeps in a job's metadata.
+type jobMeta struct {
+	Envelope envelope `json:"envelope"`
+	Output   record   `json:"output"`
+}
+
+// metaOf reads a job's metadata; zero values for what is not there.
+func metaOf(metadata []byte) jobMeta {
+	var m jobMeta
+	_ = json.Unmarshal(metadata, &m) // what is not ours reads as nothing
+	return m
+}
+
 // recordOf reads the record in a job's metadata; the zero record when
 // there is none.
 func recordOf(metadata []byte) record {
@@ -41,8 +73,8 @@ func recordOf(metadata []byte) record {
 	return r
 }
 
-// entryOf makes the outbox.Entry of a job from its arguments and record.
-func entryOf(id int64, a *messageArgs, rec *record, created time.Time) outbox.Entry {
+// entryOf makes the outbox.Entry of a job from its envelope and record.
+func entryOf(id int64, a *envelope, rec *record, created time.Time) outbox.Entry {
 	e := outbox.Entry{
 		ID:        idOf(id, a.Key),
 		Key:       a.Key,
@@ -51,7 +83,7 @@ func entryOf(id int64, a *messageArgs, rec *record, created time.Time) outbox.En
 		Delivered: rec.Delivered,
 		MessageID: a.MessageID,
 		Resource:  a.Resource,
-		Size:      len(a.Data) + len(a.Text),
+		Size:      a.Size,
 		Enqueued:  created,
 		Retried:   rec.Retried,
 		Attempts:  rec.Attempts,

@@ -174,7 +174,8 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 	}
 	a := &job.Args
 	rec := recordOf(job.Metadata)
-	e := entryOf(job.ID, a, &rec, job.CreatedAt)
+	envl := envelopeOf(a)
+	e := entryOf(job.ID, &envl, &rec, job.CreatedAt)
 	e.Failure = nil // a message retried by a person starts afresh
 	if d, why := w.pause.left(o.Now()); d > 0 {
 		// The server was found down by another attempt: wait with it,
