@@ -39,9 +39,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
 
@@ -67,58 +65,6 @@ type Stats struct {
 	Messages     int // messages accepted, kept or not
 	Faults       int // faults that acted (counted as they act, before a Stall blocks)
 }
-
-// Option configures a Server.
-type Option func(*config)
-
-type config struct {
-	startTLS    bool
-	requireTLS  bool
-	implicitTLS bool
-	user, pass  string
-	onMessage   func(Message)
-	discard     bool
-	idle        time.Duration
-	maxBytes    int64
-	maxConns    int
-	deliver     func(Message) error
-	faults      []*fault
-}
-
-// StartTLS makes the server offer STARTTLS.
-func StartTLS() Option { return func(c *config) { c.startTLS = true } }
-
-// RequireTLS makes the server offer STARTTLS and refuse MAIL with 530
-// until the client has used it.
-func RequireTLS() Option { return func(c *config) { c.startTLS, c.requireTLS = true, true } }
-
-// ImplicitTLS makes the server speak TLS from the first byte (smtps).
-func ImplicitTLS() Option { return func(c *config) { c.implicitTLS = true } }
-
-// RequireAuth makes the server offer AUTH PLAIN and LOGIN and refuse MAIL
-// with 530 until the client has authenticated as user with pass. A wrong
-// password gets 535 5.7.8. The server offers AUTH in plaintext too.
-func RequireAuth(user, pass string) Option {
-	return func(c *config) { c.user, c.pass = user, pass }
-}
-
-// OnMessage calls fn with each accepted message, from the connection's
-// goroutine, before the client gets its 250. fn must not block for long.
-func OnMessage(fn func(Message)) Option { return func(c *config) { c.onMessage = fn } }
-
-// DiscardMessages makes the server count accepted messages without keeping
-// them, for long-running sinks that hand them to OnMessage.
-func DiscardMessages() Option { return func(c *config) { c.discard = true } }
-
-// IdleTimeout makes the server close a connection that sends nothing for d,
-// in a command or in the middle of a message.
-func IdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = d } }
-
-// MaxMessageBytes makes the server advertise SIZE n (RFC 1870) and refuse
-// larger messages with 552 5.3.4: at MAIL when the client declares the
-// size, else once the message is read (its bytes past n are not kept; a
-// client still sending at twice n is answered and disconnected at once).
-func MaxMessageBytes(n int64) Option { return func(c *config) { c.maxBytes = n } }
 
 // Server is an SMTP server running in the process. Its methods are safe for
 // concurrent use.
@@ -343,105 +289,6 @@ func (m Message) clone() Message {
 	m.To = append([]string(nil), m.To...)
 	m.Data = append([]byte(nil), m.Data...)
 	return m
-}
-
-// listener counts connections, tracks them for Close and plays greeting
-// faults, which go-smtp cannot express, before go-smtp sees the connection.
-// With implicit TLS it hands go-smtp a TLS connection, which go-smtp
-// handshakes (or which handshakes on first use, under a filterConn).
-type listener struct {
-	net.Listener
-	srv *Server
-}
-
-func (l *listener) Accept() (net.Conn, error) {
-	s := l.srv
-	for {
-		raw, err := l.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		var id int
-		s.update(func(st *Stats) { st.Connections++; id = st.Connections })
-		c := &conn{Conn: raw, id: id, srv: s}
-		s.mu.Lock()
-		select {
-		case <-s.done:
-			s.mu.Unlock()
-			raw.Close()
-			return nil, net.ErrClosed
-		default:
-		}
-		over := s.cfg.maxConns > 0 && len(s.conns) >= s.cfg.maxConns
-		if !over {
-			s.conns[c] = struct{}{}
-		}
-		s.mu.Unlock()
-		if over {
-			refuse(raw)
-			continue
-		}
-
-		var nc net.Conn = c
-		if s.cfg.implicitTLS {
-			nc = tls.Server(c, s.tlsConfig)
-		}
-		if s.hasFault(StageDataCommand) {
-			nc = s.newFilterConn(nc)
-		}
-		if f := s.match(StageGreeting, ""); f != nil {
-			s.update(func(st *Stats) { st.Faults++ })
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				defer nc.Close()
-				switch f.Action {
-				case Reply:
-					nc.SetDeadline(time.Now().Add(10 * time.Second))
-					io.WriteString(nc, f.line())
-				case Stall:
-					s.stall()
-				}
-			}()
-			continue
-		}
-		return nc, nil
-	}
-}
-
-// conn is an accepted connection with its number.
-type conn struct {
-	net.Conn
-	id     int
-	srv    *Server
-	once   sync.Once
-	budget atomic.Int64 // bytes go-smtp may still discard; 0: not discarding
-}
-
-func (c *conn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(func() {
-		c.srv.mu.Lock()
-		delete(c.srv.conns, c)
-		c.srv.mu.Unlock()
-	})
-	return err
-}
-
-// connOf finds our conn under a go-smtp connection, TLS or not.
-func connOf(nc net.Conn) *conn {
-	for {
-		switch c := nc.(type) {
-		case *conn:
-			return c
-		case *tls.Conn:
-			nc = c.NetConn()
-		case *filterConn:
-			nc = c.Conn
-		default:
-			return nil
-		}
-	}
 }
 
 // String describes the server for logs.
