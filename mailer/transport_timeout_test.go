@@ -106,7 +106,16 @@ func (p *replyProxy) replies(c, s net.Conn) {
 // stall fails within its own timeout as a transient timeout, never as an
 // unknown outcome (the final "." never left) and never with a message
 // delivered.
+//
+// The timeouts bound every step, the ones before the stall too: they are
+// long enough (2s, ten times the fault table's) for the dial, greeting and
+// EHLO to be answered in time on a busy machine under the race detector,
+// so that the send fails at the stalled command and not earlier. The cases
+// wait out their stall in parallel.
 func TestTransport_commandTimeouts(t *testing.T) {
+	stallTimeouts := func(c *SMTPConfig) {
+		c.DialTimeout, c.CommandTimeout, c.DataTimeout = 2*time.Second, 2*time.Second, 2*time.Second
+	}
 	tests := []struct {
 		name  string
 		opts  []mailtest.Option
@@ -122,8 +131,9 @@ func TestTransport_commandTimeouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := mailtest.NewServer(t, tt.opts...)
-			tr, _ := testTransport(t, srv, short)
+			tr, _ := testTransport(t, srv, stallTimeouts)
 			if tt.proxy > 0 {
 				p := newReplyProxy(t, srv, 0, tt.proxy)
 				tr.cfg.Port = p.port()

@@ -57,7 +57,9 @@ func (s *Folder) orphan(de fs.DirEntry) bool {
 // first (that is the commit), its .eml second, so an .eml whose .json is in
 // another folder follows it; an .eml whose .json is nowhere was never
 // enqueued (or was delivered and being deleted) and goes; a .json in queue/
-// that also exists in another folder was moved and rewritten there.
+// that also exists in another folder was moved and rewritten there. A Run
+// of another process may be moving the same files meanwhile: a file gone
+// before it could be moved was moved by that Run.
 func (s *Folder) repair() error {
 	for _, from := range states {
 		dir := filepath.Join(s.dir, dirOf(from))
@@ -88,8 +90,8 @@ func (s *Folder) repair() error {
 					}
 					continue
 				}
-				if err := os.Rename(filepath.Join(dir, name), s.Path(to, id, ".eml")); err != nil {
-					return err
+				if err := os.Rename(filepath.Join(dir, name), s.Path(to, id, ".eml")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err // gone: a Run going on elsewhere finished its move
 				}
 			case from == StateQueued && strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".error.json"):
 				id := strings.TrimSuffix(name, ".json")
@@ -101,7 +103,7 @@ func (s *Folder) repair() error {
 						os.Remove(filepath.Join(dir, name))
 						continue
 					}
-					if err := os.Rename(filepath.Join(dir, id+".eml"), s.Path(to, id, ".eml")); err != nil {
+					if err := os.Rename(filepath.Join(dir, id+".eml"), s.Path(to, id, ".eml")); err != nil && !errors.Is(err, fs.ErrNotExist) {
 						return err
 					}
 					os.Remove(filepath.Join(dir, name))

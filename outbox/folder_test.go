@@ -406,7 +406,7 @@ func TestFolder_Run_locked(t *testing.T) {
 func TestFolder_Run_picksUpNewMessages(t *testing.T) {
 	rec := &spoolRecorder{}
 	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver), Poll: 20 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	errc := make(chan error, 1)
 	runCtx, stop := context.WithCancel(ctx)
@@ -423,6 +423,9 @@ func TestFolder_Run_picksUpNewMessages(t *testing.T) {
 	}
 	for spoolCounts(t, s)[StateSent] < 11 && ctx.Err() == nil {
 		time.Sleep(10 * time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("gave up waiting for 11 messages in sent/ after 30s")
 	}
 	stop()
 	if err := <-errc; err != nil {
