@@ -125,6 +125,19 @@ func ParseContext(ctx context.Context, r io.Reader, opts *Options) (*Message, er
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("inbound: parse: %w", err)
 	}
+	data, err := ReadRaw(ctx, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBytes(ctx, data, opts)
+}
+
+// ReadRaw reads a raw message from r as [ParseContext] does, for a caller
+// that needs the bytes too (to check signatures) and then parses them with
+// [ParseBytes]: at most opts.MaxSize bytes ([*SizeError] past it, after
+// reading one byte more), into one buffer of the right size when r knows
+// its length (a regular file, a bytes.Reader), stopping when ctx is done.
+func ReadRaw(ctx context.Context, r io.Reader, opts *Options) ([]byte, error) {
 	max := opts.maxSize()
 	data, err := readAll(ctxReader{ctx, r}, sizeHint(r), max+1)
 	if err != nil {
@@ -133,7 +146,7 @@ func ParseContext(ctx context.Context, r io.Reader, opts *Options) (*Message, er
 	if int64(len(data)) > max {
 		return nil, &SizeError{Limit: max}
 	}
-	return ParseBytes(ctx, data, opts)
+	return data, nil
 }
 
 // ParseBytes is [ParseContext] on a message already in memory. It reads
@@ -191,13 +204,26 @@ func sizeHint(r io.Reader) int64 {
 // file) the message is read into one buffer of that size instead of one
 // that grows as it fills (which allocated several times the message).
 func readAll(r io.Reader, hint, limit int64) ([]byte, error) {
+	r = io.LimitReader(r, limit)
 	if hint < 0 {
-		return io.ReadAll(io.LimitReader(r, limit))
+		return io.ReadAll(r)
 	}
-	var b bytes.Buffer
-	b.Grow(int(min(hint, limit)) + bytes.MinRead)
-	_, err := b.ReadFrom(io.LimitReader(r, limit))
-	return b.Bytes(), err
+	// One byte of room beyond the hint lets the final Read see the end
+	// without growing the buffer.
+	buf := make([]byte, 0, min(hint, limit)+1)
+	for {
+		if len(buf) == cap(buf) { // the hint was short: grow as ReadAll does
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 func parseBytes(ctx context.Context, data []byte, opts *Options) (*Message, error) {

@@ -137,7 +137,6 @@ func traceKindPhrase(k identity.Kind) string {
 func traceReadRaw(ctx context.Context, e *env, arg string) (string, []byte, *inbound.Message, error) {
 	name := arg
 	var r io.Reader = e.stdin
-	size := int64(-1)
 	if arg == "" || arg == "-" {
 		name = "standard input"
 	} else {
@@ -146,22 +145,14 @@ func traceReadRaw(ctx context.Context, e *env, arg string) (string, []byte, *inb
 			return name, nil, nil, &exitError{code: 2, err: err}
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
 		r = f
 	}
-	// Read at most one byte over the parse limit, into one buffer when the
-	// size is known, and parse those bytes in place: the message is held
-	// once, not twice.
-	var buf bytes.Buffer
-	if size >= 0 {
-		buf.Grow(int(min(size, inbound.DefaultMaxSize+1)) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, inbound.DefaultMaxSize+1)); err != nil {
+	// Read into one buffer of the file's size and parse those bytes in
+	// place: the message is held once, not twice.
+	raw, err := inbound.ReadRaw(ctx, r, nil)
+	if err != nil {
 		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
-	raw := buf.Bytes()
 	m, err := inbound.ParseBytes(ctx, raw, nil)
 	if err != nil {
 		return name, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
