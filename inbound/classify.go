@@ -39,7 +39,13 @@ func Classify(m *Message) identity.Kind {
 	if _, ok := m.BouncedHeader(); ok {
 		return identity.Bounce
 	}
-	k := identity.Classify(m.Header)
+	return m.classify(identity.Classify(m.Header))
+}
+
+// classify is Classify for a message that is not a delivery status
+// notification, given k, what identity.Classify says of its header
+// fields: Trace has both at hand, so each rule runs once per message.
+func (m *Message) classify(k identity.Kind) identity.Kind {
 	if k == identity.Bounce || m.Content == nil {
 		return k
 	}

@@ -30,7 +30,15 @@ func Trace(m *Message, app identity.App) (*identity.Result, error) {
 	if orig, ok := m.BouncedHeader(); ok {
 		return identity.TraceBounce(m.Header, orig, app)
 	}
-	kind := Classify(m)
+	// identity.Trace classifies the header fields; the structure rules
+	// build on its answer rather than running them again.
+	res, err := identity.Trace(m.Header, app)
+	var kind identity.Kind
+	if res != nil {
+		kind = m.classify(res.Kind)
+	} else {
+		kind = m.classify(identity.Classify(m.Header))
+	}
 	if kind == identity.Bounce {
 		// QUIRK: some MTAs bounce without RFC 3464, as multipart/mixed
 		// with the original attached, or as plain text with it copied in.
@@ -41,7 +49,6 @@ func Trace(m *Message, app identity.App) (*identity.Result, error) {
 			return identity.TraceBounce(m.Header, orig, app)
 		}
 	}
-	res, err := identity.Trace(m.Header, app)
 	if res != nil {
 		res.Kind = kind
 	}

@@ -51,6 +51,11 @@ type SMTPConfig struct {
 	// MaxConns is how many connections the transport may hold open and
 	// send over in parallel; zero means 1.
 	MaxConns int
+	// NoPipelining sends one command and waits for its reply before the
+	// next, even to a server that offers PIPELINING (RFC 2920). By
+	// default MAIL, every RCPT and DATA go out together and their replies
+	// are read in turn: one round trip instead of two or more.
+	NoPipelining bool
 }
 
 // addr returns host:port with the default port filled in.

@@ -259,6 +259,9 @@ func (t *transport) deliver(ctx context.Context, sc *smtpConn, from string, to [
 		}
 		opts.UTF8 = true
 	}
+	if ok, _ := c.Extension("PIPELINING"); ok && !t.cfg.NoPipelining {
+		return t.deliverPipelined(sc, from, to, data, opts, &afterDot)
+	}
 	if err := c.Mail(from, opts); err != nil {
 		e := classifySend(OpMail, err, false)
 		// 421 means the server is closing the channel (RFC 5321 §3.8).
