@@ -434,52 +434,65 @@ func BenchmarkSMTP_mailtrail(b *testing.B) {
 	tpl, ropts := benchWorkload(b)
 	recs := benchRecords(b)
 	for _, conc := range []int{1, 2, 4, 8} {
-		b.Run(fmt.Sprintf("conc=%d", conc), func(b *testing.B) {
-			srv, _, _ := benchSMTPServer(b)
-			m, err := New(Config{
-				From:    "Fleet desk <fleet@example.com>",
-				Render:  ropts,
-				SMTPURL: srv.URL() + "?max_conns=" + strconv.Itoa(conc),
-				Getenv:  func(string) string { return "" },
-				Logger:  discardLogger(),
+		for _, pipe := range []bool{true, false} {
+			b.Run(fmt.Sprintf("conc=%d/pipelining=%v", conc, pipe), func(b *testing.B) {
+				benchSMTPMailtrail(b, tpl, ropts, recs, conc, pipe)
 			})
-			if err != nil {
-				b.Fatal(err)
+		}
+	}
+}
+
+// benchSMTPMailtrail is one setting of BenchmarkSMTP_mailtrail: conc
+// senders over as many connections, PIPELINING used or not.
+func benchSMTPMailtrail(b *testing.B, tpl *templates.Template, ropts *render.Options, recs []benchRecord, conc int, pipe bool) {
+	srv, _, _ := benchSMTPServer(b)
+	cfg, err := ParseSMTPURL(srv.URL() + "?max_conns=" + strconv.Itoa(conc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.NoPipelining = !pipe
+	m, err := New(Config{
+		From:   "Fleet desk <fleet@example.com>",
+		Render: ropts,
+		SMTP:   cfg,
+		Getenv: func(string) string { return "" },
+		Logger: discardLogger(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, conc)
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				r := recs[i%len(recs)]
+				if _, err := m.Send(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data}); err != nil {
+					errs <- err
+					return
+				}
 			}
-			defer m.Close()
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			start := time.Now()
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, conc)
-			for range conc {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						i := int(next.Add(1)) - 1
-						if i >= b.N {
-							return
-						}
-						r := recs[i%len(recs)]
-						if _, err := m.Send(ctx, &Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data}); err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			b.StopTimer()
-			reportRate(b, start, b.N)
-			select {
-			case err := <-errs:
-				b.Fatal(err)
-			default:
-			}
-		})
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	reportRate(b, start, b.N)
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
 	}
 }
 

@@ -24,8 +24,9 @@ type smtpConn struct {
 	wire     *wireConn
 	raw      net.Conn // the TCP connection; closing it ends everything
 	lastUsed time.Time
-	sent     int           // messages delivered over it
-	replies  *bufio.Reader // the replies of pipelined commands, made on first use
+	sent     int               // messages delivered over it
+	replies  *bufio.Reader     // the replies of pipelined commands, made on first use
+	body     *textproto.Writer // the body after a pipelined DATA, made on first use
 }
 
 // wireConn is the connection go-smtp's client talks over. It replays the

@@ -86,8 +86,10 @@ func (t *transport) deliverPipelined(sc *smtpConn, from string, to []string, dat
 
 	// The body, the final "." and its reply (RFC 5321 §4.1.1.4).
 	sc.raw.SetDeadline(time.Now().Add(t.cfg.DataTimeout))
-	bw := bufio.NewWriterSize(sc.wire, 32<<10)
-	dw := textproto.NewWriter(bw).DotWriter()
+	if sc.body == nil {
+		sc.body = textproto.NewWriter(bufio.NewWriter(sc.wire))
+	}
+	dw := sc.body.DotWriter()
 	if _, err := dw.Write(data); err != nil {
 		return deliveryResult{err: classifySend(OpData, err, false)}
 	}
