@@ -64,7 +64,7 @@ func TestParse_memory(t *testing.T) {
 			})
 			ratio := float64(alloc) / float64(len(raw))
 			t.Logf("%s: %d bytes, allocated %.2f× the message", name, len(raw), ratio)
-			if ratio > 3 && !lineartest.Race { // the race detector allocates beside the parse
+			if ratio > 3 {
 				t.Errorf("Parse(%d-byte %s reply) allocated %d bytes: %.2f× the message, want ≤ 3×", len(raw), name, alloc, ratio)
 			}
 			if n := len(m.Content.Parts); name == "attachment base64" && n != 2 {

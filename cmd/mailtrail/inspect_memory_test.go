@@ -53,7 +53,7 @@ func TestTrace_memory(t *testing.T) {
 		}
 		ratio, code := inspectAllocated([]string{"trace", "--from", "fleet@example.com", path}, len(raw))
 		t.Logf("trace %s: %d bytes, allocated %.2f× the message", name, len(raw), ratio)
-		if code == 2 || ratio > 3 && !lineartest.Race { // the race detector allocates beside the command
+		if code == 2 || ratio > 3 {
 			t.Errorf("trace %s: exit %d, allocated %.2f× the message; want the message read, ≤ 3×", name, code, ratio)
 		}
 	}
