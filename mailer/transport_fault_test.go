@@ -15,9 +15,11 @@ import (
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 )
 
-// short makes every timeout 200ms, so that a fault test is bounded.
+// short makes every timeout one second, so that a fault test is bounded,
+// yet the steps before the fault a test plays are answered in time on a
+// busy machine under the race detector.
 func short(c *SMTPConfig) {
-	c.DialTimeout, c.CommandTimeout, c.DataTimeout = 200*time.Millisecond, 200*time.Millisecond, 200*time.Millisecond
+	c.DialTimeout, c.CommandTimeout, c.DataTimeout = time.Second, time.Second, time.Second
 }
 
 // TestTransport_faults plays the SMTP rows of FAULTS.md against mailtest.
