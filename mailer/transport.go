@@ -278,12 +278,11 @@ func (t *transport) deliver(ctx context.Context, sc *smtpConn, from string, to [
 			accepted = append(accepted, rcpt)
 			continue
 		}
-		e := classifySend(OpRcpt, err, false)
-		if e.Code == 0 || e.Code == 421 {
-			e.Rcpt = rcpt
-			return deliveryResult{err: e}
+		rej, fatal := rcptRefused(rcpt, err)
+		if fatal != nil {
+			return deliveryResult{err: fatal}
 		}
-		rejected = append(rejected, RcptError{Rcpt: rcpt, Code: e.Code, Enhanced: e.Enhanced, Msg: e.Msg})
+		rejected = append(rejected, rej)
 	}
 	if len(accepted) == 0 {
 		return deliveryResult{err: rcptError(rejected, nil), keep: t.reset(c)}
@@ -365,3 +364,15 @@ func allASCIIOnly(ss []string) bool {
 }
 
 var _ io.Writer = (*wireConn)(nil)
+
+// rcptRefused judges a refused RCPT: the recipient's refusal, collected
+// with the others, or an error that ends the whole delivery (a lost
+// connection, or 421: the server is closing it).
+func rcptRefused(rcpt string, err error) (RcptError, *SendError) {
+	e := classifySend(OpRcpt, err, false)
+	if e.Code == 0 || e.Code == 421 {
+		e.Rcpt = rcpt
+		return RcptError{}, e
+	}
+	return RcptError{Rcpt: rcpt, Code: e.Code, Enhanced: e.Enhanced, Msg: e.Msg}, nil
+}

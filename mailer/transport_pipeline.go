@@ -58,12 +58,11 @@ func (t *transport) deliverPipelined(sc *smtpConn, from string, to []string, dat
 			accepted = append(accepted, rcpt)
 			continue
 		}
-		e := classifySend(OpRcpt, err, false)
-		if e.Code == 0 || e.Code == 421 {
-			e.Rcpt = rcpt
-			return deliveryResult{err: e}
+		rej, fatal := rcptRefused(rcpt, err)
+		if fatal != nil {
+			return deliveryResult{err: fatal}
 		}
-		rejected = append(rejected, RcptError{Rcpt: rcpt, Code: e.Code, Enhanced: e.Enhanced, Msg: e.Msg})
+		rejected = append(rejected, rej)
 	}
 
 	command()
