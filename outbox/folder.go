@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"github.com/mailtrail/mailtrail/mailer"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +68,8 @@ type Folder struct {
 	syncers     map[State]*dirSyncer
 	sched       *scheduler
 	committer   committer
-	groupSync   bool         // groups are made durable with one syncfs
+	segs        segCache // the indexes of the segments read
+	live        segRun   // the segments Run delivers from
 	serverFails atomic.Int64 // consecutive server-level failures
 	mu          sync.Mutex   // guards tmpSeq
 	tmpSeq      uint64
@@ -142,7 +141,6 @@ func OpenFolder(dir string, opts *FolderOptions) (*Folder, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s.groupSync = haveSyncfs && syncfsReportsErrors()
 	s.log = o.Logger
 	if s.log == nil {
 		s.log = slog.Default()
@@ -183,7 +181,7 @@ func (s *Folder) EnqueueKey(ctx context.Context, key string, env *mailer.Envelop
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
-	if _, ok, err := s.exists(key); err != nil {
+	if ok, err := s.exists(key); err != nil {
 		return "", err
 	} else if ok {
 		return key, ErrDuplicate
@@ -192,7 +190,7 @@ func (s *Folder) EnqueueKey(ctx context.Context, key string, env *mailer.Envelop
 }
 
 func (s *Folder) enqueue(ctx context.Context, id, key string, env *mailer.Envelope) (string, error) {
-	r, next, err := s.prepare(ctx, id, key, env)
+	r, err := s.prepare(ctx, id, key, env)
 	if err != nil {
 		return "", err
 	}
@@ -200,7 +198,6 @@ func (s *Folder) enqueue(ctx context.Context, id, key string, env *mailer.Envelo
 	if r.err != nil {
 		return "", r.err
 	}
-	s.sched.addIfRunning(id, next)
 	return id, nil
 }
 
@@ -214,44 +211,25 @@ func (s *Folder) enqueue(ctx context.Context, id, key string, env *mailer.Envelo
 // failed other than by ErrDuplicate, joined, or nil. Keys in one
 // batch must differ.
 func (s *Folder) EnqueueBatch(ctx context.Context, items []Item) error {
-	// The files are written by a few goroutines at once: creating a file
-	// is most of the cost, and it is CPU work in the kernel.
-	reqs := make([]*enqueueReq, len(items))
-	nexts := make([]time.Time, len(items))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(items)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(items) {
-					return
-				}
-				reqs[i], nexts[i] = s.prepareItem(ctx, &items[i])
-			}
-		})
+	has, err := s.holding()
+	if err != nil {
+		return err
 	}
-	wg.Wait()
 	var group []*enqueueReq
-	for _, r := range reqs {
-		if r != nil {
-			group = append(group, r)
+	reqs := make([]*enqueueReq, len(items))
+	for i := range items {
+		if reqs[i] = s.prepareItem(ctx, &items[i], has); reqs[i] != nil {
+			group = append(group, reqs[i])
 		}
 	}
 	if len(group) > 0 {
 		s.commit(group)
 	}
-	for i, r := range reqs {
-		if r == nil {
-			continue
-		}
-		items[i].Err = r.err
-		if r.err == nil {
-			s.sched.addIfRunning(r.id, nexts[i])
-		}
-	}
 	var errs []error
 	for i := range items {
+		if r := reqs[i]; r != nil {
+			items[i].Err = r.err
+		}
 		if err := items[i].Err; err != nil && !errors.Is(err, ErrDuplicate) {
 			errs = append(errs, err)
 		}
@@ -259,48 +237,43 @@ func (s *Folder) EnqueueBatch(ctx context.Context, items []Item) error {
 	return errors.Join(errs...)
 }
 
-// prepareItem sets it.ID, checks for a duplicate key and writes the files
-// of it to tmp/; it returns nil, with it.Err set, when it is not to be
-// committed.
-func (s *Folder) prepareItem(ctx context.Context, it *Item) (*enqueueReq, time.Time) {
+// prepareItem sets it.ID, checks for a duplicate key and makes the entry
+// of it; it returns nil, with it.Err set, when it is not to be committed.
+func (s *Folder) prepareItem(ctx context.Context, it *Item, has func(id string) bool) *enqueueReq {
 	it.ID, it.Err = it.Key, nil
 	if it.Key == "" {
 		it.ID = newID(s.opts.Now())
 	} else {
 		if it.Err = checkKey(it.Key); it.Err != nil {
-			return nil, time.Time{}
+			return nil
 		}
-		if _, ok, err := s.exists(it.Key); err != nil {
-			it.Err = err
-			return nil, time.Time{}
-		} else if ok {
+		if has(it.Key) {
 			it.Err = ErrDuplicate
-			return nil, time.Time{}
+			return nil
 		}
 	}
-	r, next, err := s.prepare(ctx, it.ID, it.Key, it.Env)
+	r, err := s.prepare(ctx, it.ID, it.Key, it.Env)
 	if err != nil {
 		it.Err = err
-		return nil, time.Time{}
+		return nil
 	}
-	return r, next
+	return r
 }
 
-// prepare checks env and writes its two files to tmp/, left open for
-// commit, and returns when the message falls due.
-func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelope) (*enqueueReq, time.Time, error) {
+// prepare checks env and makes its entry, for commit.
+func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelope) (*enqueueReq, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, time.Time{}, err
+		return nil, err
 	}
 	if env == nil || len(env.Data) == 0 {
-		return nil, time.Time{}, fmt.Errorf("%w: outbox: empty message", mailer.ErrInvalidMessage)
+		return nil, fmt.Errorf("%w: outbox: empty message", mailer.ErrInvalidMessage)
 	}
 	if env.From == "" || len(env.To) == 0 {
-		return nil, time.Time{}, fmt.Errorf("%w: outbox: envelope needs a sender and a recipient", mailer.ErrInvalidMessage)
+		return nil, fmt.Errorf("%w: outbox: envelope needs a sender and a recipient", mailer.ErrInvalidMessage)
 	}
 	for _, a := range append([]string{env.From}, env.To...) {
 		if strings.ContainsAny(a, "\r\n\x00<>") {
-			return nil, time.Time{}, fmt.Errorf("%w: outbox: bad envelope address %q", mailer.ErrInvalidMessage, a)
+			return nil, fmt.Errorf("%w: outbox: bad envelope address %q", mailer.ErrInvalidMessage, a)
 		}
 	}
 	now := s.opts.Now().UTC()
@@ -316,21 +289,7 @@ func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelo
 		Next:      now,
 		State:     StateQueued,
 	}
-	js, err := e.marshal()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	eml, err := s.createTemp(id+".eml", env.Data)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("outbox %s: write %s: %w", s.dir, id, err)
-	}
-	jf, err := s.createTemp(id+".json", js)
-	if err != nil {
-		eml.Close()
-		os.Remove(eml.Name())
-		return nil, time.Time{}, fmt.Errorf("outbox %s: write %s: %w", s.dir, id, err)
-	}
-	return &enqueueReq{id: id, eml: eml, json: jf}, e.Next, nil
+	return &enqueueReq{e: e, data: env.Data}, nil
 }
 
 // newID returns a fresh id that sorts by enqueue time:
