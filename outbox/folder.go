@@ -21,13 +21,14 @@ import (
 // # The delivery promise
 //
 // Once [Folder.Enqueue] has returned nil (or [Folder.EnqueueBatch] has set an
-// item's Err to nil), the message is on disk (its files synced, then renamed
-// into queue/, then that folder fsynced) and will be handed to the SMTP server at least once,
+// item's Err to nil), the message is on disk (its segment file synced, then
+// renamed into queue/, then that folder fsynced) and will be handed to the
+// SMTP server at least once,
 // across crashes, restarts and relay outages, until the server accepts it
 // with 250, refuses it permanently, or MaxAge passes. It is never sent zero
 // times, and it may be sent more than once: a crash (or a power loss) between
-// the server's 250 and the move of the message to sent/ sends it again when
-// the folder restarts. The copy sent again has the same bytes, hence the same
+// the server's 250 and the record of it sends it again when the folder
+// restarts. The copy sent again has the same bytes, hence the same
 // Message-ID, so a receiver can spot it and drop it. A message whose final
 // "." went out but whose reply never came (mailer.ErrUnknownOutcome) is not sent
 // again unless FolderOptions.RetryUnknown says so: it waits in unknown/ for
@@ -35,17 +36,30 @@ import (
 //
 // # Layout
 //
-// Every message is two files named by its id: ID.eml, the exact bytes sent,
-// readable with any mail tool or "mailtrail inspect", and ID.json, its
-// envelope and delivery state ([Entry]). The directory holds
+// Messages enqueued together (one Enqueue, concurrent Enqueues, one
+// EnqueueBatch) are one segment file, ID.seg: a header, an index (each
+// message's [Entry] as enqueued, JSON), the exact bytes of every message one
+// after the other, and a log that deliveries append to, one JSON record a
+// line: a retry (the entry with its next attempt), a message sent, or one
+// moved out. A message refused for good, or whose outcome is unknown, is
+// moved out of its segment to its own files named by its id: ID.eml, the
+// exact bytes sent, readable with any mail tool or "mailtrail inspect",
+// ID.json, its envelope and delivery state, and ID.error.json, the
+// server's answer ([Failure]). When no message of a segment is left
+// queued, the segment moves to sent/ (or is deleted, with DeleteSent).
+// The directory holds
 //
 //	tmp/      files being written; emptied when the folder is opened
-//	queue/    waiting for a first attempt or a retry
-//	sent/     accepted by the server (or deleted, with DeleteSent)
-//	failed/   refused permanently, or given up after MaxAge; ID.error.json
-//	          beside them holds the server's answer ([Failure])
-//	unknown/  the outcome of the last attempt is unknown; ID.error.json too
+//	queue/    segments with messages waiting for a first attempt or a
+//	          retry; messages queued again by Retry, as their own files
+//	sent/     segments whose messages were all sent (or moved out)
+//	failed/   refused permanently, or given up after MaxAge: ID.eml,
+//	          ID.json and ID.error.json
+//	unknown/  the outcome of the last attempt is unknown: the same files
 //	lock      held by the process running deliveries
+//
+// Folders written before segments hold every message as its own ID.eml and
+// ID.json, in every folder; they are read, delivered and listed as they are.
 //
 // A failure that concerns the server rather than the message (a refused
 // dial, a 421 or 554 greeting, a TLS or STARTTLS failure, refused
@@ -54,9 +68,10 @@ import (
 // permanent one is logged as an error, since it needs a person (messages
 // wait for the fix, up to MaxAge).
 //
-// The .json file is the one that says where a message stands: a message is
-// in the state of the folder holding its .json. Moving a file by hand from
-// unknown/ or failed/ back to queue/ (both files, .json last) queues it again.
+// For a message with its own files, the .json file is the one that says
+// where it stands: a message is in the state of the folder holding its
+// .json. Moving a message by hand from unknown/ or failed/ back to queue/
+// (both files, .json last) queues it again.
 //
 // A Folder is safe for concurrent use. Several processes may enqueue into one
 // directory; one at a time runs deliveries (Run takes the lock file).
@@ -154,19 +169,19 @@ func OpenFolder(dir string, opts *FolderOptions) (*Folder, error) {
 // Dir returns the folder's directory.
 func (s *Folder) Dir() string { return s.dir }
 
-// Path returns the path of a message's file in a state's folder; ext is
-// ".eml", ".json" or ".error.json".
+// Path returns the path of a message's own file in a state's folder; ext
+// is ".eml", ".json" or ".error.json". Messages in a segment have no file
+// of their own: [Folder.Message] reads any message's bytes.
 func (s *Folder) Path(state State, id, ext string) string {
 	return filepath.Join(s.dir, dirOf(state), id+ext)
 }
 
 // Enqueue writes env to the folder's queue and returns the message's id once
-// it is on disk: the message and its envelope are written to temporary
-// files, synced, renamed into queue/, and the folder is fsynced. From then
-// on the message will be delivered (see [Folder]). Concurrent calls are
-// made durable together (group commit: a group of 4 or more with one
-// syncfs on Linux, each file fsynced otherwise); EnqueueBatch does the
-// same for a caller that has many messages at hand.
+// it is on disk: the message and its envelope are written to a temporary
+// segment file, fsynced, renamed into queue/, and the folder is fsynced.
+// From then on the message will be delivered (see [Folder]). Concurrent
+// calls are made durable together, as one segment (group commit);
+// EnqueueBatch does the same for a caller that has many messages at hand.
 func (s *Folder) Enqueue(ctx context.Context, env *mailer.Envelope) (string, error) {
 	return s.enqueue(ctx, newID(s.opts.Now()), "", env)
 }
@@ -202,9 +217,8 @@ func (s *Folder) enqueue(ctx context.Context, id, key string, env *mailer.Envelo
 }
 
 // EnqueueBatch enqueues every item's message with the promise of Enqueue,
-// made durable together: all files are written to tmp/, synced at once
-// (with one syncfs(2) of the folder's file system on Linux, one fsync per
-// file elsewhere), renamed into queue/, and the folder is fsynced once.
+// made durable together: they are written as one segment file to tmp/,
+// fsynced, renamed into queue/, and the folder is fsynced once.
 // It sets each item's ID and Err: an item whose Err is nil is on disk and
 // will be delivered, one with an error was not enqueued (ErrDuplicate
 // for a key already in the folder). It returns the errors of the items that
