@@ -83,7 +83,7 @@ type Folder struct {
 	syncers     map[State]*dirSyncer
 	sched       *scheduler
 	committer   committer
-	segs        segCache     // the indexes of the segments read
+	segIDs      segIDCache   // the ids of the segments read
 	live        segRun       // the segments Run delivers from
 	serverFails atomic.Int64 // consecutive server-level failures
 	mu          sync.Mutex   // guards tmpSeq

@@ -82,7 +82,7 @@ func (s *Folder) Message(ctx context.Context, id string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, seg, _, err := s.openSegment(ref.seg.name, ref.where, os.O_RDONLY)
+		f, seg, _, err := s.openSegment(ref.name, ref.where, os.O_RDONLY)
 		if err != nil {
 			return nil, err
 		}

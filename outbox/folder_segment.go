@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // A segment is one file holding a group of messages enqueued together:
@@ -155,13 +154,6 @@ func segRecordState(r segRecord) (State, bool) {
 	return st, err == nil
 }
 
-// segCache keeps the indexes of the segments read so far, by name: they
-// never change.
-type segCache struct {
-	mu   sync.Mutex
-	segs map[string]*segment
-}
-
 // segmentPath returns the path of a segment in queue/ or sent/.
 func (s *Folder) segmentPath(where State, name string) string {
 	return filepath.Join(s.dir, dirOf(where), name)
@@ -208,26 +200,14 @@ func (s *Folder) openSegment(name string, where State, flag int) (*os.File, *seg
 	return f, seg, where, nil
 }
 
-// segmentIndex returns the index of the open segment f, from the cache
-// when it was read before.
+// segmentIndex reads the index of the open segment f, and keeps its ids
+// in the cache.
 func (s *Folder) segmentIndex(f *os.File, name string) (*segment, error) {
-	c := &s.segs
-	c.mu.Lock()
-	seg := c.segs[name]
-	c.mu.Unlock()
-	if seg != nil {
-		return seg, nil
-	}
 	seg, err := readSegmentIndex(f, name)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.segs == nil {
-		c.segs = map[string]*segment{}
-	}
-	c.segs[name] = seg
-	c.mu.Unlock()
+	s.segIDs.put(name, seg.byID)
 	return seg, nil
 }
 
@@ -290,91 +270,6 @@ func (s *Folder) segmentEntries(fn func(seg *segment, i int, e *Entry)) error {
 		}
 	}
 	return nil
-}
-
-// segRef is a segment's index and the folder it was listed in.
-type segRef struct {
-	seg   *segment
-	where State
-}
-
-// listSegments returns the indexes of the segments now in queue/ and
-// sent/, read once and cached.
-func (s *Folder) listSegments() ([]segRef, error) {
-	names, err := s.segmentNames()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]segRef, 0, len(names))
-	for name, where := range names {
-		seg := s.cachedSegment(name)
-		if seg == nil {
-			f, sg, _, err := s.openSegment(name, where, os.O_RDONLY)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("outbox: %s: %w", name, err)
-			}
-			f.Close()
-			seg = sg
-		}
-		out = append(out, segRef{seg, where})
-	}
-	return out, nil
-}
-
-// findInSegments returns the entry of id in a segment and the segment's
-// reference, ErrNotFound, or errMovedOut for a message moved out of its
-// segment to its own files.
-func (s *Folder) findInSegments(id string) (*Entry, segRef, error) {
-	refs, err := s.listSegments()
-	if err != nil {
-		return nil, segRef{}, err
-	}
-	for _, ref := range refs {
-		i, ok := ref.seg.byID[id]
-		if !ok {
-			continue
-		}
-		_, ents, err := s.readSegment(ref.seg.name, ref.where)
-		if err != nil {
-			return nil, ref, fmt.Errorf("outbox: %s: %w", ref.seg.name, err)
-		}
-		if ents[i] == nil {
-			return nil, ref, errMovedOut
-		}
-		return ents[i], ref, nil
-	}
-	return nil, segRef{}, ErrNotFound
-}
-
-// errMovedOut is findInSegments' word for a message moved out of its
-// segment to its own files.
-var errMovedOut = errors.New("outbox: moved out of its segment")
-
-// segmentsHolding returns whether one of the segments now in queue/ or
-// sent/ holds a message id (in any state, moved out included).
-func (s *Folder) segmentsHolding() (func(id string) bool, error) {
-	refs, err := s.listSegments()
-	if err != nil {
-		return nil, err
-	}
-	return func(id string) bool {
-		for _, ref := range refs {
-			if _, ok := ref.seg.byID[id]; ok {
-				return true
-			}
-		}
-		return false
-	}, nil
-}
-
-// cachedSegment returns the index of a segment read before, or nil.
-func (s *Folder) cachedSegment(name string) *segment {
-	s.segs.mu.Lock()
-	defer s.segs.mu.Unlock()
-	return s.segs.segs[name]
 }
 
 // segmentMessage reads the bytes of a segment's message i.
