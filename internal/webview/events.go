@@ -69,6 +69,9 @@ func (b *broker) serveEvents(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	ch := b.subscribe()
 	if ch == nil {
+		// Closing the connection gives its slot under the connection cap
+		// to a page instead of keeping an idle one.
+		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "10")
 		httpError(w, http.StatusServiceUnavailable, "webview: too many open event streams")
 		return

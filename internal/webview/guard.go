@@ -15,7 +15,8 @@ const (
 	DefaultIdleTimeout = 2 * time.Minute // a keep-alive connection with no request
 	maxHeaderWait      = 10 * time.Second
 	// maxStreams bounds the open event streams, which are long-lived by
-	// design; a page beyond it gets 503 and its browser retries.
+	// design; a page beyond it gets 503 (and a closed connection) and
+	// goes without live reload.
 	maxStreams = 32
 )
 
