@@ -172,16 +172,16 @@ func httpGet(t *testing.T, addr, path string) string {
 	return string(body)
 }
 
-// holdStreams opens idleStreams event streams on addr, reading nothing but
-// the status line: every one is answered, the first maxStreams with 200
-// and the rest with 503, though more than the connection cap were opened.
-func holdStreams(t *testing.T, addr string) []net.Conn {
+// holdStreams opens n event streams on addr, reading nothing but the
+// status line: every one is answered, the first open ones with 200 and the
+// rest with 503, though there may be more than the connection cap.
+func holdStreams(t *testing.T, addr string, n, open int) []net.Conn {
 	t.Helper()
 	req := fmt.Sprintf("GET /events HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n", addr)
-	conns, first := dialEach(t, addr, idleStreams, req)
-	n := countPrefixes(t, "event stream", first, "HTTP/1.1 200 ", "HTTP/1.1 503 ")
-	if n["HTTP/1.1 200 "] != 32 {
-		t.Errorf("%d event streams: %d open, %d refused with 503; want 32 open (the cap)", idleStreams, n["HTTP/1.1 200 "], n["HTTP/1.1 503 "])
+	conns, first := dialEach(t, addr, n, req)
+	got := countPrefixes(t, "event stream", first, "HTTP/1.1 200 ", "HTTP/1.1 503 ")
+	if got["HTTP/1.1 200 "] != open {
+		t.Errorf("%d event streams: %d open, %d refused with 503; want %d open (the cap)", n, got["HTTP/1.1 200 "], got["HTTP/1.1 503 "], open)
 	}
 	return conns
 }
@@ -211,7 +211,7 @@ func TestSinkProcess_thousandIdle(t *testing.T) {
 			t.Fatalf("refused SMTP connection %d: %q after 421", i, r)
 		}
 	}
-	streams := holdStreams(t, uiAddr)
+	streams := holdStreams(t, uiAddr, idleStreams, 32)
 
 	// A real client: a page loads, and a new SMTP connection is told to
 	// come back later.
@@ -303,6 +303,20 @@ func TestSinkProcess_idleTimeout(t *testing.T) {
 	}
 }
 
+// TestSinkProcess_streamsLowCap opens more event streams than a small
+// --max-conns: streams get half the connections, pages the rest.
+func TestSinkProcess_streamsLowCap(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sink")
+	p, addr, uiAddr := sinkProcStart(t, dir, true, "--max-conns", "5")
+	defer p.interrupt(t, "sink: stopped")
+	holdStreams(t, uiAddr, 10, 2)
+	tpl, data := sinkTemplate(t)
+	sinkSend(t, addr, tpl, data, "r-1", 1)
+	if body := httpGet(t, uiAddr, "/"); !strings.Contains(body, "Vehicle check 1") {
+		t.Errorf("web view with its event streams open: the message is not listed")
+	}
+}
+
 // dialSilent opens n connections to addr that send nothing.
 func dialSilent(t *testing.T, addr string, n int) []net.Conn {
 	t.Helper()
@@ -326,7 +340,7 @@ func TestServeProcess_previewStreams(t *testing.T) {
 	p, base := serveProcessStart(t, hardenBinary(t), regexp.MustCompile(` on http://(127\.0\.0\.1:\d+)/`),
 		"preview", "--serve", "127.0.0.1:0", "--templates", previewTemplates(t))
 	files0 := procOpenFiles(t, p.cmd.Process.Pid)
-	streams := holdStreams(t, base)
+	streams := holdStreams(t, base, idleStreams, 32)
 	if body := httpGet(t, base, "/t/vehicle-check"); !strings.Contains(body, `<iframe id="frame-desktop"`) {
 		t.Errorf("preview page with %d event streams open: no preview frame", idleStreams)
 	}
