@@ -120,7 +120,7 @@ func FuzzSubjectTag(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, subject, id string) {
 		tag, ok := identity.SubjectTag(subject)
-		if ok && (identity.CheckID(tag) != nil || len(tag) > identity.TagLen) {
+		if ok && (identity.CheckID(tag) != nil || len(tag) > identity.MaxTagLen) {
 			t.Fatalf("SubjectTag(%q) = %q: not a tag", subject, tag)
 		}
 		st, err := app(t).Stamp(id, "t")
@@ -164,9 +164,6 @@ func FuzzTrace(f *testing.F) {
 			checkTraceResult(t, a, raw, r, err)
 			rb, err := identity.TraceBounce(m.Header, m.Header, a)
 			checkTraceResult(t, a, raw, rb, err)
-			if rb.Kind != identity.Bounce {
-				t.Fatalf("TraceBounce() kind = %v", rb.Kind)
-			}
 		}
 	})
 }
