@@ -78,14 +78,14 @@ func isAttribution(l string) bool {
 // "<reply@reply.github.com>" / "wrote:", or a localised one whose address
 // line ends the line before ("… <" / "addr> написал:").
 func joinAttribution(lines []string) []string {
-	out := make([]string, 0, len(lines))
+	out := lineEdit{lines: lines}
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:"
 		// over a quote: the answer and the attribution share a line.
 		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], ">") {
 			if before, attr, ok := splitSharedAttribution(l); ok {
-				out = append(out, before, attr)
+				out.add(before, attr)
 				continue
 			}
 		}
@@ -99,7 +99,7 @@ func joinAttribution(lines []string) []string {
 				if attributionEnd(lines[k]) || foldedAttributionEnd(lines[k]) {
 					joined := strings.Join(trimAll(lines[i:k+1]), " ")
 					if attributionEnd(lines[k]) && isAttribution(joined) || attributionRE.MatchString(joined) {
-						out = append(out, joined)
+						out.add(joined)
 						i = k
 						l = ""
 					}
@@ -116,7 +116,7 @@ func joinAttribution(lines []string) []string {
 		if i+1 < len(lines) && !strings.HasPrefix(l, ">") && foldedPair(l, lines[i+1]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
 			if isAttribution(joined) {
-				out = append(out, joined)
+				out.add(joined)
 				i++
 				continue
 			}
@@ -128,14 +128,51 @@ func joinAttribution(lines []string) []string {
 			quoteFollows(lines[i+2:]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
 			if isAttribution(joined) {
-				out = append(out, joined)
+				out.add(joined)
 				i++
 				continue
 			}
 		}
-		out = append(out, l)
+		out.keep(i)
 	}
-	return out
+	return out.result()
+}
+
+// lineEdit builds an edited copy of lines only once an edit is made:
+// until then the result is lines itself, not a copy.
+type lineEdit struct {
+	lines []string
+	n     int // lines[:n] are kept as they are, while out is nil
+	out   []string
+}
+
+// keep appends lines[i] unchanged.
+func (e *lineEdit) keep(i int) {
+	if e.out == nil && e.n == i {
+		e.n++
+		return
+	}
+	e.edited()
+	e.out = append(e.out, e.lines[i])
+}
+
+// add appends lines that are not in lines as they are.
+func (e *lineEdit) add(s ...string) {
+	e.edited()
+	e.out = append(e.out, s...)
+}
+
+func (e *lineEdit) edited() {
+	if e.out == nil {
+		e.out = append(make([]string, 0, len(e.lines)), e.lines[:e.n]...)
+	}
+}
+
+func (e *lineEdit) result() []string {
+	if e.out == nil {
+		return e.lines[:e.n]
+	}
+	return e.out
 }
 
 // splitSharedAttribution splits a line that ends with an attribution

@@ -49,16 +49,6 @@ func (s *stringWriter) Write(p []byte) (int, error) {
 	return total, s.err
 }
 
-// WriteString escapes a whole string: no rune continues in the next
-// write.
-func (s *stringWriter) WriteString(str string) (int, error) {
-	if s.err == nil {
-		s.close()
-		escape(s, str, true)
-	}
-	return len(str), s.err
-}
-
 // close writes what is held, as at the end of the string.
 func (s *stringWriter) close() error {
 	if s.n > 0 {

@@ -115,8 +115,9 @@ func (w *Writer) value(v any) error {
 // string writes s quoted and escaped.
 func (w *Writer) string(s string) error {
 	w.w.WriteByte('"')
-	if _, err := w.str.WriteString(s); err != nil {
-		return err
+	escape(&w.str, s, true)
+	if w.str.err != nil {
+		return w.str.err
 	}
 	return w.w.WriteByte('"')
 }
