@@ -54,7 +54,28 @@ func foldedAttributionEnd(l string) bool {
 // word of an opener of [Languages] ("On", "Le", "Am", …) and a blank.
 func attributionStart(l string) bool {
 	sp := strings.IndexAny(l, " \t")
-	return sp > 0 && sp <= 3 && openers[strings.ToLower(l[:sp])] && l[0] >= 'A' && l[0] <= 'Z'
+	return sp > 0 && sp <= 3 && l[0] >= 'A' && l[0] <= 'Z' && isOpener(l[:sp])
+}
+
+// isOpener reports whether w, in any case, is one of the openers. An
+// ASCII word is lower-cased on the stack: this runs on every line of a
+// reply.
+func isOpener(w string) bool {
+	var b [3]byte
+	if len(w) > len(b) {
+		return openers[strings.ToLower(w)]
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 0x80 {
+			return openers[strings.ToLower(w)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return openers[string(b[:len(w)])]
 }
 
 var dateRE = regexp.MustCompile(`\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b(?:19|20)\d\d\b`)
