@@ -3,8 +3,8 @@ package inbound
 import (
 	"bytes"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net/mail"
 	"strings"
 
