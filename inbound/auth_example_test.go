@@ -17,10 +17,12 @@ import (
 func ExampleVerifyAuth() {
 	certPEM, keyPEM, _ := testcert.SMIME("fleet@example.com")
 	m, _ := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Signing:   mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
-		Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}},
-		SMTPURL:   "file:" + os.TempDir(), // Render writes nothing
+		Identity: mailer.Identity{From: "fleet@example.com"},
+		Render:   mailer.RenderConfig{Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}}},
+		Signing:  mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
+		Transport: mailer.TransportConfig{
+			URL: "file:" + os.TempDir(), // Render writes nothing
+		},
 	})
 	defer m.Close()
 	env, _ := m.Render(context.Background(), &mailer.Message{Template: "t", To: []string{"p@example.net"}, Resource: "r1"})

@@ -67,10 +67,9 @@ func signedByUs(t testing.TB, smime, dkim bool) []byte {
 	t.Helper()
 	k := authKeys()
 	cfg := mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Contrôle {{plate}}\n---\nHello **{{plate}}**\n")}},
-		Getenv:    func(string) string { return "" },
-		SMTPURL:   "file:" + t.TempDir(),
+		Identity:  mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    mailer.RenderConfig{Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Contrôle {{plate}}\n---\nHello **{{plate}}**\n")}}},
+		Transport: mailer.TransportConfig{Getenv: func(string) string { return "" }, URL: "file:" + t.TempDir()},
 	}
 	if smime {
 		cfg.Signing.SMIMECert, cfg.Signing.SMIMEKey = k.ourCert, k.ourKey

@@ -15,51 +15,26 @@ import (
 
 // Render renders msg into the exact message that Send would transmit:
 // Send is Render followed by delivery. Nothing is sent or written. An
-// empty msg.Resource gets a new id, which the Envelope carries.
+// empty msg.Resource gets a new id, which the Envelope carries. It is
+// [Renderer.Render] with the Mailer's Config.
 //
 // Errors about msg itself wrap [ErrInvalidMessage].
 func (m *Mailer) Render(ctx context.Context, msg *Message) (*Envelope, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if msg == nil {
-		return nil, fmt.Errorf("%w: nil message", ErrInvalidMessage)
-	}
-	resource := msg.Resource
-	if resource == "" {
-		resource = identity.New()
-	}
-	var token string
-	if m.cfg.NewToken != nil {
-		token = m.cfg.NewToken()
-	}
-	stamp, err := m.app.Stamp(resource, token)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
-	}
-	tmpl, err := m.template(msg)
-	if err != nil {
-		return nil, err
-	}
-	parts, err := m.renderer.Render(tmpl, msg.Data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: render %s: %w", ErrInvalidMessage, tmpl.Name, err)
-	}
-	return m.assemble(msg, parts, stamp)
+	return m.r.Render(ctx, msg)
 }
 
 // template returns msg.Parsed, or the template msg names, loaded once.
-func (m *Mailer) template(msg *Message) (*templates.Template, error) {
+func (r *Renderer) template(msg *Message) (*templates.Template, error) {
 	if msg.Parsed != nil {
 		return msg.Parsed, nil
 	}
 	if msg.Template == "" {
 		return nil, fmt.Errorf("%w: no template named (Message.Template)", ErrInvalidMessage)
 	}
-	if m.set == nil {
-		return nil, fmt.Errorf("%w: template %q: Config.Templates is nil", ErrInvalidMessage, msg.Template)
+	if r.set == nil {
+		return nil, fmt.Errorf("%w: template %q: Config.Render.Templates is nil", ErrInvalidMessage, msg.Template)
 	}
-	t, err := m.set.Get(msg.Template, msg.Locale)
+	t, err := r.set.Get(msg.Template, msg.Locale)
 	if err != nil {
 		return nil, fmt.Errorf("%w: template %q: %w", ErrInvalidMessage, msg.Template, err)
 	}
@@ -68,7 +43,7 @@ func (m *Mailer) template(msg *Message) (*templates.Template, error) {
 
 // assemble checks everything msg puts in a header and writes the message:
 // the one code path behind Render and Send.
-func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Stamp) (*Envelope, error) {
+func (r *Renderer) assemble(msg *Message, parts *render.Parts, stamp *identity.Stamp) (*Envelope, error) {
 	bad := func(err error) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 	}
@@ -90,7 +65,7 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if err := checkStamp(stamp); err != nil {
 		return bad(err)
 	}
-	extra, err := extraFields(m.header(msg.Header))
+	extra, err := extraFields(r.header(msg.Header))
 	if err != nil {
 		return bad(err)
 	}
@@ -98,27 +73,27 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if err != nil {
 		return bad(err)
 	}
-	boundary := m.cfg.Boundary
+	boundary := r.opts.Boundary
 	if boundary == nil {
 		boundary = randomBoundary
 	}
-	body, err := planBody(parts, m.cfg.JSON, files, boundary)
+	body, err := planBody(parts, r.opts.JSON, files, boundary)
 	if err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 
 	contentType, signed := body.contentType, []byte(nil)
-	if m.signer != nil && m.signer.cert != nil {
-		if contentType, signed, err = m.signer.smime(body, boundary(2)); err != nil {
+	if r.signer != nil && r.signer.cert != nil {
+		if contentType, signed, err = r.signer.smime(body, boundary(2)); err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
 	}
 
 	var h headerBlock
 	h.b = make([]byte, 0, 1024+body.size+len(signed))
-	now := m.now()
+	now := r.now()
 	h.add("Date", now.Format(time.RFC1123Z))
-	h.add("From", formatAddress(m.from))
+	h.add("From", formatAddress(r.from))
 	if len(to) > 0 {
 		h.add("To", formatList(to))
 	}
@@ -134,14 +109,14 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	h.add("Thread-Topic", stamp.ThreadTopic) // a resource id: [A-Za-z0-9_-]
 	h.add("Thread-Index", stamp.ThreadIndex(now))
 	h.add("MIME-Version", "1.0")
-	if !m.cfg.OmitAutoSubmitted {
+	if !r.opts.OmitAutoSubmitted {
 		h.add("Auto-Submitted", "auto-generated")
 	}
 	// Exchange and Outlook: no out-of-office or other automatic replies.
 	// Non-delivery reports stay on: they tell us an address is wrong.
 	h.add("X-Auto-Response-Suppress", "OOF, AutoReply")
-	if m.listID != "" {
-		h.add("List-Id", m.listID)
+	if r.listID != "" {
+		h.add("List-Id", r.listID)
 	}
 	for _, f := range extra {
 		if f.uri {
@@ -162,9 +137,9 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 	data := buf.Bytes()
-	if m.signer != nil && m.signer.dkim != nil {
+	if r.signer != nil && r.signer.dkim != nil {
 		// DKIM goes last, over the final bytes (RFC 6376 §5).
-		if data, err = m.signer.dkimSign(data); err != nil {
+		if data, err = r.signer.dkimSign(data); err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
 	}
@@ -184,7 +159,7 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		}
 	}
 	return &Envelope{
-		From:      m.from.Addr,
+		From:      r.from.Addr,
 		To:        rcpts,
 		MessageID: stamp.MessageID,
 		Resource:  stamp.Resource,

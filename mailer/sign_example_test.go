@@ -16,10 +16,12 @@ import (
 func ExampleSigning() {
 	certPEM, keyPEM, _ := testcert.SMIME("fleet@example.com") // your certificate and key, PEM
 	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: templatesFS,
-		SMTPURL:   "file:" + os.TempDir(), // Render writes nothing
-		Signing:   mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:   mailer.RenderConfig{Templates: templatesFS},
+		Signing:  mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
+		Transport: mailer.TransportConfig{
+			URL: "file:" + os.TempDir(), // Render writes nothing
+		},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -93,9 +93,9 @@ func benchWorkload(tb testing.TB) (*templates.Template, *render.Options) {
 func benchMailer(tb testing.TB, ropts *render.Options) *mailer.Mailer {
 	tb.Helper()
 	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Render:    ropts,
-		Transport: mailer.NewFileTransport(tb.TempDir(), nil),
+		Identity:  mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    mailer.RenderConfig{Options: ropts},
+		Transport: mailer.TransportConfig{Use: mailer.NewFileTransport(tb.TempDir(), nil)},
 		Logger:    discardLogger(),
 	})
 	if err != nil {

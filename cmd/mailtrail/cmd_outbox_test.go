@@ -53,7 +53,7 @@ func enqueueWorkload(t *testing.T, url string, n int) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mailer.New(mailer.Config{From: "Fleet <fleet@example.test>", SMTPURL: "file:" + t.TempDir()})
+	m, err := mailer.New(mailer.Config{Identity: mailer.Identity{From: "Fleet <fleet@example.test>"}, Transport: mailer.TransportConfig{URL: "file:" + t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,17 +169,20 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 		return mailer.Config{}, "", &usageError{msg: err.Error()}
 	}
 	cfg := mailer.Config{
-		From:      o.From,
-		Keys:      keys,
-		Brand:     brand,
-		Render:    &render.Options{Layout: layout},
-		Signing:   signing,
-		Templates: os.DirFS(dir),
-		Logger:    renderLogger(e.stderr),
-		// Only send decides where messages go (it sets Transport or SMTP);
-		// render never sends, and never looks at the environment.
-		SMTPURL: "file:" + mailer.DefaultFileDir,
-		Getenv:  func(string) string { return "" },
+		Identity: mailer.Identity{From: o.From, Keys: keys},
+		Render: mailer.RenderConfig{
+			Brand:     brand,
+			Options:   &render.Options{Layout: layout},
+			Templates: os.DirFS(dir),
+		},
+		Signing: signing,
+		Transport: mailer.TransportConfig{
+			// Only send decides where messages go (it sets Transport or SMTP);
+			// render never sends, and never looks at the environment.
+			URL:    "file:" + mailer.DefaultFileDir,
+			Getenv: func(string) string { return "" },
+		},
+		Logger: renderLogger(e.stderr),
 	}
 	return cfg, name, nil
 }

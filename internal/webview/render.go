@@ -97,13 +97,17 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	s.subject = s.parts.Subject
 
 	m, err := mailer.New(mailer.Config{
-		From:      p.opts.From,
-		Templates: p.fsys,
-		Render:    ropts,
-		Brand:     ropts.Brand,
-		SMTPURL:   "file:" + mailer.DefaultFileDir,   // never used: the preview renders, it does not send
-		Getenv:    func(string) string { return "" }, // never an SMTP server
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Identity: mailer.Identity{From: p.opts.From},
+		Render: mailer.RenderConfig{
+			Templates: p.fsys,
+			Options:   ropts,
+			Brand:     ropts.Brand,
+		},
+		Transport: mailer.TransportConfig{
+			URL:    "file:" + mailer.DefaultFileDir,   // never used: the preview renders, it does not send
+			Getenv: func(string) string { return "" }, // never an SMTP server
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		s.errors = append(s.errors, "message: "+err.Error())

@@ -20,7 +20,7 @@ func ExampleStore_EnqueueTx() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	m, err := mailer.New(mailer.Config{From: "Billing <billing@example.com>"})
+	m, err := mailer.New(mailer.Config{Identity: mailer.Identity{From: "Billing <billing@example.com>"}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func renderEnvelope(t testing.TB, resource string) *mailer.Envelope {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mailer.New(mailer.Config{From: "Fleet <fleet@app.example.test>", SMTPURL: "file:" + t.TempDir()})
+	m, err := mailer.New(mailer.Config{Identity: mailer.Identity{From: "Fleet <fleet@app.example.test>"}, Transport: mailer.TransportConfig{URL: "file:" + t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}
