@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"testing/fstest"
 
 	"github.com/mailtrail/mailtrail/inbound"
@@ -16,16 +15,12 @@ import (
 // holding its certificate; it carries no DKIM signature.
 func ExampleVerifyAuth() {
 	certPEM, keyPEM, _ := testcert.SMIME("fleet@example.com")
-	m, _ := mailer.New(mailer.Config{
+	r, _ := mailer.NewRenderer(mailer.Config{
 		Identity: mailer.Identity{From: "fleet@example.com"},
 		Render:   mailer.RenderConfig{Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}}},
 		Signing:  mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
-		Transport: mailer.TransportConfig{
-			URL: "file:" + os.TempDir(), // Render writes nothing
-		},
 	})
-	defer m.Close()
-	env, _ := m.Render(context.Background(), &mailer.Message{Template: "t", To: []string{"p@example.net"}, Resource: "r1"})
+	env, _ := r.Render(context.Background(), &mailer.Message{Template: "t", To: []string{"p@example.net"}, Resource: "r1"})
 
 	trust := x509.NewCertPool()
 	trust.AppendCertsFromPEM(certPEM)

@@ -211,6 +211,38 @@ func ExampleMailer_Render() {
 	// Content-Type: multipart/alternative; boundary="=_0"
 }
 
+// A Renderer renders without a transport: for a preview, or to store
+// the message and deliver it later.
+func ExampleNewRenderer() {
+	r, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>", NewToken: func() string { return "k3x9" }},
+		Render:   mailer.RenderConfig{Templates: templatesFS, ListID: "Work orders <orders.example.com>"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	env, err := r.Render(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"partner@example.net"},
+		Bcc:      []string{"archive@example.com"},
+		Resource: "WO-42",
+		Data:     vehicle,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	msg, _ := mail.ReadMessage(bytes.NewReader(env.Data))
+	fmt.Println(env.From, env.To)
+	fmt.Println(msg.Header.Get("Message-ID"))
+	fmt.Println(msg.Header.Get("List-Id"))
+	// Output:
+	// fleet@example.com [partner@example.net archive@example.com]
+	// <fleet+WO-42.k3x9@example.com>
+	// Work orders <orders.example.com>
+}
+
 // LogSend logs every delivery with log/slog; here without timestamps, so
 // that the output is stable.
 func ExampleLogSend() {

@@ -176,12 +176,8 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 			Templates: os.DirFS(dir),
 		},
 		Signing: signing,
-		Transport: mailer.TransportConfig{
-			// Only send decides where messages go (it sets Transport or SMTP);
-			// render never sends, and never looks at the environment.
-			URL:    "file:" + mailer.DefaultFileDir,
-			Getenv: func(string) string { return "" },
-		},
+		// Only send says where messages go (it sets Transport);
+		// render never sends, and never looks at the environment.
 		Logger: renderLogger(e.stderr),
 	}
 	return cfg, name, nil
@@ -275,16 +271,15 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := mailer.New(cfg)
+	r, err := mailer.NewRenderer(cfg)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
 	msg, err := renderMessage(e, &o, name)
 	if err != nil {
 		return err
 	}
-	env, err := m.Render(ctx, msg)
+	env, err := r.Render(ctx, msg)
 	if err != nil {
 		return err
 	}

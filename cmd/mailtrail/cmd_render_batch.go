@@ -29,11 +29,10 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := mailer.New(cfg)
+	r, err := mailer.NewRenderer(cfg)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
 	defer batchGC()()
 	in, err := os.Open(o.Batch)
 	if err != nil {
@@ -71,7 +70,7 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 			}
 			continue
 		}
-		env, err := m.Render(ctx, rec.Message(name, o.Locale))
+		env, err := r.Render(ctx, rec.Message(name, o.Locale))
 		if err != nil {
 			bad++
 			fmt.Fprintf(e.stderr, "%s:%d: %v\n", o.Batch, rec.Line, err)
