@@ -120,7 +120,7 @@ func FuzzSubjectTag(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, subject, id string) {
 		tag, ok := identity.SubjectTag(subject)
-		if ok && (identity.CheckID(tag) != nil || len(tag) > identity.TagLen) {
+		if ok && (identity.CheckID(tag) != nil || len(tag) > identity.MaxTagLen) {
 			t.Fatalf("SubjectTag(%q) = %q: not a tag", subject, tag)
 		}
 		st, err := app(t).Stamp(id, "t")

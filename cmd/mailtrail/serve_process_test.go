@@ -23,19 +23,6 @@ import (
 // command that returns at once instead of serving, or that ignores the
 // signal.
 
-// serveProcessBinary builds the mailtrail command into a temporary folder.
-func serveProcessBinary(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skipf("no go tool to build the mailtrail command: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "mailtrail")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // serveProcess is one running mailtrail command.
 type serveProcess struct {
 	cmd    *exec.Cmd
@@ -127,7 +114,7 @@ func (p *serveProcess) interrupt(t *testing.T, stopped string) {
 }
 
 func TestServeProcess_sink(t *testing.T) {
-	bin := serveProcessBinary(t)
+	bin := hardenBinary(t)
 	smtpReady := regexp.MustCompile(`accepting mail on (127\.0\.0\.1:\d+) `)
 	uiReady := regexp.MustCompile(`web view on (http://127\.0\.0\.1:\d+)/`)
 	for _, tt := range []struct {
@@ -181,7 +168,7 @@ func TestServeProcess_sink(t *testing.T) {
 }
 
 func TestServeProcess_preview(t *testing.T) {
-	bin := serveProcessBinary(t)
+	bin := hardenBinary(t)
 	dir := previewTemplates(t)
 	p, base := serveProcessStart(t, bin, regexp.MustCompile(` on (http://127\.0\.0\.1:\d+)/`),
 		"preview", "--serve", "127.0.0.1:0", "--templates", dir)

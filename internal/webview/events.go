@@ -20,13 +20,13 @@ func newBroker() *broker {
 	return &broker{subs: make(map[chan struct{}]struct{})}
 }
 
-// subscribe returns a new subscriber's channel, or nil when maxStreams
-// are open already.
-func (b *broker) subscribe() chan struct{} {
+// subscribe returns a new subscriber's channel, or nil when limit are
+// open already.
+func (b *broker) subscribe(limit int) chan struct{} {
 	ch := make(chan struct{}, 1)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.subs) >= maxStreams {
+	if len(b.subs) >= limit {
 		return nil
 	}
 	b.subs[ch] = struct{}{}
@@ -67,8 +67,11 @@ const keepAlive = 25 * time.Second
 // or the server shuts down (the request context is cancelled).
 func (b *broker) serveEvents(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	ch := b.subscribe()
+	ch := b.subscribe(streamLimit(r.Context()))
 	if ch == nil {
+		// Closing the connection gives its slot under the connection cap
+		// to a page instead of keeping an idle one.
+		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "10")
 		httpError(w, http.StatusServiceUnavailable, "webview: too many open event streams")
 		return

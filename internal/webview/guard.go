@@ -1,6 +1,7 @@
 package webview
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +16,8 @@ const (
 	DefaultIdleTimeout = 2 * time.Minute // a keep-alive connection with no request
 	maxHeaderWait      = 10 * time.Second
 	// maxStreams bounds the open event streams, which are long-lived by
-	// design; a page beyond it gets 503 and its browser retries.
+	// design (see [ServeOptions.streams]); a page beyond it gets 503 (and
+	// a closed connection) and goes without live reload.
 	maxStreams = 32
 )
 
@@ -40,6 +42,24 @@ func (o *ServeOptions) maxConns() int {
 		return DefaultMaxConns
 	}
 	return o.MaxConns
+}
+
+// streams is the most event streams open at once: maxStreams, and never
+// more than half the connections, so that pages always get some.
+func (o *ServeOptions) streams() int {
+	return min(maxStreams, o.maxConns()/2)
+}
+
+// streamsKey is the context key of a request's server's [ServeOptions.streams].
+type streamsKey struct{}
+
+// streamLimit returns the cap on event streams of the server a request with
+// ctx came to; maxStreams outside [ServeWith].
+func streamLimit(ctx context.Context) int {
+	if n, ok := ctx.Value(streamsKey{}).(int); ok {
+		return n
+	}
+	return maxStreams
 }
 
 func (o *ServeOptions) idle() time.Duration {

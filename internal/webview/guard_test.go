@@ -141,32 +141,43 @@ func TestServeWith_idleConnections(t *testing.T) {
 }
 
 // TestEvents_cap opens more event streams than allowed: the extra ones get
-// 503, and pages still load.
+// 503, and pages still load. Streams never take more than half the
+// connections.
 func TestEvents_cap(t *testing.T) {
-	b := newBroker()
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /events", b.serveEvents)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {})
-	addr := serveTest(t, mux, &ServeOptions{MaxConns: 2 * maxStreams})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	codes := map[int]int{}
-	for range maxStreams + 10 {
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/events", nil)
-		resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		codes[resp.StatusCode]++
-		if resp.StatusCode != 200 {
-			resp.Body.Close()
-		}
+	for _, tt := range []struct {
+		conns, streams int
+	}{
+		{2 * maxStreams, maxStreams},
+		{6, 3},
+		{1, 0},
+	} {
+		t.Run(fmt.Sprintf("%d connections", tt.conns), func(t *testing.T) {
+			b := newBroker()
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /events", b.serveEvents)
+			mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {})
+			addr := serveTest(t, mux, &ServeOptions{MaxConns: tt.conns})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			codes := map[int]int{}
+			for range tt.streams + 10 {
+				req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/events", nil)
+				resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				codes[resp.StatusCode]++
+				if resp.StatusCode != 200 {
+					resp.Body.Close()
+				}
+			}
+			if codes[200] != tt.streams || codes[503] != 10 {
+				t.Errorf("event streams: %v, want %d × 200 and 10 × 503", codes, tt.streams)
+			}
+			if got := rawGet(t, addr, addr, "/"); got != 200 {
+				t.Errorf("page with every stream open: %d, want 200", got)
+			}
+			cancel()
+		})
 	}
-	if codes[200] != maxStreams || codes[503] != 10 {
-		t.Errorf("event streams: %v, want %d × 200 and 10 × 503", codes, maxStreams)
-	}
-	if got := rawGet(t, addr, addr, "/"); got != 200 {
-		t.Errorf("page with every stream open: %d, want 200", got)
-	}
-	cancel()
 }

@@ -77,12 +77,14 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
 //
 // Only requests whose Host names l's address are served ([HostGuard]); at
 // most opts.MaxConns connections are open at once, and one idle for
-// opts.IdleTimeout is closed.
+// opts.IdleTimeout is closed. Event streams hold at most half the
+// connections, so that pages still load with many open.
 func ServeWith(ctx context.Context, l net.Listener, h http.Handler, opts *ServeOptions) error {
 	// Event streams never end on their own: every request context derives
 	// from base, which is cancelled as soon as Shutdown begins.
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	base = context.WithValue(base, streamsKey{}, opts.streams())
 	var names []string
 	if opts != nil {
 		names = opts.Names
