@@ -47,20 +47,9 @@ func (r *Renderer) assemble(msg *Message, parts *render.Parts, stamp *identity.S
 	bad := func(err error) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 	}
-	to, err := parseAddresses("To", msg.To)
+	rc, err := parseRecipients(msg)
 	if err != nil {
 		return bad(err)
-	}
-	cc, err := parseAddresses("Cc", msg.Cc)
-	if err != nil {
-		return bad(err)
-	}
-	bcc, err := parseAddresses("Bcc", msg.Bcc)
-	if err != nil {
-		return bad(err)
-	}
-	if len(to)+len(cc)+len(bcc) == 0 {
-		return bad(errors.New("no recipient (To, Cc and Bcc are empty)"))
 	}
 	if err := checkStamp(stamp); err != nil {
 		return bad(err)
@@ -81,28 +70,83 @@ func (r *Renderer) assemble(msg *Message, parts *render.Parts, stamp *identity.S
 	if err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
-
 	contentType, signed := body.contentType, []byte(nil)
 	if r.signer != nil && r.signer.cert != nil {
 		if contentType, signed, err = r.signer.smime(body, boundary(2)); err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
 	}
+	h := headerBlock{b: make([]byte, 0, 1024+body.size+len(signed))}
+	r.writeHeader(&h, rc, stamp, parts.Subject, extra, contentType)
+	if h.err != nil {
+		return bad(h.err)
+	}
+	data, err := r.appendBody(h.b, body, signed)
+	if err != nil {
+		return nil, err
+	}
+	return &Envelope{
+		From:      r.from.Addr,
+		To:        rc.envelope(),
+		MessageID: stamp.MessageID,
+		Resource:  stamp.Resource,
+		Data:      data,
+	}, nil
+}
 
-	var h headerBlock
-	h.b = make([]byte, 0, 1024+body.size+len(signed))
+// recipients are a message's header recipients, parsed.
+type recipients struct{ to, cc, bcc []address }
+
+// parseRecipients parses msg's To, Cc and Bcc; one of them must be set.
+func parseRecipients(msg *Message) (recipients, error) {
+	var rc recipients
+	var err error
+	if rc.to, err = parseAddresses("To", msg.To); err != nil {
+		return rc, err
+	}
+	if rc.cc, err = parseAddresses("Cc", msg.Cc); err != nil {
+		return rc, err
+	}
+	if rc.bcc, err = parseAddresses("Bcc", msg.Bcc); err != nil {
+		return rc, err
+	}
+	if len(rc.to)+len(rc.cc)+len(rc.bcc) == 0 {
+		return rc, errors.New("no recipient (To, Cc and Bcc are empty)")
+	}
+	return rc, nil
+}
+
+// envelope returns the envelope recipients: one RCPT per address, so that
+// an address in both To and Bcc gets one copy.
+func (rc recipients) envelope() []string {
+	rcpts := make([]string, 0, len(rc.to)+len(rc.cc)+len(rc.bcc))
+	seen := make(map[string]bool, cap(rcpts))
+	for _, list := range [][]address{rc.to, rc.cc, rc.bcc} {
+		for _, a := range list {
+			if k := strings.ToLower(a.Addr); !seen[k] {
+				seen[k] = true
+				rcpts = append(rcpts, a.Addr)
+			}
+		}
+	}
+	return rcpts
+}
+
+// writeHeader writes the header block, in the order package mailer's
+// documentation gives; the first error stays in h.err.
+func (r *Renderer) writeHeader(h *headerBlock, rc recipients, stamp *identity.Stamp, subject string, extra []field, contentType string) {
 	now := r.now()
 	h.add("Date", now.Format(time.RFC1123Z))
 	h.add("From", formatAddress(r.from))
-	if len(to) > 0 {
-		h.add("To", formatList(to))
+	if len(rc.to) > 0 {
+		h.add("To", formatList(rc.to))
 	}
-	if len(cc) > 0 {
-		h.add("Cc", formatList(cc))
+	if len(rc.cc) > 0 {
+		h.add("Cc", formatList(rc.cc))
 	}
 	h.add("Reply-To", formatAddress(address{Addr: stamp.ReplyTo}))
 	// The subject is data: the header writer refuses a CR, LF or NUL.
-	h.text("Subject", stamp.Subject(parts.Subject))
+	h.text("Subject", stamp.Subject(subject))
 	h.add("Message-ID", stamp.MessageID)
 	h.add("References", stamp.References)
 	// Outlook threads by these, not by References (see identity.Stamp).
@@ -126,19 +170,23 @@ func (r *Renderer) assemble(msg *Message, parts *render.Parts, stamp *identity.S
 		}
 	}
 	h.add("Content-Type", contentType)
-	if h.err != nil {
-		return bad(h.err)
-	}
+}
+
+// appendBody appends the body (signed, when S/MIME signed it) to the
+// header block, signs the whole with DKIM when configured, and checks the
+// wire rules once more.
+func (r *Renderer) appendBody(header []byte, b *body, signed []byte) ([]byte, error) {
 	// The body follows the header block in the same buffer.
-	buf := bytes.NewBuffer(append(h.b, '\r', '\n'))
+	buf := bytes.NewBuffer(append(header, '\r', '\n'))
 	if signed != nil {
 		buf.Write(signed)
-	} else if err := body.write(buf); err != nil {
+	} else if err := b.write(buf); err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 	data := buf.Bytes()
 	if r.signer != nil && r.signer.dkim != nil {
 		// DKIM goes last, over the final bytes (RFC 6376 §5).
+		var err error
 		if data, err = r.signer.dkimSign(data); err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
@@ -146,25 +194,7 @@ func (r *Renderer) assemble(msg *Message, parts *render.Parts, stamp *identity.S
 	if err := checkWire(data); err != nil {
 		return nil, fmt.Errorf("mailer: internal: %w", err)
 	}
-
-	// One RCPT per address: an address in both To and Bcc gets one copy.
-	rcpts := make([]string, 0, len(to)+len(cc)+len(bcc))
-	seen := make(map[string]bool, cap(rcpts))
-	for _, list := range [][]address{to, cc, bcc} {
-		for _, a := range list {
-			if k := strings.ToLower(a.Addr); !seen[k] {
-				seen[k] = true
-				rcpts = append(rcpts, a.Addr)
-			}
-		}
-	}
-	return &Envelope{
-		From:      r.from.Addr,
-		To:        rcpts,
-		MessageID: stamp.MessageID,
-		Resource:  stamp.Resource,
-		Data:      data,
-	}, nil
+	return data, nil
 }
 
 // checkStamp checks the identity values once more before they reach a
