@@ -68,12 +68,7 @@ func sectionRule(lines []string) bool {
 // fragment of text. The lines are trimmed in place: each fragment holds a
 // part of lines, not a copy.
 func fragments(lines []string) []*fragment {
-	lines = ruleAfterBlank(lines)
-	// email_reply_parser reads the reversed text line by line: a leading
-	// empty line of the text is never seen.
-	if len(lines) > 0 && lines[0] == "" {
-		lines = lines[1:]
-	}
+	lines = prepareLines(lines)
 	var (
 		frags        []*fragment
 		top          = -1 // the top line of the fragment being read; -1 when none
@@ -121,10 +116,12 @@ func fragments(lines []string) []*fragment {
 	return frags
 }
 
-// ruleAfterBlank gives a line of underscores (Outlook) directly under
-// text a blank line above it, so that it can start a signature fragment.
-// It copies lines only when it adds one.
-func ruleAfterBlank(lines []string) []string {
+// prepareLines returns lines as fragments reads them. A line of
+// underscores (Outlook) directly under text gets a blank line above it,
+// so that it can start a signature fragment (lines is copied only then);
+// a leading empty line goes, as email_reply_parser, which reads the
+// reversed text line by line, never sees it.
+func prepareLines(lines []string) []string {
 	var fixed []string
 	for i, l := range lines {
 		if i > 0 && strings.HasPrefix(l, "________") && lines[i-1] != "" {
@@ -138,7 +135,10 @@ func ruleAfterBlank(lines []string) []string {
 		}
 	}
 	if fixed == nil {
-		return lines
+		fixed = lines
+	}
+	if len(fixed) > 0 && fixed[0] == "" {
+		fixed = fixed[1:]
 	}
 	return fixed
 }
