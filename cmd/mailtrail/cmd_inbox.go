@@ -59,6 +59,50 @@ type inboxOptions struct {
 // included), 1 when the server could not be reached or refused the login,
 // 2 for bad flags or a bad URL.
 func runInbox(ctx context.Context, e *env, args []string) error {
+	o, err := inboxParse(e, args)
+	if err != nil {
+		return err
+	}
+	app, err := appFlag(e, o.from)
+	if err != nil {
+		return err
+	}
+	p, err := inboxPoller(e, o, app)
+	if err != nil {
+		return err
+	}
+	if o.ledger != "" {
+		l, err := imap.OpenFileLedger(o.ledger)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		p.Ledger = l
+	}
+	tally := &inboxTally{w: e.stdout}
+	p.Filed = tally.filed
+	handler, err := inboxHandler(e, o)
+	if err != nil {
+		return err
+	}
+	if o.watch {
+		err = p.Watch(ctx, handler)
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			err = nil // interrupted: the normal way to stop watching
+		}
+	} else {
+		err = p.Poll(ctx, handler)
+	}
+	tally.report(e.stderr)
+	if errors.Is(err, imap.ErrConfig) {
+		return usagef("%v", err)
+	}
+	return err
+}
+
+// inboxParse reads inbox's flags and checks them; the URL comes from
+// MAILTRAIL_IMAP_URL when --imap is not given.
+func inboxParse(e *env, args []string) (*inboxOptions, error) {
 	var o inboxOptions
 	fs := newFlags(e, "inbox", "--imap URL --from APP@DOMAIN [--processed F] [--failed F] [--watch] [--exec CMD]", inboxExample)
 	fs.StringVar(&o.url, "imap", "", "IMAP URL: imaps://host[:993], imap://… (STARTTLS) or imap+insecure://… (loopback only);\ndefault $MAILTRAIL_IMAP_URL. A URL with a password (imaps://user:PASSWORD@host) belongs in MAILTRAIL_IMAP_URL, never in this flag: the process list shows flags")
@@ -76,26 +120,24 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.ledger, "ledger", "", "file recording handled Message-IDs, so a message handled but not moved is not handled twice")
 	fs.DurationVar(&o.interval, "interval", time.Minute, "with --watch, how often to look when the server has no IDLE")
 	fs.BoolVar(&o.verbose, "v", false, "log connection events to stderr")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args, 0); err != nil {
+		return nil, err
 	}
 	if o.url == "" {
 		o.url = e.getenv("MAILTRAIL_IMAP_URL")
 	}
 	if o.url == "" {
-		return usagef("no IMAP URL: set MAILTRAIL_IMAP_URL=imaps://user:PASSWORD@host:993 (or give --imap without a password)")
+		return nil, usagef("no IMAP URL: set MAILTRAIL_IMAP_URL=imaps://user:PASSWORD@host:993 (or give --imap without a password)")
 	}
 	if o.from == "" {
-		return usagef("--from APP@DOMAIN is required: replies are traced to the application's address")
+		return nil, usagef("--from APP@DOMAIN is required: replies are traced to the application's address")
 	}
-	app, err := appFlag(e, o.from)
-	if err != nil {
-		return err
-	}
+	return &o, nil
+}
 
+// inboxPoller makes the Poller of o, logging to standard error (with -v,
+// the connection events too). A setting it refuses is a usage error.
+func inboxPoller(e *env, o *inboxOptions, app identity.App) (*imap.Poller, error) {
 	p := &imap.Poller{
 		URL:            o.url,
 		ProxyURL:       o.proxy,
@@ -112,63 +154,58 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	case "copy":
 		p.MoveMode = imap.MoveCopyDelete
 	default:
-		return usagef("--move %q: want auto or copy", o.move)
+		return nil, usagef("--move %q: want auto or copy", o.move)
 	}
 	if err := p.Check(); err != nil {
-		return usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
 	level := slog.LevelWarn
 	if o.verbose {
 		level = slog.LevelDebug
 	}
-	p.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	if o.ledger != "" {
-		l, err := imap.OpenFileLedger(o.ledger)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		p.Ledger = l
-	}
+	p.Logger = textLogger(e.stderr, level)
+	return p, nil
+}
 
-	var mu sync.Mutex // Filed runs on the polling goroutine; keep it simple anyway
-	var processed, failed int
-	p.Filed = func(m *imap.Mail) {
-		mu.Lock()
-		defer mu.Unlock()
-		if m.Outcome == imap.OutcomeProcessed {
-			processed++
-		} else {
-			failed++
-		}
-		fmt.Fprintln(e.stdout, inboxLine(m))
+// inboxHandler decides each message's outcome: its trace, or with --exec
+// the exit status of CMD.
+func inboxHandler(e *env, o *inboxOptions) (imap.Handler, error) {
+	if o.execCmd == "" {
+		return inboxTraced, nil
 	}
+	authOpts, err := authOptions(o.trust)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, m *imap.Mail) error {
+		return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
+	}, nil
+}
 
-	handler := inboxTraced
-	if o.execCmd != "" {
-		authOpts, err := authOptions(o.trust)
-		if err != nil {
-			return err
-		}
-		handler = func(ctx context.Context, m *imap.Mail) error {
-			return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
-		}
-	}
-	if o.watch {
-		err = p.Watch(ctx, handler)
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			err = nil // interrupted: the normal way to stop watching
-		}
+// inboxTally counts the messages filed and prints the line of each.
+type inboxTally struct {
+	mu                sync.Mutex // Filed runs on the polling goroutine; keep it simple anyway
+	w                 io.Writer
+	processed, failed int
+}
+
+// filed is the Poller's Filed.
+func (t *inboxTally) filed(m *imap.Mail) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m.Outcome == imap.OutcomeProcessed {
+		t.processed++
 	} else {
-		err = p.Poll(ctx, handler)
+		t.failed++
 	}
-	mu.Lock()
-	fmt.Fprintf(e.stderr, "mailtrail inbox: %d processed, %d failed\n", processed, failed)
-	mu.Unlock()
-	if errors.Is(err, imap.ErrConfig) {
-		return usagef("%v", err)
-	}
-	return err
+	fmt.Fprintln(t.w, inboxLine(m))
+}
+
+// report prints the counts on w.
+func (t *inboxTally) report(w io.Writer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(w, "mailtrail inbox: %d processed, %d failed\n", t.processed, t.failed)
 }
 
 // inboxTraced is the handler without --exec: a message is processed when
