@@ -166,5 +166,5 @@ func sendBatchIsTerminal(w io.Writer) bool {
 // sendBatchQuietLogger logs only errors: in a batch, failures go to the
 // summary and the report rather than one log line each.
 func sendBatchQuietLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
+	return textLogger(w, slog.LevelError)
 }
