@@ -120,7 +120,7 @@ func sendPrint(e *env, o *sendOptions, cfg mailer.Config, rc *mailer.Receipt) {
 		if len(rc.Recipients) == 1 {
 			plural = ""
 		}
-		fmt.Fprintf(e.stdout, "sent:       %s (%d recipient%s)\n", cfg.SMTP.Redacted(), len(rc.Recipients), plural)
+		fmt.Fprintf(e.stdout, "sent:       %s (%d recipient%s)\n", cfg.Transport.SMTP.Redacted(), len(rc.Recipients), plural)
 	}
 }
 
@@ -145,7 +145,7 @@ func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 		if err != nil {
 			return cfg, "", &exitError{code: 2, err: err}
 		}
-		cfg.Transport = tr
+		cfg.Transport.Use = tr
 		return cfg, name, nil
 	}
 	smtp, err := mailer.ParseSMTPURL(raw)
@@ -155,6 +155,6 @@ func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 		}
 		return cfg, "", &exitError{code: 2, err: err}
 	}
-	cfg.SMTP = smtp
+	cfg.Transport.SMTP = smtp
 	return cfg, name, nil
 }

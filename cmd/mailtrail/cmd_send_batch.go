@@ -85,7 +85,7 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 // for the summary ("" for none) and what closes it.
 func sendBatchOutbox(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, opts *batch.Options) (name string, closeOutbox func(), err error) {
 	raw := outboxURL(e, o.Outbox)
-	if raw == "none" || raw == "" && cfg.SMTP == nil {
+	if raw == "none" || raw == "" && cfg.Transport.SMTP == nil {
 		// Directly, over SMTP or into the folder of the file transport.
 		return "", func() {}, nil
 	}
@@ -96,10 +96,10 @@ func sendBatchOutbox(ctx context.Context, e *env, o *sendOptions, cfg mailer.Con
 	if kind, _, _ := parseOutboxURL(raw); kind != "folder" {
 		wait = 0 // enqueue only: workers deliver
 	}
-	tr := cfg.Transport // the file transport, when there is no SMTP
+	tr := cfg.Transport.Use // the file transport, when there is no SMTP
 	closeTransport := func() {}
-	if wait > 0 && cfg.SMTP != nil {
-		smtp := *cfg.SMTP
+	if wait > 0 && cfg.Transport.SMTP != nil {
+		smtp := *cfg.Transport.SMTP
 		smtp.MaxConns = o.Concurrency
 		t := mailer.NewSMTPTransport(&smtp, sendBatchQuietLogger(e.stderr))
 		tr, closeTransport = t, func() { t.Close() }
