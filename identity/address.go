@@ -92,8 +92,13 @@ func msgIDs(v string) []string {
 	return out
 }
 
-// fromAddress returns the From address of h, "" when there is none.
-func fromAddress(h mail.Header) string {
+// Sender returns the address in the From field of h, "" when there is
+// none: the one address of a well-formed field, else the first thing that
+// looks like local@domain in it, else "MAILER-DAEMON" for a bare
+// MAILER-DAEMON (as some delivery systems write it). It is what
+// [Result.Sender] holds. h holds raw values; the field name matches in any
+// letter case.
+func Sender(h mail.Header) string {
 	v := get(h, "From")
 	if v == "" {
 		return ""
@@ -108,12 +113,4 @@ func fromAddress(h mail.Header) string {
 		return "MAILER-DAEMON"
 	}
 	return ""
-}
-
-// localPart returns what precedes the last '@' of an address.
-func localPart(addr string) string {
-	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
-		return addr[:at]
-	}
-	return addr
 }

@@ -105,12 +105,13 @@
 // may speak about a resource whose id starts with the tag before trusting
 // the match. Signing does not change this.
 //
-// [Classify] tells a person's reply from an automatic reply (RFC 3834
-// Auto-Submitted, X-Autoreply, Precedence, out-of-office subjects in
-// English, French, German, Spanish, Italian, Dutch and Portuguese) and
-// hints at a bounce from headers alone; [TraceBounce] traces a bounce, exactly, through the headers of
-// the original message that the report embeds. Automatic replies and
-// bounces are still traced to their resource.
+// [TraceBounce] traces a bounce, exactly, through the headers of the
+// original message that the report embeds. Whether a message is a
+// person's reply, an automatic reply or a bounce is not this package's
+// question: package inbound's Classify answers it, from header fields and
+// MIME structure, and its Trace returns the kind beside this package's
+// Result. Automatic replies and bounces are still traced to their
+// resource.
 //
 // # Signed reply addresses
 //

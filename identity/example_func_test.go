@@ -9,6 +9,14 @@ import (
 	"github.com/mailtrail/mailtrail/identity"
 )
 
+func ExampleBaseSubject() {
+	fmt.Println(identity.BaseSubject("AW: RE[2]: [a74e22bb] Vehicle check"))
+	fmt.Println(identity.BaseSubject("=?UTF-8?Q?R=C3=A9p._:_Fwd:_Invoice?="))
+	// Output:
+	// [a74e22bb] Vehicle check
+	// Invoice
+}
+
 func ExampleCanonical() {
 	fmt.Println(identity.Canonical("A74E22BB-3313-4DC4-AF28-6C2BD1351C0F")) // a UUID: lower case
 	fmt.Println(identity.Canonical("INV-2026-0117"))                        // any other id: unchanged
@@ -26,20 +34,6 @@ func ExampleCheckID() {
 	// false <nil>
 	// true identity: resource id "inv 42": character ' ' at offset 3 is not one of [A-Za-z0-9_-]
 	// true identity: resource id "": empty
-}
-
-func ExampleClassify() {
-	for _, h := range []mail.Header{
-		{"From": {"Bob <bob@partner.test>"}, "Subject": {"Re: [a74e22bb] Vehicle check"}},
-		{"From": {"Bob <bob@partner.test>"}, "Auto-Submitted": {"auto-replied"}},
-		{"From": {"Mail Delivery Subsystem <MAILER-DAEMON@mx.partner.test>"}},
-	} {
-		fmt.Println(identity.Classify(h))
-	}
-	// Output:
-	// reply
-	// auto-reply
-	// bounce
 }
 
 func ExampleNew() {
@@ -66,6 +60,22 @@ func ExampleParseApp() {
 	// Output:
 	// mail-api Example.com <nil>
 	// true
+}
+
+func ExampleSender() {
+	for _, from := range []string{
+		"=?UTF-8?Q?J=C3=A9r=C3=B4me?= <jerome@partner.test>",
+		"MAILER-DAEMON",
+		"broken <<jane@partner.test",
+		"",
+	} {
+		fmt.Printf("%q\n", identity.Sender(mail.Header{"From": {from}}))
+	}
+	// Output:
+	// "jerome@partner.test"
+	// "MAILER-DAEMON"
+	// "jane@partner.test"
+	// ""
 }
 
 func ExampleSubjectTag() {
@@ -107,6 +117,6 @@ func ExampleTraceBounce() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(r.Resource, r.Source, r.Exact, r.Kind, r.Sender)
-	// Output: INV-2026-0117 address true bounce MAILER-DAEMON@mx.example.com
+	fmt.Println(r.Resource, r.Source, r.Exact, r.Sender)
+	// Output: INV-2026-0117 address true MAILER-DAEMON@mx.example.com
 }

@@ -87,8 +87,8 @@ func ExampleTrace() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(r.Resource, r.Source, r.Exact, r.Kind)
-	// Output: a74e22bb-3313-4dc4-af28-6c2bd1351c0f address true reply
+	fmt.Println(r.Resource, r.Source, r.Exact, r.Sender)
+	// Output: a74e22bb-3313-4dc4-af28-6c2bd1351c0f address true jerome@partner.test
 }
 
 func ExampleTrace_subjectOnly() {

@@ -20,7 +20,6 @@ type goldenResult struct {
 	Resource string          `json:"resource,omitempty"`
 	Source   identity.Source `json:"source"`
 	Exact    bool            `json:"exact"`
-	Kind     identity.Kind   `json:"kind"`
 	Sender   string          `json:"sender,omitempty"`
 	Header   string          `json:"header,omitempty"`
 	Error    string          `json:"error,omitempty"`
@@ -48,7 +47,7 @@ func TestTrace_golden(t *testing.T) {
 		if r == nil {
 			t.Fatalf("%s: Trace() = nil, %v", name, err)
 		}
-		g := goldenResult{r.Resource, r.Source, r.Exact, r.Kind, r.Sender, r.Header, ""}
+		g := goldenResult{r.Resource, r.Source, r.Exact, r.Sender, r.Header, ""}
 		if err != nil {
 			if !errors.Is(err, identity.ErrNotFound) {
 				t.Fatalf("%s: Trace() error = %v", name, err)

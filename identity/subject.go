@@ -78,7 +78,7 @@ var gatewayMarkers = map[string]bool{
 // A tag is a prefix of a resource id that anyone can type: treat it as a
 // hint, never as proof (see [Trace]).
 func SubjectTag(subject string) (string, bool) {
-	s := stripPrefixes(charset.DecodeHeader(subject))
+	s := BaseSubject(subject)
 	if tag, ok := leadingTag(s); ok {
 		return tag, true
 	}
@@ -144,6 +144,16 @@ func bracketed(s string) (inner, rest string, ok bool) {
 		return "", "", false
 	}
 	return window[:end], s[end+2:], true
+}
+
+// BaseSubject returns a Subject header value as it came off the wire (RFC
+// 2047 encoded words are decoded first) without its leading reply and
+// forward prefixes ("Re:", "AW:", "Fwd:", "Rép. :", "RE[2]:", … in any
+// number and letter case): the subject the conversation started with,
+// much like RFC 5256's base subject, trimmed of leading white space. Gateway markers such
+// as "[EXTERNAL]" and subject tags stay.
+func BaseSubject(subject string) string {
+	return stripPrefixes(charset.DecodeHeader(subject))
 }
 
 // stripPrefixes removes every leading reply or forward prefix.

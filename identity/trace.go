@@ -21,7 +21,6 @@ type Result struct {
 	// Sender is the From address, so that a caller can check that a
 	// subject-only match comes from someone entitled to the resource.
 	Sender string
-	Kind   Kind   // reply, auto-reply or bounce
 	Header string // the header field it was found in, e.g. "Delivered-To"
 	Value  string // the identifier as found: an address, a <msg-id>, or the subject tag
 	KeyID  string // the key that verified the signature; "" when unsigned or from the subject
@@ -56,15 +55,16 @@ type Result struct {
 // before trusting such a match.
 //
 // With no identifier of ours, the error is [ErrNotFound]. On ErrNotFound and
-// ErrBadToken the Result is still returned, with Kind and Sender set and
-// no Resource. An unusable app gives an error wrapping [ErrInvalidApp] and
-// a nil Result. The kind is [Classify]'s; Trace reads headers only, so a
-// bounce is merely hinted: see [TraceBounce].
+// ErrBadToken the Result is still returned, with Sender set and no
+// Resource. An unusable app gives an error wrapping [ErrInvalidApp] and a
+// nil Result. Trace does not say whether the message is a reply, an
+// automatic reply or a bounce: package inbound's Trace and Classify do,
+// from the whole message.
 func Trace(h mail.Header, app App) (*Result, error) {
 	if err := app.Check(); err != nil {
 		return nil, err
 	}
-	r := &Result{Kind: Classify(h), Sender: fromAddress(h)}
+	r := &Result{Sender: Sender(h)}
 	return r, app.trace(r, h, true)
 }
 
@@ -73,13 +73,13 @@ func Trace(h mail.Header, app App) (*Result, error) {
 // embedded in the report (message/rfc822 or text/rfc822-headers, RFC
 // 3462). It looks in the original at Reply-To (source address), Message-ID,
 // References (newest first) and the subject tag, then, when the original
-// holds none of ours, in report as [Trace] does. The Result has Kind
-// [Bounce] and Sender from the report's From. Errors are as for Trace.
+// holds none of ours, in report as [Trace] does. The Result has Sender
+// from the report's From. Errors are as for Trace.
 func TraceBounce(report, original mail.Header, app App) (*Result, error) {
 	if err := app.Check(); err != nil {
 		return nil, err
 	}
-	r := &Result{Kind: Bounce, Sender: fromAddress(report)}
+	r := &Result{Sender: Sender(report)}
 	steps := []step{
 		{original, "Reply-To", SourceAddress, false, false},
 		{original, "Message-Id", SourceMessageID, true, false},
@@ -226,5 +226,3 @@ func get(h mail.Header, name string) string {
 	}
 	return ""
 }
-
-func has(h mail.Header, name string) bool { return len(values(h, name)) > 0 }

@@ -24,7 +24,6 @@ func TestTrace(t *testing.T) {
 		source   identity.Source
 		exact    bool
 		header   string
-		kind     identity.Kind
 		sender   string
 		err      error
 	}
@@ -44,7 +43,7 @@ To: Mail API <` + ourAddr + `>
 In-Reply-To: ` + ourMsgID + `
 References: ` + ourThread + ` ` + ourMsgID + `
 Content-Type: multipart/alternative; boundary="000000000000abcdef"`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"Outlook reply upper-cased quoted display name", `
 From: "Partner, Jane" <Jane.Partner@Partner.TEST>
@@ -58,7 +57,7 @@ References: ` + strings.ToUpper(ourMsgID) + `
 In-Reply-To: ` + strings.ToUpper(ourMsgID) + `
 X-MS-Has-Attach:
 Content-Language: fr-FR`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "Jane.Partner@Partner.TEST", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "Jane.Partner@Partner.TEST", nil}},
 
 		{"Apple Mail reply, SES rewrote our Message-ID", `
 From: Jane Partner <jane@partner.test>
@@ -71,7 +70,7 @@ To: mail-api+` + uuidR + `@example.com
 References: ` + ourThread + `
  ` + sesID + `
 Message-Id: <5C7B9A2E-1234-4F6D-8E9A-0B1C2D3E4F50@partner.test>`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"Thunderbird reply in Cc with encoded display name", `
 Message-ID: <7f3e1c2a-9b8d-4e6f-a1b2-c3d4e5f60718@partner.test>
@@ -84,38 +83,38 @@ Cc: =?UTF-8?Q?Service_v=C3=A9hicules?= <` + ourAddr + `>
 References: ` + ourThread + ` ` + ourMsgID + `
 From: =?UTF-8?Q?J=C3=A9r=C3=B4me_Partner?= <jerome@partner.test>
 In-Reply-To: ` + ourMsgID,
-			want{uuidR, identity.SourceAddress, true, "Cc", identity.Reply, "jerome@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "Cc", "jerome@partner.test", nil}},
 
 		{"Delivered-To only (we were Bcc)", `
 Delivered-To: ` + strings.ToUpper(ourAddr) + `
 From: jane@partner.test
 To: team@partner.test
 Subject: FYI`,
-			want{uuidR, identity.SourceAddress, true, "Delivered-To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "Delivered-To", "jane@partner.test", nil}},
 
 		{"X-Original-To only", `
 X-Original-To: ` + ourAddr + `
 From: jane@partner.test
 To: undisclosed-recipients:;`,
-			want{uuidR, identity.SourceAddress, true, "X-Original-To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "X-Original-To", "jane@partner.test", nil}},
 
 		{"In-Reply-To only (reply went to the plain app address)", `
 From: Jane <jane@partner.test>
 To: Mail API <mail-api@example.com>
 In-Reply-To: ` + ourMsgID + `
 Subject: Re: Vehicle check`,
-			want{uuidR, identity.SourceInReplyTo, true, "In-Reply-To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceInReplyTo, true, "In-Reply-To", "jane@partner.test", nil}},
 
 		{"In-Reply-To with phrase and comment", `
 From: jane@partner.test
 To: desk@partner.test
 In-Reply-To: Your message of "Tue, 7 Nov 2026" ` + ourMsgID + ` (Mail API)`,
-			want{uuidR, identity.SourceInReplyTo, true, "In-Reply-To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceInReplyTo, true, "In-Reply-To", "jane@partner.test", nil}},
 
 		{"In-Reply-To thread root", `
 From: jane@partner.test
 In-Reply-To: ` + ourThread,
-			want{uuidR, identity.SourceInReplyTo, true, "In-Reply-To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceInReplyTo, true, "In-Reply-To", "jane@partner.test", nil}},
 
 		{"References only, several ids, newest first", `
 From: jane@partner.test
@@ -124,86 +123,86 @@ Subject: Re: Vehicle check
 References: <first@partner.test> <mail-api+` + otherR + `@example.com>
 	<mail-api+` + uuidR + `.abc@example.com> ` + sesID + `
 	<last@partner.test>`,
-			want{uuidR, identity.SourceReferences, true, "References", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceReferences, true, "References", "jane@partner.test", nil}},
 
 		{"References without brackets", `
 From: jane@partner.test
 References: mail-api+` + uuidR + `@example.com, other@x.test`,
-			want{uuidR, identity.SourceReferences, true, "References", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceReferences, true, "References", "jane@partner.test", nil}},
 
 		{"References folded inside an id", "From: jane@partner.test\nReferences: <mail-api+" + uuidR + ".\n abc@example.com>",
-			want{uuidR, identity.SourceReferences, true, "References", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceReferences, true, "References", "jane@partner.test", nil}},
 
 		{"subject only through RE: AW:", `
 From: "Bob" <bob@partner.test>
 To: desk@partner.test
 Subject: RE: AW: [a74e22bb] Vehicle check`,
-			want{"a74e22bb", identity.SourceSubject, false, "Subject", identity.Reply, "bob@partner.test", nil}},
+			want{"a74e22bb", identity.SourceSubject, false, "Subject", "bob@partner.test", nil}},
 
 		{"subject only, encoded Rép. :", `
 From: =?ISO-8859-1?Q?Ren=E9?= <rene@partner.test>
 Subject: =?UTF-8?Q?R=C3=A9p._:_[a74e22bb]_Contr=C3=B4le_du_v=C3=A9hicule?=`,
-			want{"a74e22bb", identity.SourceSubject, false, "Subject", identity.Reply, "rene@partner.test", nil}},
+			want{"a74e22bb", identity.SourceSubject, false, "Subject", "rene@partner.test", nil}},
 
 		{"subject only, forwarded with gateway marker", `
 From: bob@partner.test
 Subject: WG: [EXTERN] Fwd: [a74e22bb] Fahrzeugprüfung`,
-			want{"a74e22bb", identity.SourceSubject, false, "Subject", identity.Reply, "bob@partner.test", nil}},
+			want{"a74e22bb", identity.SourceSubject, false, "Subject", "bob@partner.test", nil}},
 
 		{"address beats In-Reply-To", `
 From: jane@partner.test
 To: ` + otherAddr + `
 In-Reply-To: ` + ourMsgID,
-			want{otherR, identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{otherR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"In-Reply-To beats References", `
 From: jane@partner.test
 In-Reply-To: <mail-api+` + otherR + `.x@example.com>
 References: ` + ourThread,
-			want{otherR, identity.SourceInReplyTo, true, "In-Reply-To", identity.Reply, "jane@partner.test", nil}},
+			want{otherR, identity.SourceInReplyTo, true, "In-Reply-To", "jane@partner.test", nil}},
 
 		{"To beats Delivered-To", `
 Delivered-To: ` + otherAddr + `
 To: ` + ourAddr,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "", nil}},
 
 		{"quoted local part", `
 From: jane@partner.test
 To: "mail-api+` + uuidR + `"@example.com`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"broken To header", `
 From: jane@partner.test
 To: Mail API <` + ourAddr + `, "unclosed`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"unknown charset in display name", `
 From: jane@partner.test
 To: =?x-klingon?Q?tlhIngan?= <` + ourAddr + `>`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"display name holding our address is ignored", `
 From: mallory@evil.test
 To: "` + ourAddr + `" <mallory@evil.test>
 Subject: hello`,
-			want{"", 0, false, "", identity.Reply, "mallory@evil.test", identity.ErrNotFound}},
+			want{"", 0, false, "", "mallory@evil.test", identity.ErrNotFound}},
 
 		{"other app at our domain ignored", `
 From: jane@partner.test
 To: billing+` + uuidR + `@example.com
 In-Reply-To: <billing+` + uuidR + `.x@example.com>`,
-			want{"", 0, false, "", identity.Reply, "jane@partner.test", identity.ErrNotFound}},
+			want{"", 0, false, "", "jane@partner.test", identity.ErrNotFound}},
 
 		{"our app at other domain ignored", `
 From: jane@partner.test
 To: mail-api+` + uuidR + `@example.org
 References: <mail-api+` + uuidR + `@example.com.evil.test>`,
-			want{"", 0, false, "", identity.Reply, "jane@partner.test", identity.ErrNotFound}},
+			want{"", 0, false, "", "jane@partner.test", identity.ErrNotFound}},
 
 		{"look-alike app names ignored", `
 From: jane@partner.test
 To: xmail-api+` + uuidR + `@example.com, mail-api-old+` + uuidR + `@example.com, mail-api+` + uuidR + `@mx.example.com`,
-			want{"", 0, false, "", identity.Reply, "jane@partner.test", identity.ErrNotFound}},
+			want{"", 0, false, "", "jane@partner.test", identity.ErrNotFound}},
 
 		{"foreign ids skipped then subject", `
 From: jane@partner.test
@@ -211,18 +210,18 @@ To: mail-api@example.com
 In-Reply-To: ` + sesID + `
 References: <mail-api+bad=id@example.com> ` + sesID + `
 Subject: Re: [a74e22bb] x`,
-			want{"a74e22bb", identity.SourceSubject, false, "Subject", identity.Reply, "jane@partner.test", nil}},
+			want{"a74e22bb", identity.SourceSubject, false, "Subject", "jane@partner.test", nil}},
 
 		{"non-UUID id keeps its case", `
 From: jane@partner.test
 To: mail-api+INV_2024-0042@example.com`,
-			want{"INV_2024-0042", identity.SourceAddress, true, "To", identity.Reply, "jane@partner.test", nil}},
+			want{"INV_2024-0042", identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"nothing", `
 From: jane@partner.test
 To: desk@partner.test
 Subject: Hello`,
-			want{"", 0, false, "", identity.Reply, "jane@partner.test", identity.ErrNotFound}},
+			want{"", 0, false, "", "jane@partner.test", identity.ErrNotFound}},
 
 		{"Outlook out-of-office", `
 From: Jane Partner <jane@partner.test>
@@ -232,12 +231,12 @@ Auto-Submitted: auto-replied
 X-Auto-Response-Suppress: All
 X-MS-Exchange-Inbox-Rules-Loop: jane@partner.test
 In-Reply-To: ` + ourMsgID,
-			want{uuidR, identity.SourceAddress, true, "To", identity.AutoReply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"German out-of-office by subject only", `
 From: Hans <hans@partner.test>
 Subject: Abwesenheitsnotiz: AW: [a74e22bb] Fahrzeugprüfung`,
-			want{"a74e22bb", identity.SourceSubject, false, "Subject", identity.AutoReply, "hans@partner.test", nil}},
+			want{"a74e22bb", identity.SourceSubject, false, "Subject", "hans@partner.test", nil}},
 
 		{"vacation responder", `
 From: jane@partner.test
@@ -245,7 +244,7 @@ To: ` + ourAddr + `
 Precedence: bulk
 X-Autoreply: yes
 Subject: On vacation`,
-			want{uuidR, identity.SourceAddress, true, "To", identity.AutoReply, "jane@partner.test", nil}},
+			want{uuidR, identity.SourceAddress, true, "To", "jane@partner.test", nil}},
 
 		{"bounce hint from headers", `
 Return-Path: <>
@@ -254,7 +253,7 @@ To: mail-api@example.com
 Subject: Undelivered Mail Returned to Sender
 References: ` + ourThread + `
 Content-Type: multipart/report; report-type=delivery-status; boundary="b"`,
-			want{uuidR, identity.SourceReferences, true, "References", identity.Bounce, "MAILER-DAEMON@mx.partner.test", nil}},
+			want{uuidR, identity.SourceReferences, true, "References", "MAILER-DAEMON@mx.partner.test", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,9 +267,9 @@ Content-Type: multipart/report; report-type=delivery-status; boundary="b"`,
 				t.Fatalf("Trace() = nil, %v; want a Result", err)
 			}
 			if got.Resource != w.resource || got.Source != w.source || got.Exact != w.exact ||
-				got.Header != w.header || got.Kind != w.kind || got.Sender != w.sender {
-				t.Fatalf("Trace() = %+v,\nwant resource %q source %v exact %v header %q kind %v sender %q",
-					*got, w.resource, w.source, w.exact, w.header, w.kind, w.sender)
+				got.Header != w.header || got.Sender != w.sender {
+				t.Fatalf("Trace() = %+v,\nwant resource %q source %v exact %v header %q sender %q",
+					*got, w.resource, w.source, w.exact, w.header, w.sender)
 			}
 		})
 	}
@@ -407,8 +406,8 @@ From: someone@else.test`, "", "", 0, false, identity.ErrNotFound},
 			if !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) || got == nil {
 				t.Fatalf("TraceBounce() = %v, %v, want error %v", got, err, tt.err)
 			}
-			if got.Resource != tt.resource || got.Source != tt.source || got.Exact != tt.exact || got.Kind != identity.Bounce {
-				t.Fatalf("TraceBounce() = %+v, want resource %q source %v exact %v kind bounce", *got, tt.resource, tt.source, tt.exact)
+			if got.Resource != tt.resource || got.Source != tt.source || got.Exact != tt.exact {
+				t.Fatalf("TraceBounce() = %+v, want resource %q source %v exact %v", *got, tt.resource, tt.source, tt.exact)
 			}
 			if tt.report == "" && got.Sender != "MAILER-DAEMON@mx.partner.test" {
 				t.Fatalf("TraceBounce() sender = %q, want the report's From", got.Sender)
@@ -420,7 +419,7 @@ From: someone@else.test`, "", "", 0, false, identity.ErrNotFound},
 func TestTraceBounce_forgedOriginal(t *testing.T) {
 	original := header(t, "Reply-To: mail-api+"+uuidR+".kaaaaaaaaaaaa@example.com")
 	got, err := identity.TraceBounce(header(t, "From: MAILER-DAEMON"), original, signed(t))
-	if !errors.Is(err, identity.ErrBadToken) || got == nil || got.Resource != "" || got.Kind != identity.Bounce {
+	if !errors.Is(err, identity.ErrBadToken) || got == nil || got.Resource != "" {
 		t.Fatalf("TraceBounce(forged) = %+v, %v, want ErrBadToken and no resource", got, err)
 	}
 }

@@ -1,20 +1,15 @@
 package inbound
 
-import (
-	"strings"
-
-	"github.com/mailtrail/mailtrail/identity"
-)
+import "strings"
 
 // Classify tells whether m is a person's reply, an automatic reply or a
 // bounce, from its header fields and its structure; it is the one
-// classifier that [Trace] and the CLI use. The rules, in order:
+// classifier, which [Trace] and the CLI use. The rules, in order:
 //
 //   - Bounce: a delivery status notification ([Message.BouncedHeader]: a
 //     multipart/report of delivery status, or a message holding
 //     message/delivery-status beside an enclosed original).
-//   - Bounce when [identity.Classify] says so from the header fields
-//     (X-Failed-Recipients, a From of MAILER-DAEMON or postmaster, …).
+//   - Bounce or AutoReply from the header fields alone (below).
 //   - Bounce: a message from a system sender (below) that encloses an
 //     original (message/rfc822) and says in its subject or first text
 //     part that delivery failed, without message/delivery-status (QUIRK:
@@ -24,7 +19,24 @@ import (
 //     member", "you are not allowed to post", …) from a system sender or
 //     a list address (List-Id, or a From ending in -owner, -bounces,
 //     -request), with or without the original attached.
-//   - Otherwise what identity.Classify said: Reply or AutoReply.
+//   - Otherwise what the header fields said: Reply or AutoReply.
+//
+// The header rules, in order:
+//
+//   - Bounce: Content-Type multipart/report; report-type=delivery-status
+//     (RFC 3464), X-Failed-Recipients, a From of MAILER-DAEMON or
+//     postmaster (in any case, with or without '-', '_' or '.': also
+//     "post_master"), or, when the From address is empty ("MAILER-DAEMON
+//     <>"), a display name saying so ("Mail Delivery System" too).
+//   - AutoReply: multipart/report; report-type=disposition-notification
+//     (a read receipt, RFC 8098); Auto-Submitted other than "no" (RFC
+//     3834); X-Autoreply; X-Autorespond; Precedence auto_reply, bulk or
+//     junk; a subject that opens, after reply prefixes, like an
+//     out-of-office notice in English, French, German, Spanish, Italian,
+//     Dutch or Portuguese ("Automatic reply:", "Réponse automatique",
+//     "Abwesenheitsnotiz", "Respuesta automática", "Risposta automatica",
+//     "Automatisch antwoord", "Resposta automática", …).
+//   - Bounce: a null Return-Path, "<>", with none of the above.
 //
 // A system sender is one with an Auto-Submitted field other than "no", a
 // null Return-Path ("<>"), or no From address. A person who forwards one
@@ -32,24 +44,32 @@ import (
 // is none of these and stays a Reply. The phrases are in bounceSubjects,
 // bounceTexts and listRejections; the text read is the first 4 KiB of the
 // first text/plain part outside enclosed messages.
-func Classify(m *Message) identity.Kind {
+//
+// The subject rules are a heuristic, and a partner's own automation that
+// marks its mail Auto-Submitted: auto-generated is an AutoReply too: the
+// kind is advice for the caller, which still gets the resource. A
+// [Message] holding only a Header (canonical keys, raw values) is
+// classified by its header fields alone.
+func Classify(m *Message) Kind {
 	if m == nil {
-		return identity.Reply
+		return Reply
 	}
 	if _, ok := m.BouncedHeader(); ok {
-		return identity.Bounce
+		return Bounce
 	}
-	return m.classify(identity.Classify(m.Header))
+	return m.classify()
 }
 
 // classify is Classify for a message that is not a delivery status
-// notification, given k, what identity.Classify says of its header
-// fields: Trace has both at hand, so each rule runs once per message.
-func (m *Message) classify(k identity.Kind) identity.Kind {
-	if k == identity.Bounce || m.Content == nil {
+// notification: the header rules, then the structure rules. [Trace] has
+// checked for a delivery status notification already and calls it
+// directly, so that each rule runs once per message.
+func (m *Message) classify() Kind {
+	k := classifyHeader(m.Header)
+	if k == Bounce || m.Content == nil {
 		return k
 	}
-	system := k == identity.AutoReply || strings.TrimSpace(m.Header.Get("Return-Path")) == "<>" || !hasFromAddress(m)
+	system := k == AutoReply || strings.TrimSpace(m.Header.Get("Return-Path")) == "<>" || !hasFromAddress(m)
 	list := m.Header.Get("List-Id") != "" || listSender(m.Header.Get("From"))
 	if !system && !list {
 		return k
@@ -57,10 +77,10 @@ func (m *Message) classify(k identity.Kind) identity.Kind {
 	subject := strings.ToLower(m.Header.Get("Subject"))
 	text := strings.ToLower(m.firstText(4 << 10))
 	if _, enclosed, _ := m.enclosedOriginal(); system && enclosed && (containsAny(subject, bounceSubjects) || containsAny(text, bounceTexts)) {
-		return identity.Bounce
+		return Bounce
 	}
 	if containsAny(subject, listRejections) || containsAny(text, listRejections) {
-		return identity.Bounce
+		return Bounce
 	}
 	return k
 }

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mailtrail/mailtrail/identity"
 )
 
 // TestClassify_bounces covers the bounce shapes that header rules alone
@@ -21,29 +19,29 @@ func TestClassify_bounces(t *testing.T) {
 	}
 	tests := []struct {
 		name, raw string
-		kind      identity.Kind
+		kind      Kind
 		resource  string // "" when nothing of ours is found
 	}{
 		{"MAILER-DAEMON with an empty address", "From: MAILER-DAEMON <>\nTo: fleet@example.com\nSubject: Returned mail\n\n" +
-			"--- Below this line is a copy of the message.\n\n" + original, identity.Bounce, testRID},
+			"--- Below this line is a copy of the message.\n\n" + original, Bounce, testRID},
 		{"Mail Delivery System with an empty address", "From: \"Mail Delivery System\" <>\nTo: fleet@example.com\nSubject: x\n\nUndeliverable\n",
-			identity.Bounce, ""},
+			Bounce, ""},
 		{"post_master with a Re: subject", mixed("From: post_master@carrier.example\nTo: fleet@example.com\nSubject: Re: [a74e22bb] Vehicle check\n",
-			"Your mail could not be delivered."), identity.Bounce, testRID},
+			"Your mail could not be delivered."), Bounce, testRID},
 		{"multipart/mixed without delivery-status, Auto-Submitted", mixed("From: Mail Administrator <admin@carrier.example.jp>\n"+
 			"Auto-Submitted: auto-replied\nTo: fleet@example.com\nSubject: Mail System Error - Returned Mail\n",
-			"The following recipient is unknown: user unknown"), identity.Bounce, testRID},
+			"The following recipient is unknown: user unknown"), Bounce, testRID},
 		{"multipart/mixed without delivery-status, null Return-Path", mixed("Return-Path: <>\nFrom: Carrier <info@carrier.example.jp>\n"+
-			"To: fleet@example.com\nSubject: Undeliverable mail\n", "送信できませんでした"), identity.Bounce, testRID},
+			"To: fleet@example.com\nSubject: Undeliverable mail\n", "送信できませんでした"), Bounce, testRID},
 		{"Mailman non-member rejection", mixed("From: parts-owner@lists.garage.example\nTo: fleet@example.com\n"+
-			"Subject: Your message to Parts awaits moderator approval\n", "Posting by non-member to a members-only list"), identity.Bounce, testRID},
+			"Subject: Your message to Parts awaits moderator approval\n", "Posting by non-member to a members-only list"), Bounce, testRID},
 		{"Sympa rejection without the original", "From: sympa@lists.garage.example\nTo: fleet@example.com\n" +
 			"In-Reply-To: <fleet+" + testRID + ".tok123@example.com>\nSubject: Message distribution: Authorization denied\n\n" +
-			"You are not allowed to post to list parts@lists.garage.example\n", identity.Bounce, testRID},
+			"You are not allowed to post to list parts@lists.garage.example\n", Bounce, testRID},
 		{"a person forwarding ours as an attachment", mixed("From: Jean <jean@garage.example>\nTo: fleet@example.com\nSubject: Fwd: returned mail\n",
-			"This message could not be delivered, can you check?"), identity.Reply, ""},
+			"This message could not be delivered, can you check?"), Reply, ""},
 		{"a person saying not a member", "From: Jean <jean@garage.example>\nTo: fleet+" + testRID + "@example.com\nSubject: Re: [a74e22bb] x\n\n" +
-			"He is not a member of our team any more.\n", identity.Reply, testRID},
+			"He is not a member of our team any more.\n", Reply, testRID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,7 +72,7 @@ func TestClassify_sisimai(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Classify(m); got != identity.Bounce {
+	if got := Classify(m); got != Bounce {
 		t.Errorf("Classify() = %v, want bounce", got)
 	}
 	orig, ok := m.inlineOriginal()

@@ -45,9 +45,9 @@
 //
 // A bounce (a delivery status notification, RFC 3464 and RFC 6522) is
 // traced exactly through the original message it embeds (message/rfc822
-// or text/rfc822-headers) and has Kind identity.Bounce; an automatic reply
-// (Auto-Submitted, X-Autoreply, Precedence, out-of-office subjects) has
-// Kind identity.AutoReply. Neither should be mistaken for a partner's
+// or text/rfc822-headers) and has [Result].Kind [Bounce]; an automatic
+// reply (Auto-Submitted, X-Autoreply, Precedence, out-of-office subjects)
+// has Kind [AutoReply]. Neither should be mistaken for a partner's
 // answer. [Classify] is the one classifier over header fields and MIME
 // structure; it also knows bounces that are no RFC 3464 report (a bare
 // multipart/mixed from a system sender, a mailing-list manager's "not a

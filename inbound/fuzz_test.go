@@ -74,6 +74,8 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzTrace traces arbitrary messages: no panic, no match without a
+// resource, only the documented errors, and the kind that Classify gives.
 func FuzzTrace(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
@@ -90,6 +92,12 @@ func FuzzTrace(f *testing.F) {
 		res, err := Trace(m, app)
 		if err == nil && (res == nil || res.Resource == "") {
 			t.Fatalf("Trace() = %+v, nil: a match without a resource", res)
+		}
+		if res == nil {
+			t.Fatalf("Trace() = nil, %v, want a Result", err)
+		}
+		if k := Classify(m); res.Kind != k {
+			t.Fatalf("Trace().Kind = %v, Classify() = %v: one classifier gives one answer", res.Kind, k)
 		}
 		var te *identity.TokenError
 		if err != nil && !errors.Is(err, identity.ErrNotFound) && !errors.As(err, &te) {

@@ -100,15 +100,15 @@ func TestTrace_repliesToOutbound(t *testing.T) {
 		build  func() ([]byte, error)
 		source string
 		exact  bool
-		kind   identity.Kind
+		kind   inbound.Kind
 	}{
-		{"reply-all keeps everything", build(replytest.Gmail, replytest.Text("Done.")), "address", true, identity.Reply},
-		{"replied to From", build(replytest.Outlook, replytest.German, replytest.ToFrom, replytest.Text("Done.")), "in-reply-to", true, identity.Reply},
-		{"only References", func() ([]byte, error) { return []byte(onlyRefs), nil }, "references", true, identity.Reply},
-		{"only the subject", build(replytest.Thunderbird, replytest.SubjectOnly, replytest.Text("Done.")), "subject", false, identity.Reply},
+		{"reply-all keeps everything", build(replytest.Gmail, replytest.Text("Done.")), "address", true, inbound.Reply},
+		{"replied to From", build(replytest.Outlook, replytest.German, replytest.ToFrom, replytest.Text("Done.")), "in-reply-to", true, inbound.Reply},
+		{"only References", func() ([]byte, error) { return []byte(onlyRefs), nil }, "references", true, inbound.Reply},
+		{"only the subject", build(replytest.Thunderbird, replytest.SubjectOnly, replytest.Text("Done.")), "subject", false, inbound.Reply},
 		{"out of office", func() ([]byte, error) {
 			return replytest.AutoReply(env.Data, replytest.OutOfOffice, replytest.Text("Done."))
-		}, "in-reply-to", true, identity.AutoReply},
+		}, "in-reply-to", true, inbound.AutoReply},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,7 +147,7 @@ func TestTrace_repliesToOutbound(t *testing.T) {
 			t.Fatal(err)
 		}
 		res, err := inbound.Trace(m, app)
-		if err != nil || res.Resource != rid || !res.Exact || res.Kind != identity.Bounce {
+		if err != nil || res.Resource != rid || !res.Exact || res.Kind != inbound.Bounce {
 			t.Fatalf("Trace(bounce) = %+v, %v, want %s exact bounce", res, err, rid)
 		}
 		// The bounced original's JSON part is not the partner's data.

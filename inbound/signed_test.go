@@ -151,7 +151,7 @@ func TestTrace_signedBounce(t *testing.T) {
 	}
 	app := identity.App{Name: "fleet", Domain: "example.com", Keys: []identity.Key{signedOld}}
 	res, err := inbound.Trace(m, app)
-	if err != nil || res.Resource != signedRID || !res.Exact || res.Kind != identity.Bounce || res.KeyID != signedOld.ID {
+	if err != nil || res.Resource != signedRID || !res.Exact || res.Kind != inbound.Bounce || res.KeyID != signedOld.ID {
 		t.Fatalf("Trace(bounce) = %+v, %v, want %s exact bounce verified by key %s", res, err, signedRID, signedOld.ID)
 	}
 }

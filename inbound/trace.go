@@ -9,50 +9,65 @@ import (
 	"github.com/mailtrail/mailtrail/identity"
 )
 
-// Trace finds the resource m is about. A bounce (a delivery status
-// notification, RFC 3464: multipart/report holding message/rfc822 or
-// text/rfc822-headers, or any message with message/delivery-status beside
-// an enclosed original) is traced exactly through the headers of the
-// original message we sent, with [identity.TraceBounce], and has Kind
-// [identity.Bounce]. Any other message is traced from its own headers with
-// [identity.Trace], whose documentation gives the order of trust and the
-// caveat on subject-only matches. Errors are identity's: ErrNotFound when
-// nothing of ours is found (the Result still says the kind and sender),
-// a *identity.TokenError for a forged signed identifier. A plain-text
-// bounce (one that [Classify] calls a bounce, with the original's
-// header copied into its text after a line such as qmail's "--- Below this
-// line is a copy of the message.", or attached to a multipart/mixed) is
-// traced through that header too.
-func Trace(m *Message, app identity.App) (*identity.Result, error) {
+// Result is what [Trace] found: where the message points (the embedded
+// [identity.Result]: resource, source, exactness, sender, …) and what
+// kind of message it is.
+type Result struct {
+	identity.Result
+	Kind Kind // reply, auto-reply or bounce, as [Classify] says
+}
+
+// Trace finds the resource m is about and classifies m. A bounce (a
+// delivery status notification, RFC 3464: multipart/report holding
+// message/rfc822 or text/rfc822-headers, or any message with
+// message/delivery-status beside an enclosed original) is traced exactly
+// through the headers of the original message we sent, with
+// [identity.TraceBounce], and has Kind [Bounce]. Any other message is
+// traced from its own headers with [identity.Trace], whose documentation
+// gives the order of trust and the caveat on subject-only matches, and
+// has the Kind that [Classify] gives it. A plain-text bounce (one that
+// Classify calls a bounce, with the original's header copied into its
+// text after a line such as qmail's "--- Below this line is a copy of the
+// message.", or attached to a multipart/mixed) is traced through that
+// header too.
+//
+// Errors are identity's: ErrNotFound when nothing of ours is found (the
+// Result still says the kind and sender), a *identity.TokenError for a
+// forged signed identifier; an unusable app gives a nil Result, as does
+// a nil m (with ErrNotFound).
+func Trace(m *Message, app identity.App) (*Result, error) {
 	if m == nil {
 		return nil, identity.ErrNotFound
 	}
 	if orig, ok := m.BouncedHeader(); ok {
-		return identity.TraceBounce(m.Header, orig, app)
+		return bounceResult(identity.TraceBounce(m.Header, orig, app))
 	}
-	// identity.Trace classifies the header fields; the structure rules
-	// build on its answer rather than running them again.
 	res, err := identity.Trace(m.Header, app)
-	var kind identity.Kind
-	if res != nil {
-		kind = m.classify(res.Kind)
-	} else {
-		kind = m.classify(identity.Classify(m.Header))
+	if res == nil {
+		return nil, err
 	}
-	if kind == identity.Bounce {
+	// BouncedHeader said no above: classify runs the remaining rules once.
+	kind := m.classify()
+	if kind == Bounce {
 		// QUIRK: some MTAs bounce without RFC 3464, as multipart/mixed
 		// with the original attached, or as plain text with it copied in.
 		if orig, ok, _ := m.enclosedOriginal(); ok {
-			return identity.TraceBounce(m.Header, orig, app)
+			return bounceResult(identity.TraceBounce(m.Header, orig, app))
 		}
 		if orig, ok := m.inlineOriginal(); ok {
-			return identity.TraceBounce(m.Header, orig, app)
+			return bounceResult(identity.TraceBounce(m.Header, orig, app))
 		}
 	}
-	if res != nil {
-		res.Kind = kind
+	return &Result{Result: *res, Kind: kind}, err
+}
+
+// bounceResult is what [identity.TraceBounce] returned, of Kind Bounce; a
+// nil identity.Result (an unusable App) stays nil.
+func bounceResult(r *identity.Result, err error) (*Result, error) {
+	if r == nil {
+		return nil, err
 	}
-	return res, err
+	return &Result{Result: *r, Kind: Bounce}, err
 }
 
 // inlineMarkerRE matches the line after which a plain-text bounce (qmail,

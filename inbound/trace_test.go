@@ -14,13 +14,13 @@ func TestTrace_faults(t *testing.T) {
 	const base = "From: x@partner.example\nTo: fleet+" + testRID + "@example.com\nSubject: Re: [a74e22bb] Vehicle check\n"
 	tests := []struct {
 		name, extra string
-		kind        identity.Kind
+		kind        Kind
 	}{
-		{"plain reply", "", identity.Reply},
-		{"Auto-Submitted", "Auto-Submitted: auto-replied\n", identity.AutoReply},
-		{"Precedence bulk", "Precedence: bulk\n", identity.AutoReply},
-		{"null Return-Path", "Return-Path: <>\n", identity.Bounce},
-		{"DSN", "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n", identity.Bounce},
+		{"plain reply", "", Reply},
+		{"Auto-Submitted", "Auto-Submitted: auto-replied\n", AutoReply},
+		{"Precedence bulk", "Precedence: bulk\n", AutoReply},
+		{"null Return-Path", "Return-Path: <>\n", Bounce},
+		{"DSN", "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n", Bounce},
 	}
 	app := fleetApp(t)
 	for _, tt := range tests {
@@ -52,7 +52,7 @@ func TestTrace_bounceOriginalWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := Trace(m, fleetApp(t))
-	if err != nil || res.Resource != testRID || res.Kind != identity.Bounce {
+	if err != nil || res.Resource != testRID || res.Kind != Bounce {
 		t.Fatalf("Trace() = %+v, %v, want %s from the embedded original, bounce", res, err, testRID)
 	}
 	if _, ok := m.BouncedHeader(); !ok {
@@ -73,7 +73,7 @@ func TestTrace_readReceiptIsNoBounce(t *testing.T) {
 		t.Error("BouncedHeader() = true for a read receipt")
 	}
 	res, err := Trace(m, fleetApp(t))
-	if !errors.Is(err, identity.ErrNotFound) || res.Kind != identity.AutoReply {
+	if !errors.Is(err, identity.ErrNotFound) || res.Kind != AutoReply {
 		t.Errorf("Trace() = %+v, %v, want ErrNotFound, auto-reply", res, err)
 	}
 }
@@ -118,7 +118,7 @@ func TestTrace_plainTextBounce(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := Trace(m, fleetApp(t))
-			if err != nil || res.Resource != testRID || !res.Exact || res.Kind != identity.Bounce {
+			if err != nil || res.Resource != testRID || !res.Exact || res.Kind != Bounce {
 				t.Errorf("Trace() = %+v, %v, want %s exact bounce", res, err, testRID)
 			}
 		})
@@ -135,14 +135,14 @@ func TestTrace_mixedBounce(t *testing.T) {
 	tests := []struct {
 		name, head, attached string
 		resource             string
-		kind                 identity.Kind
+		kind                 Kind
 	}{
 		{"MAILER-DAEMON, message/rfc822", "From: Mail Delivery System <MAILER-DAEMON@mx.garage.example>\nReturn-Path: <>\nTo: fleet@example.com\n",
-			"Content-Type: message/rfc822\n\n" + original, testRID, identity.Bounce},
+			"Content-Type: message/rfc822\n\n" + original, testRID, Bounce},
 		{"postmaster, text/rfc822-headers", "From: postmaster@garage.example\nTo: fleet@example.com\n",
-			"Content-Type: text/rfc822-headers\n\n" + original, testRID, identity.Bounce},
+			"Content-Type: text/rfc822-headers\n\n" + original, testRID, Bounce},
 		{"a person forwarding ours as an attachment", "From: Jean <jean@garage.example>\nTo: fleet+" + other + "@example.com\n",
-			"Content-Type: message/rfc822\n\n" + original, other, identity.Reply},
+			"Content-Type: message/rfc822\n\n" + original, other, Reply},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -144,3 +144,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	return nil
 }
+
+// parseArgs parses args like parseFlags and allows at most max arguments
+// after the flags; one more is a usage error.
+func parseArgs(fs *flag.FlagSet, args []string, max int) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > max {
+		return usagef("unexpected argument %q", fs.Arg(max))
+	}
+	return nil
+}

@@ -231,7 +231,7 @@ type inboxTrace struct {
 	Source   identity.Source `json:"source"`
 	Exact    bool            `json:"exact"`
 	Sender   string          `json:"sender"`
-	Kind     identity.Kind   `json:"kind"`
+	Kind     inbound.Kind    `json:"kind"`
 }
 
 // inboxExec runs cmd for m and turns its exit status into the outcome.

@@ -78,7 +78,7 @@ func openOutboxCmd(ctx context.Context, e *env, flagValue string) (outbox.Store,
 
 // migrator is a store whose schema is migrated explicitly: PostgreSQL's.
 type migrator interface {
-	Migrate(ctx context.Context) ([]int, error)
+	Migrate(ctx context.Context) ([]string, error)
 }
 
 func runOutboxMigrate(ctx context.Context, e *env, args []string) error {
@@ -108,11 +108,7 @@ func runOutboxMigrate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "outbox: up to date")
 		return nil
 	}
-	v := make([]string, len(applied))
-	for i, n := range applied {
-		v[i] = fmt.Sprint(n)
-	}
-	fmt.Fprintf(e.stdout, "outbox: applied migrations %s\n", strings.Join(v, ", "))
+	fmt.Fprintf(e.stdout, "outbox: applied migrations %s\n", strings.Join(applied, ", "))
 	return nil
 }
 

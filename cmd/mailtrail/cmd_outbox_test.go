@@ -131,7 +131,7 @@ func TestOutbox_postgres(t *testing.T) {
 		t.Fatalf("worker before migrate: exit %d, stderr %q; want 1 and a hint to run outbox migrate", r.code, r.stderr)
 	}
 	r := cli(ctx, nil, "outbox", "migrate", "--outbox", url)
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "outbox: applied migrations 1, ") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "outbox: applied migrations river 1, ") || !strings.HasSuffix(r.stdout, ", mailtrail 1\n") {
 		t.Fatalf("outbox migrate: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 	if r := cli(ctx, map[string]string{envOutboxURL: url}, "outbox", "migrate"); r.code != 0 || r.stdout != "outbox: up to date\n" {

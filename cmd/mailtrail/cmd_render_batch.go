@@ -47,40 +47,9 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	}
 	defer out.Abort() // after Commit, nothing
 	w := mbox.NewWriter(out)
-	recs := batch.NewReader(bufio.NewReader(in))
-	start := time.Now()
-	written, bad := 0, 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := recs.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("batch %s: %w", o.Batch, err)
-		}
-		if rec.Err != nil {
-			bad++
-			var le *batch.LineError
-			if errors.As(rec.Err, &le) {
-				fmt.Fprintf(e.stderr, "%s:%d: %s\n", o.Batch, le.Line, le.Msg)
-			} else {
-				fmt.Fprintf(e.stderr, "%s:%d: %v\n", o.Batch, rec.Line, rec.Err)
-			}
-			continue
-		}
-		env, err := m.Render(ctx, rec.Message(name, o.Locale))
-		if err != nil {
-			bad++
-			fmt.Fprintf(e.stderr, "%s:%d: %v\n", o.Batch, rec.Line, err)
-			continue
-		}
-		if err := w.WriteMessage(env.From, start, env.Data); err != nil {
-			return fmt.Errorf("write %s: %w", o.Output, err)
-		}
-		written++
+	b := &renderBatchRun{e: e, o: o, m: m, name: name, start: time.Now()}
+	if err := b.writeAll(ctx, batch.NewReader(bufio.NewReader(in)), w); err != nil {
+		return err
 	}
 	err = w.Flush()
 	if err == nil {
@@ -89,11 +58,65 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", o.Output, err)
 	}
-	fmt.Fprintf(e.stderr, "wrote %s: %d messages in %s", o.Output, written, time.Since(start).Round(time.Millisecond))
-	if bad > 0 {
-		fmt.Fprintf(e.stderr, ", %d bad records skipped\n", bad)
+	return b.report()
+}
+
+// renderBatchRun is one run of render --batch.
+type renderBatchRun struct {
+	e       *env
+	o       *renderOptions
+	m       *mailer.Mailer
+	name    string    // the template
+	start   time.Time // also the mbox "From " line's date of every message
+	written int
+	bad     int
+}
+
+// writeAll renders every record of recs into w. A bad record is reported
+// on standard error and skipped; the error is for what stops the batch.
+func (b *renderBatchRun) writeAll(ctx context.Context, recs *batch.Reader, w *mbox.Writer) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := recs.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("batch %s: %w", b.o.Batch, err)
+		}
+		if rec.Err != nil {
+			b.bad++
+			var le *batch.LineError
+			if errors.As(rec.Err, &le) {
+				fmt.Fprintf(b.e.stderr, "%s:%d: %s\n", b.o.Batch, le.Line, le.Msg)
+			} else {
+				fmt.Fprintf(b.e.stderr, "%s:%d: %v\n", b.o.Batch, rec.Line, rec.Err)
+			}
+			continue
+		}
+		env, err := b.m.Render(ctx, rec.Message(b.name, b.o.Locale))
+		if err != nil {
+			b.bad++
+			fmt.Fprintf(b.e.stderr, "%s:%d: %v\n", b.o.Batch, rec.Line, err)
+			continue
+		}
+		if err := w.WriteMessage(env.From, b.start, env.Data); err != nil {
+			return fmt.Errorf("write %s: %w", b.o.Output, err)
+		}
+		b.written++
+	}
+}
+
+// report prints what was written, and fails (exit 1) when a record was
+// skipped.
+func (b *renderBatchRun) report() error {
+	fmt.Fprintf(b.e.stderr, "wrote %s: %d messages in %s", b.o.Output, b.written, time.Since(b.start).Round(time.Millisecond))
+	if b.bad > 0 {
+		fmt.Fprintf(b.e.stderr, ", %d bad records skipped\n", b.bad)
 		return &exitError{code: 1, err: errors.New("some records were not rendered (see above)")}
 	}
-	fmt.Fprintln(e.stderr)
+	fmt.Fprintln(b.e.stderr)
 	return nil
 }

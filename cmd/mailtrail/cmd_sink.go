@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -74,24 +73,17 @@ func runSink(ctx context.Context, e *env, args []string) error {
 // sinkRun runs the sink. ready, when not nil, is told the addresses actually
 // listened on (tests listen on port 0).
 func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, uiAddr string)) error {
-	var app *identity.App
-	if o.From != "" {
-		a, err := appFlag(e, o.From)
-		if err != nil {
-			return err
-		}
-		app = &a
+	app, err := sinkApp(e, o.From)
+	if err != nil {
+		return err
 	}
 	if !o.AllowPublic {
 		for _, addr := range []string{o.Listen, o.UI} {
 			if addr == "" {
 				continue
 			}
-			if err := webview.CheckLoopback(ctx, addr); err != nil {
-				if errors.Is(err, webview.ErrPublic) {
-					return usagef("%v (pass --allow-public to listen there anyway)", err)
-				}
-				return usagef("%v", err)
+			if err := requireLoopback(ctx, addr, ""); err != nil {
+				return err
 			}
 		}
 	}
@@ -100,42 +92,91 @@ func sinkRun(ctx context.Context, e *env, o sinkOptions, ready func(smtpAddr, ui
 		return err
 	}
 	defer mb.Close()
-
-	authOpts, err := authOptions(o.Trust)
+	srv, err := sinkListen(e, o, mb, app)
 	if err != nil {
 		return err
+	}
+	defer srv.Close()
+	ui, err := sinkStartUI(ctx, e, o, mb, app)
+	if err != nil {
+		return err
+	}
+	defer ui.close()
+	fmt.Fprintln(e.stderr, "sink: press Ctrl-C to stop")
+	if ready != nil {
+		ready(srv.Addr(), ui.addr)
+	}
+	return sinkWait(ctx, e, srv, ui.done)
+}
+
+// sinkApp is the application of --from; nil without it (each message's
+// Reply-To is guessed from).
+func sinkApp(e *env, from string) (*identity.App, error) {
+	if from == "" {
+		return nil, nil
+	}
+	a, err := appFlag(e, from)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// sinkListen starts the SMTP server, which saves every message in mb and
+// prints its line.
+func sinkListen(e *env, o sinkOptions, mb *webview.Mailbox, app *identity.App) (*mailtest.Server, error) {
+	authOpts, err := authOptions(o.Trust)
+	if err != nil {
+		return nil, err
 	}
 	out := &sinkPrinter{w: e.stdout, errw: e.stderr, mb: mb, app: app, now: time.Now, auth: authOpts}
 	srv, err := mailtest.Listen(o.Listen, mailtest.DiscardMessages(), mailtest.Deliver(out.received),
 		mailtest.MaxMessageBytes(o.MaxSize), mailtest.MaxConnections(o.MaxConns), mailtest.IdleTimeout(o.Idle))
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
-	defer srv.Close()
 	fmt.Fprintf(e.stderr, "sink: accepting mail on %s (smtp+insecure://%s), saving to %s\n", srv.Addr(), srv.Addr(), o.Dir)
+	return srv, nil
+}
 
-	uiAddr := ""
-	var uiDone chan error // nil without a web view: never ready
-	if o.UI != "" {
-		uiDone = make(chan error, 1)
-		view, err := webview.NewSink(webview.SinkOptions{Mailbox: mb, App: app})
-		if err != nil {
-			return err
-		}
-		defer view.Close()
-		l, err := webview.Listen(ctx, o.UI, o.AllowPublic)
-		if err != nil {
-			return err
-		}
-		uiAddr = l.Addr().String()
-		fmt.Fprintf(e.stderr, "sink: web view on http://%s/\n", uiAddr)
-		so := &webview.ServeOptions{Names: []string{o.UI}, MaxConns: o.MaxConns, IdleTimeout: o.Idle}
-		go func() { uiDone <- webview.ServeWith(ctx, l, view, so) }()
+// sinkUI is the sink's web view, serving in the background.
+type sinkUI struct {
+	addr string        // "" without a web view
+	done chan error    // what serving ended with; nil without a web view: never ready
+	view *webview.Sink // nil without a web view
+}
+
+// sinkStartUI starts the web view of mb on --ui, if any.
+func sinkStartUI(ctx context.Context, e *env, o sinkOptions, mb *webview.Mailbox, app *identity.App) (*sinkUI, error) {
+	ui := &sinkUI{}
+	if o.UI == "" {
+		return ui, nil
 	}
-	fmt.Fprintln(e.stderr, "sink: press Ctrl-C to stop")
-	if ready != nil {
-		ready(srv.Addr(), uiAddr)
+	view, err := webview.NewSink(webview.SinkOptions{Mailbox: mb, App: app})
+	if err != nil {
+		return nil, err
 	}
+	l, err := webview.Listen(ctx, o.UI, o.AllowPublic)
+	if err != nil {
+		view.Close()
+		return nil, err
+	}
+	ui.view, ui.addr, ui.done = view, l.Addr().String(), make(chan error, 1)
+	fmt.Fprintf(e.stderr, "sink: web view on http://%s/\n", ui.addr)
+	so := &webview.ServeOptions{Names: []string{o.UI}, MaxConns: o.MaxConns, IdleTimeout: o.Idle}
+	go func() { ui.done <- webview.ServeWith(ctx, l, view, so) }()
+	return ui, nil
+}
+
+func (ui *sinkUI) close() {
+	if ui.view != nil {
+		ui.view.Close()
+	}
+}
+
+// sinkWait waits until ctx is done (and the web view has stopped) or the
+// web view fails on its own, then stops the SMTP server.
+func sinkWait(ctx context.Context, e *env, srv *mailtest.Server, uiDone <-chan error) error {
 	var uiErr error
 	select {
 	case <-ctx.Done():

@@ -59,14 +59,14 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 			return &exitError{code: 1, err: fmt.Errorf("%s: %w", name, err)}
 		case errors.Is(err, identity.ErrNotFound):
 			kind := ""
-			if res != nil && res.Kind != identity.Reply {
+			if res != nil && res.Kind != inbound.Reply {
 				kind = " (" + res.Kind.String() + ")"
 			}
 			return &exitError{code: 1, err: fmt.Errorf("%s: no resource of %s found%s", name, app, kind)}
 		}
 		return &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
-	if res.Kind != identity.Reply {
+	if res.Kind != inbound.Reply {
 		// Standard error, so that standard output keeps the contract's shape.
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: this message is %s\n", name, traceKindPhrase(res.Kind))
 	}
@@ -120,11 +120,11 @@ func traceSource(s identity.Source) string {
 	return s.String()
 }
 
-func traceKindPhrase(k identity.Kind) string {
+func traceKindPhrase(k inbound.Kind) string {
 	switch k {
-	case identity.Bounce:
+	case inbound.Bounce:
 		return "a bounce (a delivery failure report), not a partner's answer"
-	case identity.AutoReply:
+	case inbound.AutoReply:
 		return "an automatic reply, not a partner's answer"
 	}
 	return k.String()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -25,11 +24,8 @@ type previewServeOptions struct {
 // done (Ctrl-C), then shuts the web server down cleanly.
 func previewServe(ctx context.Context, e *env, o previewServeOptions) error {
 	if !o.AllowPublic {
-		if err := webview.CheckLoopback(ctx, o.Addr); err != nil {
-			if errors.Is(err, webview.ErrPublic) {
-				return usagef("%v (pass --allow-public to listen there anyway)", err)
-			}
-			return usagef("--serve: %v", err)
+		if err := requireLoopback(ctx, o.Addr, "--serve: "); err != nil {
+			return err
 		}
 	}
 	fi, err := os.Stat(o.TemplatesDir)

@@ -138,11 +138,12 @@ type Mail struct {
 	// handler is then not called).
 	Message *inbound.Message
 
-	// Trace is the resource the message is about, nil when none was found
-	// or [Poller.App] is zero; TraceErr then says why (identity.ErrNotFound,
-	// a forged token, …). A subject-only match (Exact false) is a hint:
-	// check it against Trace.Sender before trusting it.
-	Trace    *identity.Result
+	// Trace is the resource the message is about and its kind (reply,
+	// automatic reply, bounce), nil when none was found or [Poller.App] is
+	// zero; TraceErr then says why (identity.ErrNotFound, a forged token,
+	// …). A subject-only match (Exact false) is a hint: check it against
+	// Trace.Sender before trusting it.
+	Trace    *inbound.Result
 	TraceErr error
 
 	// Key identifies the message across UIDs and UIDVALIDITY changes: its

@@ -40,22 +40,22 @@ func TestTrace_replies(t *testing.T) {
 		resource string // "" when none must be found
 		source   string
 		exact    bool
-		kind     identity.Kind
+		kind     inbound.Kind
 	}{
-		{"gmail.eml", testRID, "address", true, identity.Reply},
-		{"outlook.eml", testRID, "address", true, identity.Reply},
-		{"apple_mail.eml", testRID, "address", true, identity.Reply},
-		{"thunderbird.eml", testRID, "address", true, identity.Reply},
-		{"iphone.eml", testRID, "address", true, identity.Reply},
-		{"forwarded.eml", testRID, "address", true, identity.Reply},
-		{"bounce_rfc822.eml", testRID, "address", true, identity.Bounce},
-		{"bounce_headers.eml", testRID, "address", true, identity.Bounce},
-		{"autoreply.eml", testRID, "address", true, identity.AutoReply},
-		{"unrelated.eml", "", "", false, identity.Reply},
-		{"forged.eml", "a74e22bb", "subject", false, identity.Reply},
-		{"html_attachments.eml", testRID, "address", true, identity.Reply},
-		{"json_part.eml", testRID, "address", true, identity.Reply},
-		{"nested.eml", testRID, "references", true, identity.Reply},
+		{"gmail.eml", testRID, "address", true, inbound.Reply},
+		{"outlook.eml", testRID, "address", true, inbound.Reply},
+		{"apple_mail.eml", testRID, "address", true, inbound.Reply},
+		{"thunderbird.eml", testRID, "address", true, inbound.Reply},
+		{"iphone.eml", testRID, "address", true, inbound.Reply},
+		{"forwarded.eml", testRID, "address", true, inbound.Reply},
+		{"bounce_rfc822.eml", testRID, "address", true, inbound.Bounce},
+		{"bounce_headers.eml", testRID, "address", true, inbound.Bounce},
+		{"autoreply.eml", testRID, "address", true, inbound.AutoReply},
+		{"unrelated.eml", "", "", false, inbound.Reply},
+		{"forged.eml", "a74e22bb", "subject", false, inbound.Reply},
+		{"html_attachments.eml", testRID, "address", true, inbound.Reply},
+		{"json_part.eml", testRID, "address", true, inbound.Reply},
+		{"nested.eml", testRID, "references", true, inbound.Reply},
 	}
 	app := fleetApp(t)
 	for _, tt := range tests {

@@ -38,7 +38,7 @@ func (s AutoShape) apply(c *config) { c.auto = s }
 // partner's mail system would send to sent's From address. An [AutoShape]
 // option picks the form (default Vacation); [Language], [Text], [From] and
 // [Date] apply. inbound.Trace reads it as an automatic reply about the
-// original's resource (identity.AutoReply), traced through In-Reply-To.
+// original's resource (inbound.AutoReply), traced through In-Reply-To.
 func AutoReply(sent []byte, opts ...Option) ([]byte, error) {
 	c, ph, err := setup(opts)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
@@ -23,7 +23,7 @@ func TestBounce_readBack(t *testing.T) {
 					t.Fatal(err)
 				}
 				m, tr, err := read(t, raw)
-				if err != nil || tr.Resource != resource || !tr.Exact || tr.Kind != identity.Bounce {
+				if err != nil || tr.Resource != resource || !tr.Exact || tr.Kind != inbound.Bounce {
 					t.Fatalf("Trace() = %+v, %v; want %s exactly, a bounce\n%s", tr, err, resource, raw)
 				}
 				if !strings.Contains(string(raw), status) || !strings.Contains(string(raw), "jean.dupont@garage.example") {
@@ -64,7 +64,7 @@ func TestAutoReply_readBack(t *testing.T) {
 					t.Fatal(err)
 				}
 				m, tr, err := read(t, raw)
-				if err != nil || tr.Resource != resource || !tr.Exact || tr.Kind != identity.AutoReply {
+				if err != nil || tr.Resource != resource || !tr.Exact || tr.Kind != inbound.AutoReply {
 					t.Fatalf("Trace() = %+v, %v; want %s exactly, an auto-reply\n%s", tr, err, resource, raw)
 				}
 				if r := reply.Parse(m); r.Text == "" {

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/inbound/imap"
 	"github.com/mailtrail/mailtrail/inbound/imaptest"
 	"github.com/mailtrail/mailtrail/inbound/reply"
@@ -55,9 +56,9 @@ func Example_endToEnd() {
 	p := &imap.Poller{URL: imapSrv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
 	err = p.Poll(ctx, func(ctx context.Context, mail *imap.Mail) error {
 		switch mail.Trace.Kind {
-		case identity.Reply:
+		case inbound.Reply:
 			fmt.Printf("reply for %s: %q\n", mail.Trace.Resource, reply.Parse(mail.Message).Text)
-		case identity.Bounce:
+		case inbound.Bounce:
 			fmt.Println("bounce for", mail.Trace.Resource)
 		}
 		return nil
@@ -104,9 +105,9 @@ func TestEndToEnd(t *testing.T) {
 	p := &imap.Poller{URL: imapSrv.URL(), App: identity.App{Name: "fleet", Domain: "example.com"}}
 	err = p.Poll(ctx, func(ctx context.Context, mail *imap.Mail) error {
 		switch mail.Trace.Kind { // the application's handler
-		case identity.Reply:
+		case inbound.Reply:
 			replies[mail.Trace.Resource] = reply.Parse(mail.Message).Text
-		case identity.Bounce:
+		case inbound.Bounce:
 			bounces++
 		}
 		return nil

@@ -41,7 +41,7 @@ func sent(t testing.TB, resource string) []byte {
 }
 
 // read parses raw and traces it.
-func read(t testing.TB, raw []byte) (*inbound.Message, *identity.Result, error) {
+func read(t testing.TB, raw []byte) (*inbound.Message, *inbound.Result, error) {
 	t.Helper()
 	m, err := inbound.Parse(bytes.NewReader(raw))
 	if err != nil {

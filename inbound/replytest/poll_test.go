@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/inbound/imap"
 	"github.com/mailtrail/mailtrail/inbound/imaptest"
 	"github.com/mailtrail/mailtrail/inbound/reply"
@@ -19,7 +19,7 @@ import (
 func TestPoller_everyShape(t *testing.T) {
 	orig := sent(t, resource)
 	srv := imaptest.NewServer(t, nil)
-	want := map[identity.Kind]int{}
+	want := map[inbound.Kind]int{}
 	for _, client := range replytest.Clients {
 		for _, lang := range replytest.Languages {
 			raw, err := replytest.Reply(orig, client, lang, replytest.Text("OK, vu."))
@@ -27,7 +27,7 @@ func TestPoller_everyShape(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv.Deliver("", raw)
-			want[identity.Reply]++
+			want[inbound.Reply]++
 		}
 	}
 	for _, shape := range replytest.BounceShapes {
@@ -36,7 +36,7 @@ func TestPoller_everyShape(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv.Deliver("", raw)
-		want[identity.Bounce]++
+		want[inbound.Bounce]++
 	}
 	for _, shape := range replytest.AutoShapes {
 		raw, err := replytest.AutoReply(orig, shape)
@@ -44,11 +44,11 @@ func TestPoller_everyShape(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv.Deliver("", raw)
-		want[identity.AutoReply]++
+		want[inbound.AutoReply]++
 	}
 
 	var mu sync.Mutex
-	got := map[identity.Kind]int{}
+	got := map[inbound.Kind]int{}
 	p := &imap.Poller{URL: srv.URL(), App: app}
 	err := p.Poll(context.Background(), func(ctx context.Context, m *imap.Mail) error {
 		mu.Lock()
@@ -58,7 +58,7 @@ func TestPoller_everyShape(t *testing.T) {
 			return nil
 		}
 		got[m.Trace.Kind]++
-		if text := reply.Parse(m.Message).Text; m.Trace.Kind == identity.Reply && text != "OK, vu." {
+		if text := reply.Parse(m.Message).Text; m.Trace.Kind == inbound.Reply && text != "OK, vu." {
 			t.Errorf("UID %d (%s): reply text %q", m.UID, m.Message.Header.Get("Message-Id"), text)
 		}
 		return nil
@@ -71,7 +71,7 @@ func TestPoller_everyShape(t *testing.T) {
 			t.Errorf("handler saw %d of kind %s, want %d", got[k], k, n)
 		}
 	}
-	if n, total := len(srv.Messages("processed")), want[identity.Reply]+want[identity.Bounce]+want[identity.AutoReply]; n != total {
+	if n, total := len(srv.Messages("processed")), want[inbound.Reply]+want[inbound.Bounce]+want[inbound.AutoReply]; n != total {
 		t.Errorf("%d messages processed, want %d", n, total)
 	}
 }

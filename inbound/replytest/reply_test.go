@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mailtrail/mailtrail/identity"
+	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/inbound/reply"
 	"github.com/mailtrail/mailtrail/inbound/replytest"
 )
@@ -69,7 +70,7 @@ func checkReply(t *testing.T, raw []byte, shape replytest.Shape, text string, da
 	case replytest.SubjectOnly:
 		want.res, want.source, want.exact = resource[:8], identity.SourceSubject, false
 	}
-	if err != nil || tr.Resource != want.res || tr.Source != want.source || tr.Exact != want.exact || tr.Kind != identity.Reply {
+	if err != nil || tr.Resource != want.res || tr.Source != want.source || tr.Exact != want.exact || tr.Kind != inbound.Reply {
 		t.Errorf("Trace() = %+v, %v; want %s from %s (exact %v), a reply\n%s", tr, err, want.res, want.source, want.exact, raw)
 	}
 	r := reply.Parse(m)

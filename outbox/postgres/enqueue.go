@@ -1,13 +1,11 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -17,31 +15,17 @@ import (
 	"github.com/mailtrail/mailtrail/outbox"
 )
 
-// messageArgs is the River job of one message: everything needed to send
-// it, rendered once at enqueue, so that every attempt sends the same bytes
-// and Message-ID and no worker renders anything.
+// messageArgs is the River job of one message. It holds the key alone:
+// the message's bytes, rendered once at enqueue so that every attempt
+// sends the same bytes and Message-ID, are in the table mailtrail_message
+// (see message.go), and its envelope is in the job's metadata. Job
+// arguments are JSON: holding the bytes there would have PostgreSQL parse,
+// index and print them as a JSON string, and River decode them, on every
+// insert, fetch and update of the job.
 type messageArgs struct {
 	// Key is the idempotency key: River lets one job per key exist, in
 	// any state, so enqueueing it again adds nothing.
-	Key       string   `json:"key,omitempty" river:"unique"`
-	From      string   `json:"from"`
-	To        []string `json:"to"`
-	MessageID string   `json:"message_id,omitempty"`
-	Resource  string   `json:"resource,omitempty"`
-	// The message, CRLF line endings: as a JSON string when it is UTF-8
-	// without NUL (always, for a message the mailer rendered: 7-bit),
-	// which PostgreSQL stores and compresses far more cheaply than
-	// base64; in Data, base64, otherwise.
-	Text string `json:"text,omitempty"`
-	Data []byte `json:"data,omitempty"`
-}
-
-// message returns the message's bytes.
-func (a *messageArgs) message() []byte {
-	if a.Data != nil {
-		return a.Data
-	}
-	return []byte(a.Text)
+	Key string `json:"key,omitempty" river:"unique"`
 }
 
 // jobKind is the River kind of a message job.
@@ -84,10 +68,10 @@ func (s *Store) EnqueueTx(ctx context.Context, tx pgx.Tx, key string, env *maile
 	return items[0].ID, items[0].Err
 }
 
-// EnqueueBatch stores every item's message in one transaction and one
-// round trip (River's InsertManyTx), and sets each item's ID and Err: nil
-// once stored, outbox.ErrDuplicate when its key was enqueued before. An
-// item refused before the insert (a bad envelope) has its Err set and does
+// EnqueueBatch stores every item's message in one transaction (their jobs
+// in one River InsertManyTx, their bytes in one COPY), and sets each
+// item's ID and Err: nil once stored, outbox.ErrDuplicate when its key was
+// enqueued before. An item refused before the insert (a bad envelope) has its Err set and does
 // not stop the others. It returns the items' errors other than
 // ErrDuplicate, joined; when the transaction fails, every item has its
 // error and nothing is stored. Keys in one batch must differ.
@@ -122,21 +106,22 @@ func (s *Store) EnqueueBatchTx(ctx context.Context, tx pgx.Tx, items []outbox.It
 	return itemErrors(items)
 }
 
-// insert inserts the items that pass argsOf, in one InsertManyTx, and
-// sets every item's ID and Err. It returns the insert's error, which every
-// inserted item's Err holds too.
+// insert inserts the items that pass envelopeOf: their jobs in one
+// InsertManyTx, then the bytes of those that are new in one COPY, in tx.
+// It sets every item's ID and Err, and returns the insert's error, which
+// every item it concerns holds too.
 func (s *Store) insert(ctx context.Context, tx pgx.Tx, items []outbox.Item) error {
 	params := make([]river.InsertManyParams, 0, len(items))
 	at := make([]int, 0, len(items)) // params[k] is items[at[k]]
 	for i := range items {
 		it := &items[i]
 		it.ID, it.Err = "", nil
-		args, err := argsOf(it.Key, it.Env)
+		envl, err := envelopeOf(it.Key, it.Env)
 		if err != nil {
 			it.Err = err
 			continue
 		}
-		meta, err := json.Marshal(map[string]envelope{"envelope": envelopeOf(&args)})
+		meta, err := json.Marshal(map[string]envelope{"envelope": envl})
 		if err != nil {
 			it.Err = err
 			continue
@@ -145,25 +130,34 @@ func (s *Store) insert(ctx context.Context, tx pgx.Tx, items []outbox.Item) erro
 		if it.Key != "" {
 			opts.UniqueOpts = uniqueByKey
 		}
-		params = append(params, river.InsertManyParams{Args: args, InsertOpts: opts})
+		params = append(params, river.InsertManyParams{Args: messageArgs{Key: it.Key}, InsertOpts: opts})
 		at = append(at, i)
 	}
-	if len(params) > 0 {
-		res, err := s.client.InsertManyTx(ctx, tx, params)
-		if err != nil {
-			err = s.wrap("enqueue", err)
-			for _, i := range at {
-				items[i].Err = err
-			}
-			return err
+	if len(params) == 0 {
+		return nil
+	}
+	failed := func(err error) error {
+		for _, i := range at {
+			items[i].ID, items[i].Err = "", err
 		}
-		for k, r := range res {
-			it := &items[at[k]]
-			it.ID = idOf(r.Job.ID, it.Key)
-			if r.UniqueSkippedAsDuplicate {
-				it.Err = outbox.ErrDuplicate
-			}
+		return err
+	}
+	res, err := s.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return failed(s.wrap("enqueue", err))
+	}
+	rows := make([][]any, 0, len(res))
+	for k, r := range res {
+		it := &items[at[k]]
+		it.ID = idOf(r.Job.ID, it.Key)
+		if r.UniqueSkippedAsDuplicate {
+			it.Err = outbox.ErrDuplicate
+			continue
 		}
+		rows = append(rows, []any{r.Job.ID, it.Env.Data})
+	}
+	if err := s.putMessages(ctx, tx, rows); err != nil {
+		return failed(s.wrap("enqueue", err))
 	}
 	return nil
 }
@@ -187,33 +181,28 @@ var uniqueByKey = river.UniqueOpts{
 	ByState: rivertype.JobStates(),
 }
 
-// argsOf checks env and makes the job of it.
-func argsOf(key string, env *mailer.Envelope) (messageArgs, error) {
+// envelopeOf checks env and returns its envelope, as its job keeps it.
+func envelopeOf(key string, env *mailer.Envelope) (envelope, error) {
 	if env == nil || len(env.Data) == 0 {
-		return messageArgs{}, errors.New("outbox: postgres: empty message")
+		return envelope{}, errors.New("outbox: postgres: empty message")
 	}
 	if env.From == "" || len(env.To) == 0 {
-		return messageArgs{}, errors.New("outbox: postgres: envelope needs a sender and a recipient")
+		return envelope{}, errors.New("outbox: postgres: envelope needs a sender and a recipient")
 	}
 	for _, a := range append([]string{env.From}, env.To...) {
 		if strings.ContainsAny(a, "\r\n\x00<>") {
-			return messageArgs{}, fmt.Errorf("outbox: postgres: bad envelope address %q", a)
+			return envelope{}, fmt.Errorf("outbox: postgres: bad envelope address %q", a)
 		}
 	}
 	if len(key) > 200 || strings.ContainsAny(key, "\x00") {
-		return messageArgs{}, fmt.Errorf("outbox: postgres: bad key %q: want at most 200 characters, no NUL", key)
+		return envelope{}, fmt.Errorf("outbox: postgres: bad key %q: want at most 200 characters, no NUL", key)
 	}
-	a := messageArgs{
+	return envelope{
 		Key:       key,
 		From:      env.From,
-		To:        append([]string(nil), env.To...),
+		To:        env.To,
 		MessageID: env.MessageID,
 		Resource:  env.Resource,
-	}
-	if utf8.Valid(env.Data) && bytes.IndexByte(env.Data, 0) < 0 {
-		a.Text = string(env.Data) // jsonb holds no NUL
-	} else {
-		a.Data = env.Data
-	}
-	return a, nil
+		Size:      len(env.Data),
+	}, nil
 }

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/riverqueue/river/rivertype"
-
 	"github.com/mailtrail/mailtrail/outbox"
 )
 
@@ -31,9 +29,8 @@ type record struct {
 }
 
 // envelope is the envelope of a message without its bytes, kept in the
-// job's metadata beside its arguments at enqueue: listing messages reads
-// it, and never the arguments, which PostgreSQL would have to decompress
-// whole for each message.
+// job's metadata at enqueue: the worker sends to it, and listing messages
+// reads it, never the bytes.
 type envelope struct {
 	Key       string   `json:"key,omitempty"`
 	From      string   `json:"from"`
@@ -41,12 +38,6 @@ type envelope struct {
 	MessageID string   `json:"message_id,omitempty"`
 	Resource  string   `json:"resource,omitempty"`
 	Size      int      `json:"size"`
-}
-
-// envelopeOf returns the envelope of a job's arguments.
-func envelopeOf(a *messageArgs) envelope {
-	return envelope{Key: a.Key, From: a.From, To: a.To, MessageID: a.MessageID, Resource: a.Resource,
-		Size: len(a.Data) + len(a.Text)}
 }
 
 // jobMeta is what this package keeps in a job's metadata.
@@ -60,17 +51,6 @@ func metaOf(metadata []byte) jobMeta {
 	var m jobMeta
 	_ = json.Unmarshal(metadata, &m) // what is not ours reads as nothing
 	return m
-}
-
-// recordOf reads the record in a job's metadata; the zero record when
-// there is none.
-func recordOf(metadata []byte) record {
-	var r record
-	out := (&rivertype.JobRow{Metadata: metadata}).Output()
-	if len(out) > 0 {
-		_ = json.Unmarshal(out, &r) // a record not ours reads as none
-	}
-	return r
 }
 
 // entryOf makes the outbox.Entry of a job from its envelope and record.
@@ -108,7 +88,7 @@ func idOf(jobID int64, key string) string {
 }
 
 // recordOfEntry keeps what the rules changed in e.
-func recordOfEntry(e *outbox.Entry, a *messageArgs, state string, f *outbox.Failure) record {
+func recordOfEntry(e *outbox.Entry, a *envelope, state string, f *outbox.Failure) record {
 	r := record{
 		State:     state,
 		Attempts:  e.Attempts,

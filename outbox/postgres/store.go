@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/outbox"
@@ -25,12 +24,13 @@ import (
 // promise). It is an [outbox.Store] and a [mailer.Outbox]. It is safe for
 // concurrent use.
 type Store struct {
-	pool    *pgxpool.Pool
-	ownPool bool // Close closes the pool
-	opts    Options
-	log     *slog.Logger
-	client  *river.Client[pgx.Tx] // insert-only: no queues worked
-	table   string                // the river_job table, schema-qualified and quoted
+	pool     *pgxpool.Pool
+	ownPool  bool // Close closes the pool
+	opts     Options
+	log      *slog.Logger
+	client   *river.Client[pgx.Tx] // insert-only: no queues worked
+	table    string                // the river_job table, schema-qualified and quoted
+	messages string                // the mailtrail_message table, likewise
 
 	mu      sync.Mutex
 	running chan struct{} // closed when Run returns; nil when not running
@@ -176,10 +176,8 @@ func New(pool *pgxpool.Pool, opts *Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.table = "river_job"
-	if s.opts.Schema != "" {
-		s.table = pgx.Identifier{s.opts.Schema, "river_job"}.Sanitize()
-	}
+	s.table = s.ident("river_job").Sanitize()
+	s.messages = s.ident(messageTable).Sanitize()
 	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger: s.log,
 		Schema: s.opts.Schema,
@@ -207,57 +205,6 @@ func (s *Store) Close() error {
 // Pool returns the store's connection pool, for the application's own
 // transactions ([Store.EnqueueTx]).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-// Migrate creates or updates River's tables (and the schema of
-// Options.Schema when missing) to the version this build needs, and
-// returns the versions it applied; none when the database is up to date.
-// It is never run implicitly: deploy it like any other migration, before
-// the workers.
-func (s *Store) Migrate(ctx context.Context) ([]int, error) {
-	if s.opts.Schema != "" {
-		if _, err := s.pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{s.opts.Schema}.Sanitize()); err != nil {
-			return nil, fmt.Errorf("outbox: postgres: create schema %s: %w", s.opts.Schema, err)
-		}
-	}
-	m, err := s.migrator()
-	if err != nil {
-		return nil, err
-	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	if err != nil {
-		return nil, fmt.Errorf("outbox: postgres: migrate: %w", err)
-	}
-	var applied []int
-	for _, v := range res.Versions {
-		applied = append(applied, v.Version)
-	}
-	return applied, nil
-}
-
-func (s *Store) migrator() (*rivermigrate.Migrator[pgx.Tx], error) {
-	m, err := rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: s.log, Schema: s.opts.Schema})
-	if err != nil {
-		return nil, fmt.Errorf("outbox: postgres: %w", err)
-	}
-	return m, nil
-}
-
-// checkMigrated returns ErrNotMigrated, wrapped with what is missing, when
-// the database's River tables are missing or older than this build's.
-func (s *Store) checkMigrated(ctx context.Context) error {
-	m, err := s.migrator()
-	if err != nil {
-		return err
-	}
-	res, err := m.Validate(ctx, nil)
-	if err != nil {
-		return s.wrap("check the schema", err)
-	}
-	if !res.OK {
-		return fmt.Errorf("%w (%v)", ErrNotMigrated, res.Messages)
-	}
-	return nil
-}
 
 // wrap prefixes err with what was being done, and turns a missing table
 // into ErrNotMigrated.

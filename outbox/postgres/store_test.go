@@ -328,19 +328,19 @@ func TestOpen_passwordNeverShown(t *testing.T) {
 	}
 }
 
-// Bytes that are not UTF-8 cannot be a JSON string: they are kept as
-// base64, whole.
-func TestStore_Enqueue_notUTF8(t *testing.T) {
+// The message's bytes are kept as they are, whatever they are: not UTF-8,
+// NUL, a line without its CRLF.
+func TestStore_Enqueue_anyBytes(t *testing.T) {
 	s := openStore(t, nil)
 	ctx := context.Background()
 	env := envelope(1)
-	env.Data = append(env.Data[:len(env.Data):len(env.Data)], "caf\xe9\r\n"...)
+	env.Data = append(env.Data[:len(env.Data):len(env.Data)], "caf\xe9 \x00 \\ \"\r\nno end"...)
 	id, err := s.Enqueue(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var data []byte
-	if err := s.Pool().QueryRow(ctx, `SELECT decode(args->>'data', 'base64') FROM river_job WHERE id = $1::bigint`, id).Scan(&data); err != nil {
+	if err := s.Pool().QueryRow(ctx, `SELECT data FROM mailtrail_message WHERE job_id = $1::bigint`, id).Scan(&data); err != nil {
 		t.Fatal(err)
 	}
 	if string(data) != string(env.Data) {

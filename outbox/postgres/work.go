@@ -172,10 +172,9 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 	case <-ctx.Done():
 		return river.JobSnooze(0) // stopping: nothing was tried
 	}
-	a := &job.Args
-	rec := recordOf(job.Metadata)
-	envl := envelopeOf(a)
-	e := entryOf(job.ID, &envl, &rec, job.CreatedAt)
+	m := metaOf(job.Metadata)
+	a := &m.Envelope
+	e := entryOf(job.ID, a, &m.Output, job.CreatedAt)
 	e.Failure = nil // a message retried by a person starts afresh
 	if d, why := w.pause.left(o.Now()); d > 0 {
 		// The server was found down by another attempt: wait with it,
@@ -186,8 +185,15 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 		}
 		return river.JobSnooze(d)
 	}
-	env := &mailer.Envelope{From: a.From, To: e.To, MessageID: a.MessageID, Resource: a.Resource, Data: a.message()}
-	_, err := o.Transport.Transmit(ctx, env)
+	data, err := w.store.message(ctx, job.ID)
+	if errors.Is(err, errNoMessage) {
+		return w.lost(ctx, &e, a, err)
+	}
+	if err != nil {
+		return err // River tries it again soon (NextRetry)
+	}
+	env := &mailer.Envelope{From: a.From, To: e.To, MessageID: a.MessageID, Resource: a.Resource, Data: data}
+	_, err = o.Transport.Transmit(ctx, env)
 	now := o.Now()
 	// River cancels ctx when the store stops (not the message's fault),
 	// and when JobTimeout passes (a stuck send, counted as a failure).
@@ -243,8 +249,21 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 	}
 }
 
+// lost files a message whose bytes are missing as failed: there is
+// nothing to send, and nothing to try again.
+func (w *worker) lost(ctx context.Context, e *outbox.Entry, a *envelope, err error) error {
+	f := &outbox.Failure{Time: w.store.opts.Now().UTC(), Attempts: e.Attempts, Class: "permanent", Error: err.Error()}
+	e.LastError = err.Error()
+	if err := w.record(ctx, e, a, outbox.StateFailed.String(), f); err != nil {
+		return err
+	}
+	w.store.log.Error("outbox: postgres: message not delivered", "id", e.ID, "message_id", e.MessageID, "err", err)
+	w.report(outbox.Result{State: outbox.StateFailed, Err: err}, e)
+	return river.JobCancel(err)
+}
+
 // record keeps e's bookkeeping as the job's output.
-func (w *worker) record(ctx context.Context, e *outbox.Entry, a *messageArgs, state string, f *outbox.Failure) error {
+func (w *worker) record(ctx context.Context, e *outbox.Entry, a *envelope, state string, f *outbox.Failure) error {
 	rec := recordOfEntry(e, a, state, f)
 	return river.RecordOutput(ctx, &rec)
 }

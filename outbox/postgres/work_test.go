@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,5 +177,50 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A message whose bytes are gone (deleted by hand) cannot be sent: it is
+// filed as failed, saying so, and nothing reaches the server.
+func TestWork_bytesMissing(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	s, res := deliveryStore(t, srv.URL(), nil)
+	ctx := context.Background()
+	id, err := s.Enqueue(ctx, envelope(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool().Exec(ctx, `DELETE FROM mailtrail_message WHERE job_id = $1::bigint`, id); err != nil {
+		t.Fatal(err)
+	}
+	run(t, s)
+	if r := res.wait(t); r.State != outbox.StateFailed || r.Err == nil || !strings.Contains(r.Err.Error(), "bytes are missing") {
+		t.Fatalf("attempt = %+v, want failed: the bytes are missing", r)
+	}
+	waitStatus(t, s, outbox.Counts{Failed: 1})
+	list, err := s.List(ctx, outbox.StateFailed)
+	if err != nil || len(list) != 1 || list[0].Failure == nil || !strings.Contains(list[0].Failure.Error, "bytes are missing") {
+		t.Fatalf("List(Failed) = %+v, %v; want the message, saying its bytes are missing", list, err)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Fatalf("server got %d messages, want none", n)
+	}
+}
+
+// Deleting a message's job deletes its bytes (River's cleaner of
+// delivered messages, Options.KeepSent, does).
+func TestStore_bytesDeletedWithJob(t *testing.T) {
+	s := openStore(t, nil)
+	ctx := context.Background()
+	id, err := s.Enqueue(ctx, envelope(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool().Exec(ctx, `DELETE FROM river_job WHERE id = $1::bigint`, id); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM mailtrail_message`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("after deleting the job, %d messages' bytes are left (%v), want none", n, err)
 	}
 }
