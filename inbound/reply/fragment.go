@@ -57,21 +57,7 @@ func sectionRule(bottomUp []string) bool {
 // ones: quoted or signature fragments, or blank ones, below the last
 // fragment of text.
 func fragments(lines []string) []*fragment {
-	// A line of underscores (Outlook) directly under text gets a blank
-	// line above it, so that it can start a signature fragment.
-	fixed := make([]string, 0, len(lines))
-	for i, l := range lines {
-		if i > 0 && strings.HasPrefix(l, "________") && lines[i-1] != "" {
-			fixed = append(fixed, "")
-		}
-		fixed = append(fixed, l)
-	}
-	lines = fixed
-	// email_reply_parser reads the reversed text line by line: a leading
-	// empty line of the text is never seen.
-	if len(lines) > 0 && lines[0] == "" {
-		lines = lines[1:]
-	}
+	lines = prepareLines(lines)
 	var (
 		frags        []*fragment
 		cur          *fragment
@@ -118,6 +104,25 @@ func fragments(lines []string) []*fragment {
 		frags[i], frags[j] = frags[j], frags[i]
 	}
 	return frags
+}
+
+// prepareLines returns lines as fragments reads them. A line of
+// underscores (Outlook) directly under text gets a blank line above it,
+// so that it can start a signature fragment; a leading empty line goes,
+// as email_reply_parser, which reads the reversed text line by line,
+// never sees it.
+func prepareLines(lines []string) []string {
+	fixed := make([]string, 0, len(lines))
+	for i, l := range lines {
+		if i > 0 && strings.HasPrefix(l, "________") && lines[i-1] != "" {
+			fixed = append(fixed, "")
+		}
+		fixed = append(fixed, l)
+	}
+	if len(fixed) > 0 && fixed[0] == "" {
+		fixed = fixed[1:]
+	}
+	return fixed
 }
 
 // dropLeadingQuote hides a quote that opens the reply when the text below
