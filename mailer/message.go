@@ -21,7 +21,7 @@ import (
 // Reader is consumed), so one value may be reused as a starting point for
 // several sends.
 type Message struct {
-	// Template names the template in [Config].Templates, without the ".md"
+	// Template names the template in [RenderConfig].Templates, without the ".md"
 	// extension, e.g. "vehicle-check".
 	Template string
 	// Locale picks a variant ("fr": vehicle-check.fr.md) before the base

@@ -90,18 +90,16 @@ func benchWorkload(tb testing.TB) (*templates.Template, *render.Options) {
 }
 
 // benchMailer renders as an application does: real clock, random tokens.
-func benchMailer(tb testing.TB, ropts *render.Options) *mailer.Mailer {
+func benchMailer(tb testing.TB, ropts *render.Options) *mailer.Renderer {
 	tb.Helper()
-	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Render:    ropts,
-		Transport: mailer.NewFileTransport(tb.TempDir(), nil),
-		Logger:    discardLogger(),
+	m, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:   mailer.RenderConfig{Options: ropts},
+		Logger:   discardLogger(),
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { m.Close() })
 	return m
 }
 
