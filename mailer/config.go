@@ -14,8 +14,9 @@ import (
 )
 
 // Config configures a [Mailer] (and a [Renderer]), one group of fields per
-// concern. Only Identity.From is required; the zero value of every other
-// field, and of every group, is a working default:
+// concern. Identity.From is required, and a Mailer must be told where
+// messages go (below); the zero value of every other field, and of every
+// group, is a working default:
 //
 //	mailer.Config{
 //		Identity:  mailer.Identity{From: "Fleet desk <fleet@example.com>"},

@@ -73,6 +73,14 @@ func New(cfg Config) (*Mailer, error) {
 	return m, nil
 }
 
+// logger returns l, or slog.Default() when l is nil.
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
+	}
+	return l
+}
+
 // Receipt says what Send did with a message.
 type Receipt struct {
 	// Resource is the resource id the message carries: Message.Resource,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -72,14 +71,6 @@ func (r *Renderer) now() time.Time {
 		return r.nowFunc()
 	}
 	return time.Now()
-}
-
-// logger returns l, or slog.Default() when l is nil.
-func logger(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return slog.Default()
-	}
-	return l
 }
 
 // Render renders msg into the exact message that [Mailer.Send] would
