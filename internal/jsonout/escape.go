@@ -71,25 +71,7 @@ func escape[T []byte | string](s *stringWriter, src T, final bool) int {
 				continue
 			}
 			writeRaw(w, src[start:i])
-			switch b {
-			case '\\', '"':
-				w.WriteByte('\\')
-				w.WriteByte(b)
-			case '\b':
-				w.WriteString(`\b`)
-			case '\f':
-				w.WriteString(`\f`)
-			case '\n':
-				w.WriteString(`\n`)
-			case '\r':
-				w.WriteString(`\r`)
-			case '\t':
-				w.WriteString(`\t`)
-			default:
-				w.WriteString(`\u00`)
-				w.WriteByte(hex[b>>4])
-				w.WriteByte(hex[b&0xF])
-			}
+			escapeASCII(w, b)
 			i++
 			start = i
 			continue
@@ -120,6 +102,30 @@ func escape[T []byte | string](s *stringWriter, src T, final bool) int {
 		s.err = err
 	}
 	return i
+}
+
+// escapeASCII writes the escape of an ASCII byte that JSON does not take
+// as it is: '"', '\\' or a control character.
+func escapeASCII(w *bufio.Writer, b byte) {
+	switch b {
+	case '\\', '"':
+		w.WriteByte('\\')
+		w.WriteByte(b)
+	case '\b':
+		w.WriteString(`\b`)
+	case '\f':
+		w.WriteString(`\f`)
+	case '\n':
+		w.WriteString(`\n`)
+	case '\r':
+		w.WriteString(`\r`)
+	case '\t':
+		w.WriteString(`\t`)
+	default:
+		w.WriteString(`\u00`)
+		w.WriteByte(hex[b>>4])
+		w.WriteByte(hex[b&0xF])
+	}
 }
 
 func writeRaw[T []byte | string](w *bufio.Writer, b T) error {
