@@ -25,14 +25,23 @@ const messageTable = "mailtrail_message"
 var errNoMessage = errors.New("outbox: postgres: the message's bytes are missing")
 
 // putMessages stores the bytes of new jobs, rows of (job id, bytes), in
-// one COPY in tx.
+// tx: in one COPY, or, for fewer than copyMin rows, whose COPY would cost
+// PostgreSQL more to set up than it saves, in one batch of INSERTs. Either
+// is one round trip.
 func (s *Store) putMessages(ctx context.Context, tx pgx.Tx, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
+	if len(rows) >= copyMin {
+		_, err := tx.CopyFrom(ctx, s.ident(messageTable), []string{"job_id", "data"}, pgx.CopyFromRows(rows))
+		return err
 	}
-	_, err := tx.CopyFrom(ctx, s.ident(messageTable), []string{"job_id", "data"}, pgx.CopyFromRows(rows))
-	return err
+	var b pgx.Batch
+	for _, r := range rows {
+		b.Queue(`INSERT INTO `+s.messages+` (job_id, data) VALUES ($1, $2)`, r...)
+	}
+	return tx.SendBatch(ctx, &b).Close()
 }
+
+// copyMin is the fewest messages putMessages copies in.
+const copyMin = 16
 
 // readMessages returns the bytes of the jobs ids that have them.
 func (s *Store) readMessages(ctx context.Context, ids []int64) (map[int64][]byte, error) {
