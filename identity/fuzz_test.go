@@ -134,7 +134,13 @@ func FuzzSubjectTag(f *testing.F) {
 		if again := st.Subject(got); again != got {
 			t.Fatalf("Subject(Subject(%q)) = %q, want %q", subject, again, got)
 		}
-		if !strings.Contains(strings.ToLower(got), strings.ToLower(st.Tag)) {
+		// A subject that carries the short form of an older tag
+		// ([TagLen] characters) keeps it instead of gaining the whole one.
+		lower, short := strings.ToLower(got), ""
+		if len(st.Resource) > identity.TagLen {
+			short = strings.ToLower("[" + st.Resource[:identity.TagLen] + "]")
+		}
+		if !strings.Contains(lower, strings.ToLower(st.Tag)) && (short == "" || !strings.Contains(lower, short)) {
 			t.Fatalf("Subject(%q) = %q lacks %s", subject, got, st.Tag)
 		}
 		// A tag that reads as a gateway marker, such as [EXTERNAL], is

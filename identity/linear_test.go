@@ -23,6 +23,7 @@ func TestParsers_linear(t *testing.T) {
 		{"SubjectTag tags", func(n int) string { return strings.Repeat("Re: [a-b] ", n/2) }, func(s string) { identity.SubjectTag(s) }},
 		{"ParseApp", func(n int) string { return strings.Repeat("a.", n) + "@example.com" }, func(s string) { identity.ParseApp(s) }},
 		{"ParseReplyTo", func(n int) string { return "fleet+" + strings.Repeat("x", n) + "@example.com" }, func(s string) { app.ParseReplyTo(s) }},
+		{"ParseThreadID", func(n int) string { return "<fleet+" + strings.Repeat("x.", n) + "@example.com>" }, func(s string) { app.ParseThreadID(s) }},
 		{"ParseMessageID", func(n int) string { return "<fleet+" + strings.Repeat("x.", n) + "@example.com>" }, func(s string) { app.ParseMessageID(s) }},
 		{"Trace references", func(n int) string { return strings.Repeat("<a@b> ", n) }, func(s string) {
 			identity.Trace(mail.Header{"References": {s}, "In-Reply-To": {s}, "Subject": {"[x] " + s}}, app)

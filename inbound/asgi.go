@@ -1,8 +1,11 @@
 package inbound
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 )
 
@@ -35,12 +38,22 @@ import (
 // holding the enclosed message's content object. Content objects below
 // the root carry their own "headers"; "charset", "filename",
 // "disposition" and "defects" appear when set.
-func (m *Message) ASGI() map[string]any {
+func (m *Message) ASGI() map[string]any { return m.asgi(false) }
+
+// ASGIStream is [Message.ASGI] for writing large messages: each "body" is
+// a value that decodes the body as it is encoded, not a string decoded in
+// advance. encoding/json encodes it as the same string (it implements
+// json.Marshaler); the CLI's JSON writer streams it, decoding and
+// escaping a piece at a time, so that a body of tens of megabytes is not
+// held a second time, decoded, beside the message.
+func (m *Message) ASGIStream() map[string]any { return m.asgi(true) }
+
+func (m *Message) asgi(stream bool) map[string]any {
 	out := map[string]any{
 		"from":    nil,
 		"to":      append([]string{}, m.To...),
 		"headers": asgiHeaders(m.Content.Fields),
-		"content": asgiContent(m.Content, true),
+		"content": asgiContent(m.Content, true, stream),
 	}
 	if m.From != "" {
 		out["from"] = m.From
@@ -83,7 +96,7 @@ func asgiHeaders(fields []Field) map[string]string {
 	return h
 }
 
-func asgiContent(p *Part, root bool) map[string]any {
+func asgiContent(p *Part, root, stream bool) map[string]any {
 	c := map[string]any{"content-type": p.ContentType}
 	if !root {
 		c["headers"] = asgiHeaders(p.Fields)
@@ -103,19 +116,64 @@ func asgiContent(p *Part, root bool) map[string]any {
 	if len(p.Parts) > 0 {
 		parts := make([]any, len(p.Parts))
 		for i, sub := range p.Parts {
-			parts[i] = asgiContent(sub, false)
+			parts[i] = asgiContent(sub, false, stream)
 		}
 		c["parts"] = parts
 		return c
 	}
-	if isTextual(p.ContentType) {
-		s, _ := p.Text()
-		c["body"] = s
-	} else {
-		c["body"] = base64.StdEncoding.EncodeToString(p.Body)
+	body := asgiBody{p: p, base64: !isTextual(p.ContentType)}
+	if body.base64 {
 		c["body-encoding"] = "base64"
 	}
+	if stream {
+		c["body"] = body
+	} else {
+		c["body"] = body.String()
+	}
 	return c
+}
+
+// asgiBody is a leaf's body as the ASGI shape gives it: a text body
+// decoded to UTF-8 ([Part.Text]), any other base64-encoded.
+type asgiBody struct {
+	p      *Part
+	base64 bool
+}
+
+// WriteJSONString writes the body, unquoted, to w a piece at a time.
+func (b asgiBody) WriteJSONString(w io.Writer) error {
+	if b.base64 {
+		enc := base64.NewEncoder(base64.StdEncoding, w)
+		if _, err := enc.Write(b.p.Body); err != nil {
+			return err
+		}
+		return enc.Close()
+	}
+	if err := b.p.writeText(w); err != nil && !errors.Is(err, ErrUnknownCharset) {
+		return err
+	}
+	return nil
+}
+
+// String returns the body whole.
+func (b asgiBody) String() string {
+	if b.base64 {
+		return base64.StdEncoding.EncodeToString(b.p.Body)
+	}
+	s, _ := b.p.Text()
+	return s
+}
+
+// MarshalJSON encodes the body as a JSON string. HTML characters are left
+// as they are; an encoder that escapes them escapes them here too.
+func (b asgiBody) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(b.String()); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // isTextual reports whether a body of this type is text to a reader.

@@ -80,9 +80,7 @@ func VerifyAuth(ctx context.Context, raw []byte, opts *AuthOptions) Auth {
 	if addr, err := mail.ParseAddress(msg.Header.Get("From")); err == nil {
 		from = strings.ToLower(addr.Address)
 	}
-	body, _ := io.ReadAll(msg.Body)
-
-	signer, err := verifySMIME(msg.Header.Get("Content-Type"), body, from, opts)
+	signer, err := verifySMIME(msg.Header.Get("Content-Type"), msg.Body, from, opts)
 	switch {
 	case errors.Is(err, errNotSigned):
 	case err != nil:
@@ -111,8 +109,9 @@ func VerifyAuth(ctx context.Context, raw []byte, opts *AuthOptions) Auth {
 var errNotSigned = errors.New("not signed")
 
 // verifySMIME checks an S/MIME signature (RFC 8551 §3.5 multipart/signed,
-// §3.4.2 opaque signed-data) and returns the signer.
-func verifySMIME(contentType string, body []byte, from string, opts *AuthOptions) (string, error) {
+// §3.4.2 opaque signed-data) and returns the signer. The body is read only
+// when the message is signed.
+func verifySMIME(contentType string, r io.Reader, from string, opts *AuthOptions) (string, error) {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return "", errNotSigned
@@ -120,6 +119,7 @@ func verifySMIME(contentType string, body []byte, from string, opts *AuthOptions
 	var p7 *pkcs7.PKCS7
 	switch {
 	case mt == "multipart/signed" && isPKCS7Signature(params["protocol"]):
+		body, _ := io.ReadAll(r)
 		content, sig, err := splitSigned(body, params["boundary"])
 		if err != nil {
 			return "", err
@@ -131,6 +131,7 @@ func verifySMIME(contentType string, body []byte, from string, opts *AuthOptions
 		// ends (RFC 8551 §3.1.1), whatever the file on disk uses.
 		p7.Content = canonicalCRLF(content)
 	case (mt == "application/pkcs7-mime" || mt == "application/x-pkcs7-mime") && strings.EqualFold(params["smime-type"], "signed-data"):
+		body, _ := io.ReadAll(r)
 		der, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, string(body)))
 		if err != nil {
 			return "", fmt.Errorf("signed-data: %w", err)
@@ -246,10 +247,21 @@ func canonicalCRLF(b []byte) []byte {
 	return out
 }
 
+// containsFold reports whether b holds s, a lower-case ASCII string, in
+// any case, without making a lower-case copy of b.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if b[i]|0x20 == s[0] && bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
 // verifyDKIM checks the DKIM signatures of raw and returns the domain of
 // one that verifies and is the From domain or a parent of it.
 func verifyDKIM(ctx context.Context, raw []byte, from string, opts *AuthOptions) (string, error) {
-	if !bytes.Contains(raw, []byte("DKIM-Signature")) && !bytes.Contains(bytes.ToLower(raw), []byte("dkim-signature")) {
+	if !containsFold(raw, "dkim-signature") {
 		return "", errNotSigned
 	}
 	lookup := opts.LookupTXT

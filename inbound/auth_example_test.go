@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"testing/fstest"
 
 	"github.com/mailtrail/mailtrail/inbound"
@@ -16,14 +15,12 @@ import (
 // holding its certificate; it carries no DKIM signature.
 func ExampleVerifyAuth() {
 	certPEM, keyPEM, _ := testcert.SMIME("fleet@example.com")
-	m, _ := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Signing:   mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
-		Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}},
-		SMTPURL:   "file:" + os.TempDir(), // Render writes nothing
+	r, _ := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "fleet@example.com"},
+		Render:   mailer.RenderConfig{Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}}},
+		Signing:  mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
 	})
-	defer m.Close()
-	env, _ := m.Render(context.Background(), &mailer.Message{Template: "t", To: []string{"p@example.net"}, Resource: "r1"})
+	env, _ := r.Render(context.Background(), &mailer.Message{Template: "t", To: []string{"p@example.net"}, Resource: "r1"})
 
 	trust := x509.NewCertPool()
 	trust.AppendCertsFromPEM(certPEM)

@@ -67,10 +67,8 @@ func signedByUs(t testing.TB, smime, dkim bool) []byte {
 	t.Helper()
 	k := authKeys()
 	cfg := mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Contrôle {{plate}}\n---\nHello **{{plate}}**\n")}},
-		Getenv:    func(string) string { return "" },
-		SMTPURL:   "file:" + t.TempDir(),
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:   mailer.RenderConfig{Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Contrôle {{plate}}\n---\nHello **{{plate}}**\n")}}},
 	}
 	if smime {
 		cfg.Signing.SMIMECert, cfg.Signing.SMIMEKey = k.ourCert, k.ourKey
@@ -78,11 +76,10 @@ func signedByUs(t testing.TB, smime, dkim bool) []byte {
 	if dkim {
 		cfg.Signing.DKIMKey, cfg.Signing.DKIMSelector = k.dkimKey, "mt2026"
 	}
-	m, err := mailer.New(cfg)
+	m, err := mailer.NewRenderer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
 	env, err := m.Render(context.Background(), &mailer.Message{
 		Template: "t", To: []string{"Émilie <partner@example.net>"}, Resource: "r1",
 		Data:        map[string]any{"plate": "AB-123"},

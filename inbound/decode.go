@@ -73,18 +73,35 @@ func decodeBase64(raw []byte) ([]byte, Defect) {
 
 // decodeQP decodes quoted-printable (RFC 2045 section 6.7): "=XX" in
 // either case, soft line breaks "=" before CRLF, LF or CR (blanks allowed
-// between), and any malformed "=" kept literally.
+// between), and any malformed "=" kept literally. A first pass counts the
+// decoded bytes, so that the result is allocated at its size, not at the
+// size of the encoded text.
 func decodeQP(raw []byte) ([]byte, Defect) {
-	out := make([]byte, 0, len(raw))
-	bad := false
+	n, _ := qp(nil, raw)
+	out := make([]byte, n)
+	if _, bad := qp(out, raw); bad {
+		return out, DefectBadQuotedPrintable
+	}
+	return out, ""
+}
+
+// qp decodes raw into dst, or only counts when dst is nil, and returns the
+// decoded length and whether raw had a malformed "=".
+func qp(dst, raw []byte) (n int, bad bool) {
+	put := func(c byte) {
+		if dst != nil {
+			dst[n] = c
+		}
+		n++
+	}
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if c != '=' {
-			out = append(out, c)
+			put(c)
 			continue
 		}
-		if i+2 < len(raw)+0 && isHex(raw[i+1]) && isHex(raw[i+2]) {
-			out = append(out, unhex(raw[i+1])<<4|unhex(raw[i+2]))
+		if i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
+			put(unhex(raw[i+1])<<4 | unhex(raw[i+2]))
 			i += 2
 			continue
 		}
@@ -108,10 +125,7 @@ func decodeQP(raw []byte) ([]byte, Defect) {
 			continue
 		}
 		bad = true
-		out = append(out, c)
+		put(c)
 	}
-	if bad {
-		return out, DefectBadQuotedPrintable
-	}
-	return out, ""
+	return n, bad
 }

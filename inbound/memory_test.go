@@ -1,9 +1,6 @@
 package inbound
 
 import (
-	"bytes"
-	"encoding/base64"
-	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,30 +8,6 @@ import (
 
 	"github.com/mailtrail/mailtrail/internal/lineartest"
 )
-
-// largeReplies are replies of about size bytes: a long text answer (8-bit
-// or quoted-printable), or a short one with a large attachment.
-func largeReplies(size int) map[string][]byte {
-	head := "From: Partner <p@garage.example>\r\nTo: fleet+r1@example.com\r\nSubject: Re: [r1] check\r\n" +
-		"Message-ID: <big@garage.example>\r\nMIME-Version: 1.0\r\n"
-	line := "Le véhicule AB-123-CD a été contrôlé, tout est en ordre, rien à signaler ici.\r\n"
-	text := strings.Repeat(line, size/len(line))
-	var qp bytes.Buffer
-	w := quotedprintable.NewWriter(&qp)
-	w.Write([]byte(text[:len(text)*7/10])) // é and à take 3 bytes each
-	w.Close()
-	att := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, size*3/16))
-	var b64 strings.Builder
-	for i := 0; i < len(att); i += 76 {
-		b64.WriteString(att[i:min(i+76, len(att))] + "\r\n")
-	}
-	return map[string][]byte{
-		"text 8bit":             []byte(head + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text),
-		"text quoted-printable": []byte(head + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + qp.String()),
-		"attachment base64": []byte(head + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the photo.\r\n" +
-			"--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=p.png\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64.String() + "--b--\r\n"),
-	}
-}
 
 // TestParse_memory parses 20 MB replies read from a file, as inspect and
 // trace do, and holds the bytes allocated (an upper bound of the peak
@@ -45,7 +18,7 @@ func TestParse_memory(t *testing.T) {
 		t.Skip("20 MB messages; -short skips it")
 	}
 	dir := t.TempDir()
-	for name, raw := range largeReplies(20 << 20) {
+	for name, raw := range lineartest.LargeReplies(20 << 20) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".eml")
 			if err := os.WriteFile(path, raw, 0o644); err != nil {
@@ -77,7 +50,7 @@ func TestParse_memory(t *testing.T) {
 // BenchmarkParse_memory reports the bytes allocated per byte of message
 // ("alloc/B") for the 20 MB replies of TestParse_memory.
 func BenchmarkParse_memory(b *testing.B) {
-	for name, raw := range largeReplies(20 << 20) {
+	for name, raw := range lineartest.LargeReplies(20 << 20) {
 		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "m.eml")
 			os.WriteFile(path, raw, 0o644)

@@ -19,20 +19,18 @@ import (
 // renderOutbound renders a real outbound message of this project.
 func renderOutbound(t *testing.T) (*mailer.Envelope, *inbound.Message) {
 	t.Helper()
-	m, err := mailer.New(mailer.Config{
-		From: "Fleet desk <fleet@example.com>",
-		Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{vehicle.plate_number}}\n---\n" +
-			"Dear partner,\n\nPlease check vehicle **{{vehicle.plate_number}}** located {{vehicle.address}}.\n\nKind regards,\n")}},
-		SMTPURL:  "file:" + t.TempDir(),
-		Getenv:   func(string) string { return "" },
-		Logger:   slog.New(slog.DiscardHandler),
-		NewToken: func() string { return "k3x9" },
-		Now:      func() time.Time { return time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC) },
+	m, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>", NewToken: func() string { return "k3x9" }},
+		Render: mailer.RenderConfig{
+			Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{vehicle.plate_number}}\n---\n" +
+				"Dear partner,\n\nPlease check vehicle **{{vehicle.plate_number}}** located {{vehicle.address}}.\n\nKind regards,\n")}},
+		},
+		Logger: slog.New(slog.DiscardHandler),
+		Now:    func() time.Time { return time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
 	env, err := m.Render(context.Background(), &mailer.Message{
 		Template: "vehicle-check",
 		To:       []string{"Jean Partner <jean@garage.example>"},

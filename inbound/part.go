@@ -1,8 +1,10 @@
 package inbound
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"strings"
 
@@ -130,22 +132,60 @@ func (p *Part) IsAttachment() bool { return p.Disposition == "attachment" }
 // in which case the error wraps [ErrUnknownCharset] and the text is still
 // usable.
 func (p *Part) Text() (string, error) {
-	s, known := charset.Decode(p.Body, p.Charset)
-	if !known {
-		return normalizeNewlines(s), fmt.Errorf("%w %q", ErrUnknownCharset, p.Charset)
+	var b strings.Builder
+	b.Grow(len(p.Body))
+	err := p.writeText(&b)
+	return b.String(), err
+}
+
+// writeText writes what Text returns to w, in pieces: the decoded text is
+// never held whole. The error is w's, or one wrapping ErrUnknownCharset
+// once the whole text is written.
+func (p *Part) writeText(w io.Writer) error {
+	known, err := charset.DecodeTo(&lfWriter{w: w}, p.Body, p.Charset)
+	if err != nil {
+		return err
 	}
-	return normalizeNewlines(s), nil
+	if !known {
+		return fmt.Errorf("%w %q", ErrUnknownCharset, p.Charset)
+	}
+	return nil
 }
 
 // HeaderValue returns the first value of the named field, RFC
 // 2047-decoded; empty when absent.
 func (p *Part) HeaderValue(name string) string { return DecodeHeader(p.Header.Get(name)) }
 
-// normalizeNewlines turns CRLF and lone CR into LF.
-func normalizeNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
-		return s
+// lfWriter writes to w with CRLF and lone CR turned into LF, as
+// strings.ReplaceAll would in two passes; a CRLF split between two writes
+// is seen as one.
+type lfWriter struct {
+	w  io.Writer
+	cr bool // the last byte written was a CR (written as LF)
+}
+
+var lf = []byte{'\n'}
+
+func (l *lfWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if l.cr && p[0] == '\n' {
+			p = p[1:] // the LF of a CRLF whose CR is written
+		}
+		l.cr = false
+		i := bytes.IndexByte(p, '\r')
+		if i < 0 {
+			_, err := l.w.Write(p)
+			return n, err
+		}
+		if _, err := l.w.Write(p[:i]); err != nil {
+			return n, err
+		}
+		if _, err := l.w.Write(lf); err != nil {
+			return n, err
+		}
+		l.cr = true
+		p = p[i+1:]
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
+	return n, nil
 }

@@ -27,20 +27,19 @@ var (
 // with keys and returns its parsed header.
 func renderSigned(t *testing.T, keys ...identity.Key) (*mailer.Envelope, *inbound.Message) {
 	t.Helper()
-	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Keys:      keys,
-		Templates: fstest.MapFS{"invoice.md": {Data: []byte("---\nsubject: Invoice {{n}}\n---\nPlease pay invoice {{n}}.\n")}},
-		SMTPURL:   "file:" + t.TempDir(),
-		Getenv:    func(string) string { return "" },
-		Logger:    slog.New(slog.DiscardHandler),
-		NewToken:  func() string { return "k3x9" },
-		Now:       func() time.Time { return time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC) },
+	m, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{
+			From:     "Fleet desk <fleet@example.com>",
+			Keys:     keys,
+			NewToken: func() string { return "k3x9" },
+		},
+		Render: mailer.RenderConfig{Templates: fstest.MapFS{"invoice.md": {Data: []byte("---\nsubject: Invoice {{n}}\n---\nPlease pay invoice {{n}}.\n")}}},
+		Logger: slog.New(slog.DiscardHandler),
+		Now:    func() time.Time { return time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
 	env, err := m.Render(context.Background(), &mailer.Message{
 		Template: "invoice", To: []string{"jean@garage.example"}, Resource: signedRID,
 		Data: map[string]any{"n": "2026-0042"},

@@ -98,10 +98,9 @@ func benchWorkload(tb testing.TB) (*templates.Template, *render.Options) {
 func benchMailer(tb testing.TB, ropts *render.Options) *Mailer {
 	tb.Helper()
 	m, err := New(Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Render:    ropts,
-		Transport: NewFileTransport(tb.TempDir(), nil),
-		Getenv:    func(string) string { return "" },
+		Identity:  Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    RenderConfig{Options: ropts},
+		Transport: TransportConfig{Use: NewFileTransport(tb.TempDir(), nil), Getenv: func(string) string { return "" }},
 		Logger:    discardLogger(),
 	})
 	if err != nil {
@@ -122,7 +121,7 @@ type floorMsg struct {
 
 func newFloor(tb testing.TB, m *Mailer, tpl *templates.Template, rec benchRecord) *floorMsg {
 	tb.Helper()
-	parts, err := m.renderer.Render(tpl, rec.Data)
+	parts, err := m.r.renderer.Render(tpl, rec.Data)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -130,7 +129,7 @@ func newFloor(tb testing.TB, m *Mailer, tpl *templates.Template, rec benchRecord
 }
 
 func (f *floorMsg) write(buf *bytes.Buffer, m *Mailer, rec benchRecord, token string) error {
-	stamp, err := m.app.Stamp(rec.Resource, token)
+	stamp, err := m.r.app.Stamp(rec.Resource, token)
 	if err != nil {
 		return err
 	}
@@ -351,7 +350,7 @@ func gomailClient(tb testing.TB, host string, port int) *gomail.Client {
 
 // floorGoMailMsg is floorMsg.write as a go-mail message for its Client.
 func (f *floorMsg) msg(m *Mailer, rec benchRecord, token string) (*gomail.Msg, error) {
-	stamp, err := m.app.Stamp(rec.Resource, token)
+	stamp, err := m.r.app.Stamp(rec.Resource, token)
 	if err != nil {
 		return nil, err
 	}
@@ -452,11 +451,10 @@ func benchSMTPMailtrail(b *testing.B, tpl *templates.Template, ropts *render.Opt
 	}
 	cfg.NoPipelining = !pipe
 	m, err := New(Config{
-		From:   "Fleet desk <fleet@example.com>",
-		Render: ropts,
-		SMTP:   cfg,
-		Getenv: func(string) string { return "" },
-		Logger: discardLogger(),
+		Identity:  Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    RenderConfig{Options: ropts},
+		Transport: TransportConfig{SMTP: cfg, Getenv: func(string) string { return "" }},
+		Logger:    discardLogger(),
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -508,11 +506,10 @@ func BenchmarkSMTPRatio(b *testing.B) {
 	c := gomailClient(b, host, port)
 	srv2, _, _ := benchSMTPServer(b)
 	m, err := New(Config{
-		From:    "Fleet desk <fleet@example.com>",
-		Render:  ropts,
-		SMTPURL: srv2.URL(),
-		Getenv:  func(string) string { return "" },
-		Logger:  discardLogger(),
+		Identity:  Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    RenderConfig{Options: ropts},
+		Transport: TransportConfig{URL: srv2.URL(), Getenv: func(string) string { return "" }},
+		Logger:    discardLogger(),
 	})
 	if err != nil {
 		b.Fatal(err)

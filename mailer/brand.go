@@ -6,26 +6,26 @@ import (
 	"github.com/mailtrail/mailtrail/render"
 )
 
-// renderOptions returns cfg.Render with cfg.Brand in it.
-func renderOptions(cfg Config) *render.Options {
-	if cfg.Brand == nil {
-		return cfg.Render
+// renderOptions returns c.Options with c.Brand in it.
+func renderOptions(c RenderConfig) *render.Options {
+	if c.Brand == nil {
+		return c.Options
 	}
 	var o render.Options
-	if cfg.Render != nil {
-		o = *cfg.Render // don't modify the caller's view
+	if c.Options != nil {
+		o = *c.Options // don't modify the caller's view
 	}
-	o.Brand = cfg.Brand
+	o.Brand = c.Brand
 	return &o
 }
 
 // brand is the Brand the renderer uses.
-func (m *Mailer) brand() *render.Brand {
-	if m.cfg.Brand != nil {
-		return m.cfg.Brand
+func (r *Renderer) brand() *render.Brand {
+	if r.opts.Brand != nil {
+		return r.opts.Brand
 	}
-	if m.cfg.Render != nil {
-		return m.cfg.Render.Brand
+	if r.opts.Options != nil {
+		return r.opts.Options.Brand
 	}
 	return nil
 }
@@ -34,8 +34,8 @@ func (m *Mailer) brand() *render.Brand {
 // unsubscribe fields added (RFC 2369 List-Unsubscribe, RFC 8058
 // List-Unsubscribe-Post for one-click), unless the message sets its own
 // List-Unsubscribe. h itself is not changed.
-func (m *Mailer) header(h map[string]string) map[string]string {
-	b := m.brand()
+func (r *Renderer) header(h map[string]string) map[string]string {
+	b := r.brand()
 	if b == nil || b.Unsubscribe == "" {
 		return h
 	}

@@ -39,7 +39,7 @@ func TestMailer_Render_brand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newTestMailer(t, func(c *Config) { c.Templates = fsys; c.Brand = brand })
+			m := newTestMailer(t, func(c *Config) { c.Render.Templates = fsys; c.Render.Brand = brand })
 			env, err := m.Render(context.Background(), &Message{Template: "notice", Locale: tc.locale, To: []string{"p@example.net"},
 				Resource: "r1", Data: map[string]any{"n": "7"}, Header: tc.header})
 			if err != nil {

@@ -1,14 +1,22 @@
-// Package mailer renders templated messages and sends them over SMTP, or
-// into a local outbox folder when no SMTP server is configured.
+// Package mailer renders templated messages and sends them over SMTP,
+// writes them into a folder of .eml files, or hands them to a durable
+// outbox.
 //
-// A [Mailer] is made once with [New] from a [Config]: the application's
-// address, the templates, and where to send. [Mailer.Send] takes a
-// [Message] (template, recipients, resource id, data, attachments), renders
-// its parts with package render, stamps it with the identifiers of package
-// identity, assembles it and delivers it. [Mailer.Render] runs the same
-// code without delivering, and gives the exact bytes Send would transmit.
+// A [Mailer] is made once with [New] from a [Config], whose groups say who
+// sends ([Identity]), how messages are rendered ([RenderConfig]), how they
+// are signed ([Signing]) and where they go ([TransportConfig], or an
+// [Outbox]). [Mailer.Send] takes a [Message] (template, recipients,
+// resource id, data, attachments), renders its parts with package render,
+// stamps it with the identifiers of package identity, assembles it and
+// delivers it. [Mailer.Render] runs the same code without delivering, and
+// gives the exact bytes Send would transmit; a [Renderer] ([NewRenderer])
+// does only that, and needs no transport.
 //
-//	m, err := mailer.New(mailer.Config{From: "fleet@example.com", Templates: os.DirFS("templates")})
+//	m, err := mailer.New(mailer.Config{
+//		Identity:  mailer.Identity{From: "fleet@example.com"},
+//		Render:    mailer.RenderConfig{Templates: os.DirFS("templates")},
+//		Transport: mailer.TransportConfig{URL: "smtp://user:pass@mail.example.com:587"},
+//	})
 //	rc, err := m.Send(ctx, &mailer.Message{Template: "vehicle-check", To: []string{"partner@example.net"}, Data: data})
 //	// rc.Resource: the new resource id; rc.MessageID: store it against the resource
 //
@@ -16,7 +24,7 @@
 //
 // Every message is multipart/alternative with, in this order,
 // application/json (the data, exactly), text/plain and text/html (RFC 2046
-// §5.1.4: the last is the preferred one); [Config].JSON can move the JSON
+// §5.1.4: the last is the preferred one); [RenderConfig].JSON can move the JSON
 // out of the alternative into a data.json attachment. Attachments put a
 // multipart/mixed around the alternative, each with a Content-Disposition
 // whose file name is written as RFC 2231 UTF-8 parameters when it is not
@@ -30,7 +38,7 @@
 // Thread-Topic and Thread-Index (Outlook's: the resource id, and a
 // conversation index whose GUID is the resource's; see
 // [identity.Stamp.ThreadIndex]), MIME-Version, Auto-Submitted: auto-generated (RFC 3834; see
-// [Config].OmitAutoSubmitted for the trade-off), X-Auto-Response-Suppress:
+// [RenderConfig].OmitAutoSubmitted for the trade-off), X-Auto-Response-Suppress:
 // OOF, AutoReply (so that Exchange sends no out-of-office replies, while
 // delivery reports still come back), List-Id when configured (RFC 2919),
 // the message's extra fields in name order, and Content-Type. No
@@ -64,7 +72,7 @@
 //
 // One writer builds every body on the standard library's mime/multipart:
 // the multipart/alternative, and the multipart/mixed around it when there
-// are attachments, with the boundaries of [Config].Boundary, so that the
+// are attachments, with the boundaries of [RenderConfig].Boundary, so that the
 // same input gives the same bytes. Parts are quoted-printable (byte for
 // byte what mime/quotedprintable writes, in one pass) or base64; file names
 // are RFC 2231 parameters. Every header field, in the message header and in
@@ -74,8 +82,8 @@
 //
 // # Sending
 //
-// With [Config].SMTP, [Config].SMTPURL or the MAILTRAIL_SMTP_URL variable
-// set, messages go over SMTP (see [ParseSMTPURL]: smtp:// requires
+// With [TransportConfig].SMTP, [TransportConfig].URL or the
+// MAILTRAIL_SMTP_URL variable set, messages go over SMTP (see [ParseSMTPURL]: smtp:// requires
 // STARTTLS, smtps:// is implicit TLS, smtp+insecure:// is for a local
 // relay). The connection stays open between messages, so successive Sends
 // reuse it (package outbox/batch sends a file of records on every core);
@@ -85,8 +93,8 @@
 //
 // With none of them (and no Outbox), [New] fails with [ErrNoTransport],
 // whose text says how to choose: a library does not store mail meant to
-// be sent. A file: URL ("file:./mail") in SMTPURL or MAILTRAIL_SMTP_URL,
-// or [Config].Transport set to a [FileTransport], writes each message as
+// be sent. A file: URL ("file:./mail") in [TransportConfig].URL or
+// MAILTRAIL_SMTP_URL, or [TransportConfig].Use set to a [FileTransport], writes each message as
 // <time>-<message-id>.eml into a folder, atomically (a temporary file in
 // the same folder, fsync, rename, fsync of the folder); the mailtrail
 // command does so into ./mail ([DefaultFileDir]) when nothing is
@@ -107,9 +115,9 @@
 //
 // # Hooks
 //
-// [Config].BeforeSend sees each rendered [Envelope] before delivery and may
+// [Hooks].BeforeSend sees each rendered [Envelope] before delivery and may
 // veto it or change its recipients ([Redirect] sends everything to one
-// test address on a staging system); [Config].AfterSend sees every
+// test address on a staging system); [Hooks].AfterSend sees every
 // delivery's outcome, for logs, metrics, or storing the Message-ID
 // against the resource.
 //

@@ -17,21 +17,25 @@ import (
 // how to choose.
 func ExampleNew() {
 	_, err := mailer.New(mailer.Config{
-		From:   "Fleet desk <fleet@example.com>",
-		Getenv: func(string) string { return "" }, // as if MAILTRAIL_SMTP_URL were unset
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Transport: mailer.TransportConfig{
+			Getenv: func(string) string { return "" }, // as if MAILTRAIL_SMTP_URL were unset
+		},
 	})
 	fmt.Println(errors.Is(err, mailer.ErrNoTransport))
 	fmt.Println(err)
 
 	m, err := mailer.New(mailer.Config{
-		From:    "Fleet desk <fleet@example.com>",
-		SMTPURL: "smtps://mail.example.com", // New makes no connection: the first Send does
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Transport: mailer.TransportConfig{
+			URL: "smtps://mail.example.com", // New makes no connection: the first Send does
+		},
 	})
 	fmt.Println(err)
 	m.Close()
 	// Output:
 	// true
-	// mailer: config: no transport chosen: set SMTPURL (or SMTP, or MAILTRAIL_SMTP_URL) such as smtp://user:pass@mail.example.com:587 to send, SMTPURL "file:DIR" or Transport (NewFileTransport) to write .eml files into a folder, or Outbox to enqueue
+	// mailer: config: no transport chosen: set Transport.URL (or Transport.SMTP, or MAILTRAIL_SMTP_URL) such as smtp://user:pass@mail.example.com:587 to send, Transport.URL "file:DIR" or Transport.Use (NewFileTransport) to write .eml files into a folder, or Outbox to enqueue
 	// <nil>
 }
 
@@ -39,10 +43,11 @@ func ExampleNewFileTransport() {
 	dir, _ := os.MkdirTemp("", "mail")
 	defer os.RemoveAll(dir)
 	m, err := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Templates: templatesFS,
-		Transport: mailer.NewFileTransport(dir, nil), // or SMTPURL: "file:" + dir
-		NewToken:  func() string { return "k3x9" },
+		Identity: mailer.Identity{From: "fleet@example.com", NewToken: func() string { return "k3x9" }},
+		Render:   mailer.RenderConfig{Templates: templatesFS},
+		Transport: mailer.TransportConfig{
+			Use: mailer.NewFileTransport(dir, nil), // or URL: "file:" + dir
+		},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -67,11 +72,13 @@ func ExampleRedirect() {
 	}
 	defer srv.Close()
 	m, err := mailer.New(mailer.Config{
-		From:       "fleet@example.com",
-		Templates:  templatesFS,
-		SMTPURL:    srv.URL(),
-		Logger:     slog.New(slog.DiscardHandler),
-		BeforeSend: mailer.Redirect("staging-inbox@example.com"), // a staging system writes to no partner
+		Identity:  mailer.Identity{From: "fleet@example.com"},
+		Render:    mailer.RenderConfig{Templates: templatesFS},
+		Transport: mailer.TransportConfig{URL: srv.URL()},
+		Hooks: mailer.Hooks{
+			BeforeSend: mailer.Redirect("staging-inbox@example.com"), // a staging system writes to no partner
+		},
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		fmt.Println(err)

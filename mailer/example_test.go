@@ -37,12 +37,16 @@ func ExampleMailer_Send() {
 	defer os.RemoveAll(dir)
 
 	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: templatesFS,
-		SMTPURL:   "file:" + dir,                     // default ./outbox
-		Getenv:    func(string) string { return "" }, // ignore MAILTRAIL_SMTP_URL here
-		Logger:    slog.New(slog.DiscardHandler),     // default slog.Default()
-		NewToken:  func() string { return "k3x9" },   // default random
+		Identity: mailer.Identity{
+			From:     "Fleet desk <fleet@example.com>",
+			NewToken: func() string { return "k3x9" }, // default random
+		},
+		Render: mailer.RenderConfig{Templates: templatesFS},
+		Transport: mailer.TransportConfig{
+			URL:    "file:" + dir,                     // default ./outbox
+			Getenv: func(string) string { return "" }, // ignore MAILTRAIL_SMTP_URL here
+		},
+		Logger: slog.New(slog.DiscardHandler), // default slog.Default()
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -79,9 +83,11 @@ func ExampleMailer_Send_smtp() {
 	defer srv.Close()
 
 	m, err := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Templates: templatesFS,
-		SMTPURL:   srv.URL(), // smtp+insecure://127.0.0.1:port; in production smtp://user:pass@host:587
+		Identity: mailer.Identity{From: "fleet@example.com"},
+		Render:   mailer.RenderConfig{Templates: templatesFS},
+		Transport: mailer.TransportConfig{
+			URL: srv.URL(), // smtp+insecure://127.0.0.1:port; in production smtp://user:pass@host:587
+		},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -129,7 +135,11 @@ func ExampleMailer_Send_starttls() {
 		return
 	}
 	smtp.TLSConfig = srv.ClientTLSConfig()
-	m, err := mailer.New(mailer.Config{From: "fleet@example.com", Templates: templatesFS, SMTP: smtp})
+	m, err := mailer.New(mailer.Config{
+		Identity:  mailer.Identity{From: "fleet@example.com"},
+		Render:    mailer.RenderConfig{Templates: templatesFS},
+		Transport: mailer.TransportConfig{SMTP: smtp},
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -159,13 +169,13 @@ func ExampleMailer_Send_starttls() {
 // Render gives the exact bytes Send would transmit.
 func ExampleMailer_Render() {
 	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: templatesFS,
-		SMTPURL:   "smtp://mail.example.com:587", // Render makes no connection
-		Getenv:    func(string) string { return "" },
-		Now:       func() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) },
-		NewToken:  func() string { return "k3x9" },
-		Boundary:  func(level int) string { return fmt.Sprintf("=_%d", level) },
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>", NewToken: func() string { return "k3x9" }},
+		Render:   mailer.RenderConfig{Templates: templatesFS, Boundary: func(level int) string { return fmt.Sprintf("=_%d", level) }},
+		Transport: mailer.TransportConfig{
+			URL:    "smtp://mail.example.com:587", // Render makes no connection
+			Getenv: func(string) string { return "" },
+		},
+		Now: func() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) },
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -201,6 +211,38 @@ func ExampleMailer_Render() {
 	// Content-Type: multipart/alternative; boundary="=_0"
 }
 
+// A Renderer renders without a transport: for a preview, or to store
+// the message and deliver it later.
+func ExampleNewRenderer() {
+	r, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>", NewToken: func() string { return "k3x9" }},
+		Render:   mailer.RenderConfig{Templates: templatesFS, ListID: "Work orders <orders.example.com>"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	env, err := r.Render(context.Background(), &mailer.Message{
+		Template: "vehicle-check",
+		To:       []string{"partner@example.net"},
+		Bcc:      []string{"archive@example.com"},
+		Resource: "WO-42",
+		Data:     vehicle,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	msg, _ := mail.ReadMessage(bytes.NewReader(env.Data))
+	fmt.Println(env.From, env.To)
+	fmt.Println(msg.Header.Get("Message-ID"))
+	fmt.Println(msg.Header.Get("List-Id"))
+	// Output:
+	// fleet@example.com [partner@example.net archive@example.com]
+	// <fleet+WO-42.k3x9@example.com>
+	// Work orders <orders.example.com>
+}
+
 // LogSend logs every delivery with log/slog; here without timestamps, so
 // that the output is stable.
 func ExampleLogSend() {
@@ -220,12 +262,11 @@ func ExampleLogSend() {
 		},
 	}))
 	m, err := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Templates: templatesFS,
-		SMTPURL:   srv.URL(),
+		Identity:  mailer.Identity{From: "fleet@example.com", NewToken: func() string { return "k3x9" }},
+		Render:    mailer.RenderConfig{Templates: templatesFS},
+		Transport: mailer.TransportConfig{URL: srv.URL()},
+		Hooks:     mailer.Hooks{AfterSend: mailer.LogSend(logger)},
 		Logger:    slog.New(slog.DiscardHandler),
-		NewToken:  func() string { return "k3x9" },
-		AfterSend: mailer.LogSend(logger),
 	})
 	if err != nil {
 		fmt.Println(err)

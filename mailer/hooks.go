@@ -63,10 +63,7 @@ func Redirect(addr string) BeforeSendFunc {
 // function from your own hook.
 func LogSend(log *slog.Logger) AfterSendFunc {
 	return func(ctx context.Context, env *Envelope, err error) {
-		l := log
-		if l == nil {
-			l = slog.Default()
-		}
+		l := logger(log) // at each call: slog.SetDefault may come later
 		attrs := []slog.Attr{
 			slog.String("resource", env.Resource),
 			slog.String("message_id", env.MessageID),

@@ -41,9 +41,9 @@ func TestLogSend(t *testing.T) {
 			var logs bytes.Buffer
 			m := smtpMailer(t, srv, func(c *Config) {
 				if tt.smtp != nil {
-					tt.smtp(c.SMTP)
+					tt.smtp(c.Transport.SMTP)
 				}
-				c.AfterSend = LogSend(slog.New(slog.NewJSONHandler(&logs, nil)))
+				c.Hooks.AfterSend = LogSend(slog.New(slog.NewJSONHandler(&logs, nil)))
 			})
 			rc, err := m.Send(context.Background(), testMessage())
 			if (err == nil) != (tt.class == "") {

@@ -5,13 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
-	"time"
-
-	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/render"
-	"github.com/mailtrail/mailtrail/templates"
 )
 
 // ErrInvalidMessage is wrapped by every refusal of a message's content
@@ -51,58 +45,27 @@ func (p JSONPlacement) String() string {
 // transport's connections (one unless SMTPConfig.MaxConns says more).
 // Close it when done.
 type Mailer struct {
-	cfg      Config
-	app      identity.App
-	from     address
-	listID   string
-	renderer *render.Renderer
-	log      *slog.Logger
-	dlv      Transport      // where Send hands messages: a Transport, or the Outbox
-	queued   bool           // dlv is the Outbox
-	set      *templates.Set // nil when Config.Templates is nil
-	closed   atomic.Bool
-	signer   *signer // nil unless Config.Signing signs
+	r      *Renderer
+	hooks  Hooks
+	log    *slog.Logger
+	dlv    Transport // where Send hands messages: a Transport, or the Outbox
+	queued bool      // dlv is the Outbox
+	closed atomic.Bool
 }
 
-// New checks cfg and returns a Mailer. It fails on a missing or invalid
-// From, an invalid ListID or SMTP configuration, and a renderer that cannot
-// be built. It makes no connection: the first Send does.
+// New checks cfg and returns a Mailer. It fails as [NewRenderer] does, on
+// an invalid SMTP configuration or URL, and with [ErrNoTransport] when cfg
+// says nowhere for messages to go (no Outbox and no transport; see
+// [TransportConfig]). It makes no connection: the first Send does.
 func New(cfg Config) (*Mailer, error) {
-	if cfg.From == "" {
-		return nil, errors.New("mailer: config: From is required (the application's address, app@example.com)")
-	}
-	from, err := parseAddress("From", cfg.From)
+	r, err := NewRenderer(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("mailer: config: %w", err)
+		return nil, err
 	}
-	app, err := identity.ParseApp(from.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("mailer: config: From: %w", err)
-	}
-	app.Keys = cfg.Keys
-	if err := app.Check(); err != nil {
-		return nil, fmt.Errorf("mailer: config: %w", err)
-	}
-	m := &Mailer{cfg: cfg, app: app, from: from}
-	if cfg.Templates != nil {
-		m.set = templates.NewSet(cfg.Templates)
-	}
-	if m.signer, err = newSigner(cfg.Signing, from.Addr[strings.LastIndexByte(from.Addr, '@')+1:]); err != nil {
-		return nil, fmt.Errorf("mailer: config: %w", err)
-	}
-	if m.listID, err = formatListID(cfg.ListID); err != nil {
-		return nil, fmt.Errorf("mailer: config: %w", err)
-	}
-	m.log = cfg.Logger
-	if m.log == nil {
-		m.log = slog.Default()
-	}
-	if m.renderer, err = render.New(renderOptions(cfg)); err != nil {
-		return nil, fmt.Errorf("mailer: config: %w", err)
-	}
+	m := &Mailer{r: r, hooks: cfg.Hooks, log: logger(cfg.Logger)}
 	if cfg.Outbox != nil {
 		m.dlv, m.queued = outboxTransport{cfg.Outbox}, true
-	} else if m.dlv, err = m.transport(cfg); errors.Is(err, ErrNoTransport) {
+	} else if m.dlv, err = cfg.Transport.open(m.log, r.now); errors.Is(err, ErrNoTransport) {
 		return nil, err
 	} else if err != nil {
 		return nil, fmt.Errorf("mailer: config: %w", err)
@@ -110,11 +73,12 @@ func New(cfg Config) (*Mailer, error) {
 	return m, nil
 }
 
-func (m *Mailer) now() time.Time {
-	if m.cfg.Now != nil {
-		return m.cfg.Now()
+// logger returns l, or slog.Default() when l is nil.
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
 	}
-	return time.Now()
+	return l
 }
 
 // Receipt says what Send did with a message.
@@ -181,9 +145,9 @@ func (m *Mailer) deliver(ctx context.Context, env *Envelope, rendered bool) (*Re
 			return nil, err
 		}
 	}
-	if m.cfg.BeforeSend != nil {
+	if m.hooks.BeforeSend != nil {
 		rc := &Receipt{Resource: env.Resource, MessageID: env.MessageID}
-		if err := m.cfg.BeforeSend(ctx, env); err != nil {
+		if err := m.hooks.BeforeSend(ctx, env); err != nil {
 			return rc, fmt.Errorf("mailer: before-send hook: %w", err)
 		}
 		if err := checkEnvelope(env); err != nil {
@@ -191,8 +155,8 @@ func (m *Mailer) deliver(ctx context.Context, env *Envelope, rendered bool) (*Re
 		}
 	}
 	where, err := m.dlv.Transmit(ctx, env)
-	if m.cfg.AfterSend != nil {
-		m.cfg.AfterSend(ctx, env, err)
+	if m.hooks.AfterSend != nil {
+		m.hooks.AfterSend(ctx, env, err)
 	}
 	rc := &Receipt{Resource: env.Resource, MessageID: env.MessageID, Path: where}
 	if m.queued {

@@ -51,8 +51,8 @@ func smtpMailer(t *testing.T, srv *mailtest.Server, edit func(*Config)) *Mailer 
 	}
 	smtp.TLSConfig = srv.ClientTLSConfig()
 	return newTestMailer(t, func(c *Config) {
-		c.Templates = testTemplates
-		c.SMTP = smtp
+		c.Render.Templates = testTemplates
+		c.Transport.SMTP = smtp
 		if edit != nil {
 			edit(c)
 		}
@@ -75,7 +75,7 @@ func TestMailer_Send_smtp(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := mailtest.NewServer(t, tc.opts...)
-			m := smtpMailer(t, srv, func(c *Config) { c.SMTP.Auth = tc.auth })
+			m := smtpMailer(t, srv, func(c *Config) { c.Transport.SMTP.Auth = tc.auth })
 			env, err := m.Render(context.Background(), testMessage())
 			if err != nil {
 				t.Fatalf("Render() = %v", err)
@@ -114,7 +114,7 @@ func TestMailer_Send_smtp(t *testing.T) {
 // spoil it for the next.
 func TestMailer_Send_reusesConnection(t *testing.T) {
 	srv := mailtest.NewServer(t)
-	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil })
+	m := smtpMailer(t, srv, func(c *Config) { c.Identity.NewToken = nil })
 	var msgs []*Message
 	for _, r := range []string{"WO-1", "WO-2", "", "WO-4", "WO-5"} {
 		msg := testMessage()
@@ -184,7 +184,7 @@ func TestMailer_Send_smtpFailures(t *testing.T) {
 		{"data 451", []mailtest.Option{mailtest.RejectData(451)}, nil, ErrTransient, OpData, 451},
 		{"data 554", []mailtest.Option{mailtest.RejectData(554)}, nil, ErrPermanent, OpData, 554},
 		{"auth 535", []mailtest.Option{mailtest.RequireTLS(), mailtest.RequireAuth("fleet", "s3cret")},
-			func(c *Config) { c.SMTP.Password = "wrong" }, ErrAuth, OpAuth, 535},
+			func(c *Config) { c.Transport.SMTP.Password = "wrong" }, ErrAuth, OpAuth, 535},
 		{"dropped after the final dot", []mailtest.Option{mailtest.DropAfterData()}, nil, ErrUnknownOutcome, OpData, 0},
 	}
 	for _, tc := range tests {
@@ -192,7 +192,7 @@ func TestMailer_Send_smtpFailures(t *testing.T) {
 			srv := mailtest.NewServer(t, tc.opts...)
 			var after []error
 			m := smtpMailer(t, srv, func(c *Config) {
-				c.AfterSend = func(ctx context.Context, env *Envelope, err error) { after = append(after, err) }
+				c.Hooks.AfterSend = func(ctx context.Context, env *Envelope, err error) { after = append(after, err) }
 				if tc.edit != nil {
 					tc.edit(c)
 				}
@@ -240,7 +240,7 @@ func TestMailer_Send_partialRecipients(t *testing.T) {
 func TestMailer_Send_hooks(t *testing.T) {
 	t.Run("redirect", func(t *testing.T) {
 		srv := mailtest.NewServer(t)
-		m := smtpMailer(t, srv, func(c *Config) { c.BeforeSend = Redirect("qa@example.com") })
+		m := smtpMailer(t, srv, func(c *Config) { c.Hooks.BeforeSend = Redirect("qa@example.com") })
 		env, _ := m.Render(context.Background(), testMessage())
 		rc, err := m.Send(context.Background(), testMessage())
 		if err != nil {
@@ -264,8 +264,8 @@ func TestMailer_Send_hooks(t *testing.T) {
 		srv := mailtest.NewServer(t)
 		afterCalled := false
 		m := smtpMailer(t, srv, func(c *Config) {
-			c.BeforeSend = func(ctx context.Context, env *Envelope) error { return ErrVetoed }
-			c.AfterSend = func(context.Context, *Envelope, error) { afterCalled = true }
+			c.Hooks.BeforeSend = func(ctx context.Context, env *Envelope) error { return ErrVetoed }
+			c.Hooks.AfterSend = func(context.Context, *Envelope, error) { afterCalled = true }
 		})
 		_, err := m.Send(context.Background(), testMessage())
 		if !errors.Is(err, ErrVetoed) {
@@ -281,7 +281,7 @@ func TestMailer_Send_hooks(t *testing.T) {
 	t.Run("hook breaks the envelope", func(t *testing.T) {
 		srv := mailtest.NewServer(t)
 		m := smtpMailer(t, srv, func(c *Config) {
-			c.BeforeSend = func(ctx context.Context, env *Envelope) error {
+			c.Hooks.BeforeSend = func(ctx context.Context, env *Envelope) error {
 				env.To = []string{`"a@b> ORCPT=c"@d`}
 				return nil
 			}
@@ -296,8 +296,8 @@ func TestMailer_Send_hooks(t *testing.T) {
 	t.Run("after-send stores the Message-ID", func(t *testing.T) {
 		store := map[string]string{}
 		m := newTestMailer(t, func(c *Config) {
-			c.Templates = testTemplates
-			c.AfterSend = func(ctx context.Context, env *Envelope, err error) {
+			c.Render.Templates = testTemplates
+			c.Hooks.AfterSend = func(ctx context.Context, env *Envelope, err error) {
 				if err == nil {
 					store[env.Resource] = env.MessageID
 				}
@@ -333,8 +333,8 @@ func TestMailer_Send_outbox(t *testing.T) {
 	logs := &logCounter{}
 	dir := filepath.Join(t.TempDir(), "out")
 	m := newTestMailer(t, func(c *Config) {
-		c.Templates = testTemplates
-		c.SMTPURL = "file:" + dir
+		c.Render.Templates = testTemplates
+		c.Transport.URL = "file:" + dir
 		c.Logger = slog.New(logs)
 	})
 	env, err := m.Render(context.Background(), testMessage())
@@ -374,11 +374,11 @@ func TestMailer_Send_outbox(t *testing.T) {
 // does not store mail meant to be sent.
 func TestNew_noTransport(t *testing.T) {
 	t.Chdir(t.TempDir())
-	_, err := New(Config{From: "fleet@example.com", Templates: testTemplates, Getenv: func(string) string { return "" }})
+	_, err := New(Config{Identity: Identity{From: "fleet@example.com"}, Render: RenderConfig{Templates: testTemplates}, Transport: TransportConfig{Getenv: func(string) string { return "" }}})
 	if !errors.Is(err, ErrNoTransport) {
 		t.Fatalf("New() = %v, want ErrNoTransport", err)
 	}
-	for _, want := range []string{"SMTPURL", EnvSMTPURL, "file:DIR", "Transport", "Outbox"} {
+	for _, want := range []string{"Transport.URL", EnvSMTPURL, "file:DIR", "Transport.Use", "Outbox"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("New() error %q does not mention %s", err, want)
 		}
@@ -388,11 +388,11 @@ func TestNew_noTransport(t *testing.T) {
 	}
 	// The environment, a folder or an outbox each make a choice.
 	for name, c := range map[string]Config{
-		"env":    {Getenv: func(string) string { return "file:" + t.TempDir() }},
-		"folder": {SMTPURL: "file:" + t.TempDir(), Getenv: func(string) string { return "" }},
-		"outbox": {Outbox: nopOutbox{}, Getenv: func(string) string { return "" }},
+		"env":    {Transport: TransportConfig{Getenv: func(string) string { return "file:" + t.TempDir() }}},
+		"folder": {Transport: TransportConfig{URL: "file:" + t.TempDir(), Getenv: func(string) string { return "" }}},
+		"outbox": {Outbox: nopOutbox{}, Transport: TransportConfig{Getenv: func(string) string { return "" }}},
 	} {
-		c.From = "fleet@example.com"
+		c.Identity.From = "fleet@example.com"
 		m, err := New(c)
 		if err != nil {
 			t.Errorf("New(%s) = %v", name, err)
@@ -405,8 +405,8 @@ func TestNew_noTransport(t *testing.T) {
 func TestMailer_Send_outboxBadInputWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	m := newTestMailer(t, func(c *Config) {
-		c.Templates = testTemplates
-		c.Transport = NewFileTransport(dir, nil)
+		c.Render.Templates = testTemplates
+		c.Transport.Use = NewFileTransport(dir, nil)
 	})
 	tests := []struct {
 		name string
@@ -436,7 +436,7 @@ func TestMailer_Send_outboxBadInputWritesNothing(t *testing.T) {
 }
 
 func TestMailer_Send_locale(t *testing.T) {
-	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
+	m := newTestMailer(t, func(c *Config) { c.Render.Templates = testTemplates })
 	msg := testMessage()
 	msg.Locale = "fr"
 	env, err := m.Render(context.Background(), msg)
@@ -455,13 +455,13 @@ func TestNew_config(t *testing.T) {
 		want string
 	}{
 		{"no from", Config{}, "From is required"},
-		{"bad from", Config{From: "not an address"}, "From"},
-		{"from with plus", Config{From: "app+x@example.com"}, "'+'"},
-		{"from CRLF", Config{From: "app@example.com\r\nBcc: x@y"}, "carriage return"},
-		{"bad list id", Config{From: "app@example.com", ListID: "no dots"}, "ListID"},
-		{"bad smtp url", Config{From: "app@example.com", SMTPURL: "smtp://user:p@ss@host"}, "percent-encode"},
-		{"bad env url", Config{From: "app@example.com", Getenv: func(string) string { return "ftp://x" }}, "MAILTRAIL_SMTP_URL"},
-		{"bad keys", Config{From: "app@example.com", Keys: []identity.Key{{ID: "k", Secret: []byte("short")}}}, "secret"},
+		{"bad from", Config{Identity: Identity{From: "not an address"}}, "From"},
+		{"from with plus", Config{Identity: Identity{From: "app+x@example.com"}}, "'+'"},
+		{"from CRLF", Config{Identity: Identity{From: "app@example.com\r\nBcc: x@y"}}, "carriage return"},
+		{"bad list id", Config{Identity: Identity{From: "app@example.com"}, Render: RenderConfig{ListID: "no dots"}}, "ListID"},
+		{"bad smtp url", Config{Identity: Identity{From: "app@example.com"}, Transport: TransportConfig{URL: "smtp://user:p@ss@host"}}, "percent-encode"},
+		{"bad env url", Config{Identity: Identity{From: "app@example.com"}, Transport: TransportConfig{Getenv: func(string) string { return "ftp://x" }}}, "MAILTRAIL_SMTP_URL"},
+		{"bad keys", Config{Identity: Identity{From: "app@example.com", Keys: []identity.Key{{ID: "k", Secret: []byte("short")}}}}, "secret"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -481,7 +481,7 @@ func TestNew_config(t *testing.T) {
 }
 
 func TestMailer_Send_afterClose(t *testing.T) {
-	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
+	m := newTestMailer(t, func(c *Config) { c.Render.Templates = testTemplates })
 	m.Close()
 	if _, err := m.Send(context.Background(), testMessage()); !errors.Is(err, ErrClosed) {
 		t.Errorf("Send() after Close = %v, want ErrClosed", err)
@@ -490,7 +490,7 @@ func TestMailer_Send_afterClose(t *testing.T) {
 
 func TestMailer_Send_concurrent(t *testing.T) {
 	srv := mailtest.NewServer(t)
-	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil; c.Boundary = nil })
+	m := smtpMailer(t, srv, func(c *Config) { c.Identity.NewToken = nil; c.Render.Boundary = nil })
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
@@ -515,7 +515,7 @@ func TestMailer_Send_concurrent(t *testing.T) {
 // delivering the same Envelope again: same bytes, same Message-ID.
 func TestMailer_Deliver_retrySameMessageID(t *testing.T) {
 	srv := mailtest.NewServer(t, mailtest.WithFault(mailtest.Fault{Stage: mailtest.StageDataEnd, Code: 451, Times: 1}))
-	m := smtpMailer(t, srv, func(c *Config) { c.NewToken = nil })
+	m := smtpMailer(t, srv, func(c *Config) { c.Identity.NewToken = nil })
 	env, err := m.Render(context.Background(), testMessage())
 	if err != nil {
 		t.Fatal(err)
@@ -610,7 +610,7 @@ func TestMailer_Send_faults(t *testing.T) {
 			srv := mailtest.NewServer(t, tc.opts...)
 			m := smtpMailer(t, srv, func(c *Config) {
 				if tc.edit != nil {
-					tc.edit(t, c.SMTP, srv)
+					tc.edit(t, c.Transport.SMTP, srv)
 				}
 			})
 			ctx, cancel := context.Background(), context.CancelFunc(func() {})
@@ -640,7 +640,7 @@ func TestMailer_Send_faults(t *testing.T) {
 }
 
 func TestMailer_Render_envelopeRecipients(t *testing.T) {
-	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
+	m := newTestMailer(t, func(c *Config) { c.Render.Templates = testTemplates })
 	msg := testMessage()
 	msg.To = []string{"A <a@example.net>", "b@example.net"}
 	msg.Cc = []string{"B@example.net"}

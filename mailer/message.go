@@ -21,7 +21,7 @@ import (
 // Reader is consumed), so one value may be reused as a starting point for
 // several sends.
 type Message struct {
-	// Template names the template in [Config].Templates, without the ".md"
+	// Template names the template in [RenderConfig].Templates, without the ".md"
 	// extension, e.g. "vehicle-check".
 	Template string
 	// Locale picks a variant ("fr": vehicle-check.fr.md) before the base
@@ -168,6 +168,8 @@ func readAttachments(atts []Attachment) ([]file, error) {
 	return out, nil
 }
 
+// readAttachment checks a's source, file name and content type, and
+// reads its content.
 func readAttachment(a Attachment) (file, error) {
 	sources := 0
 	if a.Data != nil {
@@ -195,26 +197,9 @@ func readAttachment(a Attachment) (file, error) {
 	if strings.ContainsAny(f.name, `/\`) {
 		return file{}, fmt.Errorf("file name %q contains a path separator", f.name)
 	}
-	if f.contentType == "" {
-		f.contentType = mime.TypeByExtension(filepath.Ext(f.name))
-		if f.contentType == "" {
-			f.contentType = "application/octet-stream"
-		}
-	}
-	if err := checkHeaderText("content type", f.contentType); err != nil {
+	var err error
+	if f.contentType, err = attachmentType(a.ContentType, f.name); err != nil {
 		return file{}, err
-	}
-	mt, params, err := mime.ParseMediaType(f.contentType)
-	if err != nil {
-		return file{}, fmt.Errorf("content type %q: %w", f.contentType, err)
-	}
-	if strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
-		return file{}, fmt.Errorf("content type %q cannot be an attachment of this kind", mt)
-	}
-	delete(params, "name") // written from the file name
-	f.contentType = mime.FormatMediaType(mt, params)
-	if f.contentType == "" {
-		return file{}, fmt.Errorf("content type %q cannot be written", a.ContentType)
 	}
 	switch {
 	case a.Reader != nil:
@@ -227,6 +212,34 @@ func readAttachment(a Attachment) (file, error) {
 		}
 	}
 	return f, nil
+}
+
+// attachmentType returns the checked Content-Type of an attachment named
+// name: ct, or when ct is empty the type of the name's extension
+// (application/octet-stream when unknown), without a name parameter.
+func attachmentType(ct, name string) (string, error) {
+	given := ct
+	if ct == "" {
+		ct = mime.TypeByExtension(filepath.Ext(name))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+	}
+	if err := checkHeaderText("content type", ct); err != nil {
+		return "", err
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", fmt.Errorf("content type %q: %w", ct, err)
+	}
+	if strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "message/") {
+		return "", fmt.Errorf("content type %q cannot be an attachment of this kind", mt)
+	}
+	delete(params, "name") // written from the file name
+	if ct = mime.FormatMediaType(mt, params); ct == "" {
+		return "", fmt.Errorf("content type %q cannot be written", given)
+	}
+	return ct, nil
 }
 
 // fileParam formats the parameter name=value for a file name: a quoted

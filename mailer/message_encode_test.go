@@ -185,7 +185,7 @@ func TestBuildBody_readBack(t *testing.T) {
 	tpl, ropts := benchWorkload(t)
 	m := benchMailer(t, ropts)
 	for i, rec := range benchRecords(t) {
-		parts, err := m.renderer.Render(tpl, rec.Data)
+		parts, err := m.r.renderer.Render(tpl, rec.Data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,51 +15,26 @@ import (
 
 // Render renders msg into the exact message that Send would transmit:
 // Send is Render followed by delivery. Nothing is sent or written. An
-// empty msg.Resource gets a new id, which the Envelope carries.
+// empty msg.Resource gets a new id, which the Envelope carries. It is
+// [Renderer.Render] with the Mailer's Config.
 //
 // Errors about msg itself wrap [ErrInvalidMessage].
 func (m *Mailer) Render(ctx context.Context, msg *Message) (*Envelope, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if msg == nil {
-		return nil, fmt.Errorf("%w: nil message", ErrInvalidMessage)
-	}
-	resource := msg.Resource
-	if resource == "" {
-		resource = identity.New()
-	}
-	var token string
-	if m.cfg.NewToken != nil {
-		token = m.cfg.NewToken()
-	}
-	stamp, err := m.app.Stamp(resource, token)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
-	}
-	tmpl, err := m.template(msg)
-	if err != nil {
-		return nil, err
-	}
-	parts, err := m.renderer.Render(tmpl, msg.Data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: render %s: %w", ErrInvalidMessage, tmpl.Name, err)
-	}
-	return m.assemble(msg, parts, stamp)
+	return m.r.Render(ctx, msg)
 }
 
 // template returns msg.Parsed, or the template msg names, loaded once.
-func (m *Mailer) template(msg *Message) (*templates.Template, error) {
+func (r *Renderer) template(msg *Message) (*templates.Template, error) {
 	if msg.Parsed != nil {
 		return msg.Parsed, nil
 	}
 	if msg.Template == "" {
 		return nil, fmt.Errorf("%w: no template named (Message.Template)", ErrInvalidMessage)
 	}
-	if m.set == nil {
-		return nil, fmt.Errorf("%w: template %q: Config.Templates is nil", ErrInvalidMessage, msg.Template)
+	if r.set == nil {
+		return nil, fmt.Errorf("%w: template %q: Config.Render.Templates is nil", ErrInvalidMessage, msg.Template)
 	}
-	t, err := m.set.Get(msg.Template, msg.Locale)
+	t, err := r.set.Get(msg.Template, msg.Locale)
 	if err != nil {
 		return nil, fmt.Errorf("%w: template %q: %w", ErrInvalidMessage, msg.Template, err)
 	}
@@ -68,29 +43,18 @@ func (m *Mailer) template(msg *Message) (*templates.Template, error) {
 
 // assemble checks everything msg puts in a header and writes the message:
 // the one code path behind Render and Send.
-func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Stamp) (*Envelope, error) {
+func (r *Renderer) assemble(msg *Message, parts *render.Parts, stamp *identity.Stamp) (*Envelope, error) {
 	bad := func(err error) (*Envelope, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 	}
-	to, err := parseAddresses("To", msg.To)
+	rc, err := parseRecipients(msg)
 	if err != nil {
 		return bad(err)
-	}
-	cc, err := parseAddresses("Cc", msg.Cc)
-	if err != nil {
-		return bad(err)
-	}
-	bcc, err := parseAddresses("Bcc", msg.Bcc)
-	if err != nil {
-		return bad(err)
-	}
-	if len(to)+len(cc)+len(bcc) == 0 {
-		return bad(errors.New("no recipient (To, Cc and Bcc are empty)"))
 	}
 	if err := checkStamp(stamp); err != nil {
 		return bad(err)
 	}
-	extra, err := extraFields(m.header(msg.Header))
+	extra, err := extraFields(r.header(msg.Header))
 	if err != nil {
 		return bad(err)
 	}
@@ -98,50 +62,105 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 	if err != nil {
 		return bad(err)
 	}
-	boundary := m.cfg.Boundary
+	boundary := r.opts.Boundary
 	if boundary == nil {
 		boundary = randomBoundary
 	}
-	body, err := planBody(parts, m.cfg.JSON, files, boundary)
+	body, err := planBody(parts, r.opts.JSON, files, boundary)
 	if err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
-
 	contentType, signed := body.contentType, []byte(nil)
-	if m.signer != nil && m.signer.cert != nil {
-		if contentType, signed, err = m.signer.smime(body, boundary(2)); err != nil {
+	if r.signer != nil && r.signer.cert != nil {
+		if contentType, signed, err = r.signer.smime(body, boundary(2)); err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
 	}
-
-	var h headerBlock
-	h.b = make([]byte, 0, 1024+body.size+len(signed))
-	now := m.now()
-	h.add("Date", now.Format(time.RFC1123Z))
-	h.add("From", formatAddress(m.from))
-	if len(to) > 0 {
-		h.add("To", formatList(to))
+	h := headerBlock{b: make([]byte, 0, 1024+body.size+len(signed))}
+	r.writeHeader(&h, rc, stamp, parts.Subject, extra, contentType)
+	if h.err != nil {
+		return bad(h.err)
 	}
-	if len(cc) > 0 {
-		h.add("Cc", formatList(cc))
+	data, err := r.appendBody(h.b, body, signed)
+	if err != nil {
+		return nil, err
+	}
+	return &Envelope{
+		From:      r.from.Addr,
+		To:        rc.envelope(),
+		MessageID: stamp.MessageID,
+		Resource:  stamp.Resource,
+		Data:      data,
+	}, nil
+}
+
+// recipients are a message's header recipients, parsed.
+type recipients struct{ to, cc, bcc []address }
+
+// parseRecipients parses msg's To, Cc and Bcc; one of them must be set.
+func parseRecipients(msg *Message) (recipients, error) {
+	var rc recipients
+	var err error
+	if rc.to, err = parseAddresses("To", msg.To); err != nil {
+		return rc, err
+	}
+	if rc.cc, err = parseAddresses("Cc", msg.Cc); err != nil {
+		return rc, err
+	}
+	if rc.bcc, err = parseAddresses("Bcc", msg.Bcc); err != nil {
+		return rc, err
+	}
+	if len(rc.to)+len(rc.cc)+len(rc.bcc) == 0 {
+		return rc, errors.New("no recipient (To, Cc and Bcc are empty)")
+	}
+	return rc, nil
+}
+
+// envelope returns the envelope recipients: one RCPT per address, so that
+// an address in both To and Bcc gets one copy.
+func (rc recipients) envelope() []string {
+	rcpts := make([]string, 0, len(rc.to)+len(rc.cc)+len(rc.bcc))
+	seen := make(map[string]bool, cap(rcpts))
+	for _, list := range [][]address{rc.to, rc.cc, rc.bcc} {
+		for _, a := range list {
+			if k := strings.ToLower(a.Addr); !seen[k] {
+				seen[k] = true
+				rcpts = append(rcpts, a.Addr)
+			}
+		}
+	}
+	return rcpts
+}
+
+// writeHeader writes the header block, in the order package mailer's
+// documentation gives; the first error stays in h.err.
+func (r *Renderer) writeHeader(h *headerBlock, rc recipients, stamp *identity.Stamp, subject string, extra []field, contentType string) {
+	now := r.now()
+	h.add("Date", now.Format(time.RFC1123Z))
+	h.add("From", formatAddress(r.from))
+	if len(rc.to) > 0 {
+		h.add("To", formatList(rc.to))
+	}
+	if len(rc.cc) > 0 {
+		h.add("Cc", formatList(rc.cc))
 	}
 	h.add("Reply-To", formatAddress(address{Addr: stamp.ReplyTo}))
 	// The subject is data: the header writer refuses a CR, LF or NUL.
-	h.text("Subject", stamp.Subject(parts.Subject))
+	h.text("Subject", stamp.Subject(subject))
 	h.add("Message-ID", stamp.MessageID)
 	h.add("References", stamp.References)
 	// Outlook threads by these, not by References (see identity.Stamp).
 	h.add("Thread-Topic", stamp.ThreadTopic) // a resource id: [A-Za-z0-9_-]
 	h.add("Thread-Index", stamp.ThreadIndex(now))
 	h.add("MIME-Version", "1.0")
-	if !m.cfg.OmitAutoSubmitted {
+	if !r.opts.OmitAutoSubmitted {
 		h.add("Auto-Submitted", "auto-generated")
 	}
 	// Exchange and Outlook: no out-of-office or other automatic replies.
 	// Non-delivery reports stay on: they tell us an address is wrong.
 	h.add("X-Auto-Response-Suppress", "OOF, AutoReply")
-	if m.listID != "" {
-		h.add("List-Id", m.listID)
+	if r.listID != "" {
+		h.add("List-Id", r.listID)
 	}
 	for _, f := range extra {
 		if f.uri {
@@ -151,45 +170,31 @@ func (m *Mailer) assemble(msg *Message, parts *render.Parts, stamp *identity.Sta
 		}
 	}
 	h.add("Content-Type", contentType)
-	if h.err != nil {
-		return bad(h.err)
-	}
+}
+
+// appendBody appends the body (signed, when S/MIME signed it) to the
+// header block, signs the whole with DKIM when configured, and checks the
+// wire rules once more.
+func (r *Renderer) appendBody(header []byte, b *body, signed []byte) ([]byte, error) {
 	// The body follows the header block in the same buffer.
-	buf := bytes.NewBuffer(append(h.b, '\r', '\n'))
+	buf := bytes.NewBuffer(append(header, '\r', '\n'))
 	if signed != nil {
 		buf.Write(signed)
-	} else if err := body.write(buf); err != nil {
+	} else if err := b.write(buf); err != nil {
 		return nil, fmt.Errorf("mailer: %w", err)
 	}
 	data := buf.Bytes()
-	if m.signer != nil && m.signer.dkim != nil {
+	if r.signer != nil && r.signer.dkim != nil {
 		// DKIM goes last, over the final bytes (RFC 6376 §5).
-		if data, err = m.signer.dkimSign(data); err != nil {
+		var err error
+		if data, err = r.signer.dkimSign(data); err != nil {
 			return nil, fmt.Errorf("mailer: %w", err)
 		}
 	}
 	if err := checkWire(data); err != nil {
 		return nil, fmt.Errorf("mailer: internal: %w", err)
 	}
-
-	// One RCPT per address: an address in both To and Bcc gets one copy.
-	rcpts := make([]string, 0, len(to)+len(cc)+len(bcc))
-	seen := make(map[string]bool, cap(rcpts))
-	for _, list := range [][]address{to, cc, bcc} {
-		for _, a := range list {
-			if k := strings.ToLower(a.Addr); !seen[k] {
-				seen[k] = true
-				rcpts = append(rcpts, a.Addr)
-			}
-		}
-	}
-	return &Envelope{
-		From:      m.from.Addr,
-		To:        rcpts,
-		MessageID: stamp.MessageID,
-		Resource:  stamp.Resource,
-		Data:      data,
-	}, nil
+	return data, nil
 }
 
 // checkStamp checks the identity values once more before they reach a

@@ -34,13 +34,11 @@ var fixedNow = time.Date(2026, 3, 14, 9, 26, 53, 0, time.FixedZone("CET", 3600))
 func testConfig(t testing.TB) Config {
 	t.Helper()
 	return Config{
-		From:     "Fleet desk <fleet@example.com>",
-		Now:      func() time.Time { return fixedNow },
-		NewToken: func() string { return "tok0123456789" },
-		Boundary: func(level int) string { return fmt.Sprintf("=_b%d", level+1) },
-		SMTPURL:  "file:" + filepath.Join(t.TempDir(), "outbox"),
-		Getenv:   func(string) string { return "" },
-		Logger:   discardLogger(),
+		Identity:  Identity{From: "Fleet desk <fleet@example.com>", NewToken: func() string { return "tok0123456789" }},
+		Render:    RenderConfig{Boundary: func(level int) string { return fmt.Sprintf("=_b%d", level+1) }},
+		Transport: TransportConfig{URL: "file:" + filepath.Join(t.TempDir(), "outbox"), Getenv: func(string) string { return "" }},
+		Logger:    discardLogger(),
+		Now:       func() time.Time { return fixedNow },
 	}
 }
 
@@ -67,14 +65,14 @@ func assembleParts(t testing.TB, m *Mailer, msg *Message, parts *render.Parts) (
 		resource = "generated-id"
 	}
 	var token string
-	if m.cfg.NewToken != nil {
-		token = m.cfg.NewToken()
+	if m.r.id.NewToken != nil {
+		token = m.r.id.NewToken()
 	}
-	stamp, err := m.app.Stamp(resource, token)
+	stamp, err := m.r.app.Stamp(resource, token)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 	}
-	return m.assemble(msg, parts, stamp)
+	return m.r.assemble(msg, parts, stamp)
 }
 
 var sampleParts = &render.Parts{
@@ -132,9 +130,9 @@ func goldenCases() []goldenCase {
 		{
 			name: "json-attachment",
 			edit: func(c *Config) {
-				c.JSON = JSONAttachment
-				c.OmitAutoSubmitted = true
-				c.ListID = "Work orders <orders.example.com>"
+				c.Render.JSON = JSONAttachment
+				c.Render.OmitAutoSubmitted = true
+				c.Render.ListID = "Work orders <orders.example.com>"
 			},
 			msg:   Message{To: []string{"partner@example.net"}, Resource: "WO-18"},
 			parts: unicodeParts,
@@ -189,7 +187,7 @@ func TestAssemble_golden(t *testing.T) {
 			if err != nil || !bytes.Equal(env2.Data, env.Data) {
 				t.Errorf("second assemble() differs or fails: %v", err)
 			}
-			checkParsed(t, env.Data, tc.parts, m.cfg.JSON)
+			checkParsed(t, env.Data, tc.parts, m.r.opts.JSON)
 		})
 	}
 }
@@ -648,7 +646,7 @@ func TestPythonEmail(t *testing.T) {
 	}
 	// A message through the real templates, renderer and layout, with an
 	// attachment.
-	m := newTestMailer(t, func(c *Config) { c.Templates = testTemplates })
+	m := newTestMailer(t, func(c *Config) { c.Render.Templates = testTemplates })
 	msg := testMessage()
 	msg.Locale = "fr"
 	msg.Attachments = []Attachment{{Filename: "relevé.csv", Data: []byte("a;b\n1;2\n")}}

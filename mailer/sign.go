@@ -65,56 +65,19 @@ type signer struct {
 // returns nil when s signs nothing.
 func newSigner(s Signing, fromDomain string) (*signer, error) {
 	var out signer
+	var err error
 	switch {
 	case len(s.SMIMECert) > 0 && len(s.SMIMEKey) > 0:
-		certs, err := parseCerts(s.SMIMECert)
-		if err != nil {
-			return nil, fmt.Errorf("Signing.SMIMECert: %w", err)
+		if out.cert, out.chain, out.key, err = smimeKeys(s); err != nil {
+			return nil, err
 		}
-		key, err := parseKey(s.SMIMEKey)
-		if err != nil {
-			return nil, fmt.Errorf("Signing.SMIMEKey: %w", err)
-		}
-		if pub, ok := key.(crypto.Signer); !ok || !publicKeyEqual(pub.Public(), certs[0].PublicKey) {
-			return nil, errors.New("Signing.SMIMEKey is not the key of the first certificate of SMIMECert")
-		}
-		out.cert, out.chain, out.key = certs[0], certs[1:], key
 	case len(s.SMIMECert) > 0 || len(s.SMIMEKey) > 0:
 		return nil, errors.New("Signing: S/MIME needs both SMIMECert and SMIMEKey")
 	}
 	switch {
 	case len(s.DKIMKey) > 0 && s.DKIMSelector != "":
-		key, err := parseKey(s.DKIMKey)
-		if err != nil {
-			return nil, fmt.Errorf("Signing.DKIMKey: %w", err)
-		}
-		cs, ok := key.(crypto.Signer)
-		if !ok {
-			return nil, errors.New("Signing.DKIMKey: not a signing key")
-		}
-		domain := s.DKIMDomain
-		if domain == "" {
-			domain = fromDomain
-		}
-		if err := checkDomain(domain); err != nil {
-			return nil, fmt.Errorf("Signing.DKIMDomain: %w", err)
-		}
-		if !isDotAtom(s.DKIMSelector) {
-			return nil, fmt.Errorf("Signing.DKIMSelector %q is not a DNS label sequence", s.DKIMSelector)
-		}
-		out.dkim = &dkim.SignOptions{
-			Domain:                 domain,
-			Selector:               s.DKIMSelector,
-			Signer:                 cs,
-			Hash:                   crypto.SHA256,
-			HeaderCanonicalization: dkim.CanonicalizationRelaxed,
-			BodyCanonicalization:   dkim.CanonicalizationRelaxed,
-			HeaderKeys:             dkimHeaders,
-		}
-		// Fail now, not on the first message: go-msgauth refuses key types
-		// it cannot use.
-		if _, err := dkim.NewSigner(out.dkim); err != nil {
-			return nil, fmt.Errorf("Signing.DKIMKey: %w", err)
+		if out.dkim, err = dkimOptions(s, fromDomain); err != nil {
+			return nil, err
 		}
 	case len(s.DKIMKey) > 0 || s.DKIMSelector != "":
 		return nil, errors.New("Signing: DKIM needs both DKIMKey and DKIMSelector")
@@ -123,6 +86,61 @@ func newSigner(s Signing, fromDomain string) (*signer, error) {
 		return nil, nil
 	}
 	return &out, nil
+}
+
+// smimeKeys parses the S/MIME certificate chain and key of s, and checks
+// that the key is the first certificate's.
+func smimeKeys(s Signing) (*x509.Certificate, []*x509.Certificate, crypto.PrivateKey, error) {
+	certs, err := parseCerts(s.SMIMECert)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("Signing.SMIMECert: %w", err)
+	}
+	key, err := parseKey(s.SMIMEKey)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("Signing.SMIMEKey: %w", err)
+	}
+	if pub, ok := key.(crypto.Signer); !ok || !publicKeyEqual(pub.Public(), certs[0].PublicKey) {
+		return nil, nil, nil, errors.New("Signing.SMIMEKey is not the key of the first certificate of SMIMECert")
+	}
+	return certs[0], certs[1:], key, nil
+}
+
+// dkimOptions checks the DKIM key, domain and selector of s and returns
+// the options every message is signed with.
+func dkimOptions(s Signing, fromDomain string) (*dkim.SignOptions, error) {
+	key, err := parseKey(s.DKIMKey)
+	if err != nil {
+		return nil, fmt.Errorf("Signing.DKIMKey: %w", err)
+	}
+	cs, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, errors.New("Signing.DKIMKey: not a signing key")
+	}
+	domain := s.DKIMDomain
+	if domain == "" {
+		domain = fromDomain
+	}
+	if err := checkDomain(domain); err != nil {
+		return nil, fmt.Errorf("Signing.DKIMDomain: %w", err)
+	}
+	if !isDotAtom(s.DKIMSelector) {
+		return nil, fmt.Errorf("Signing.DKIMSelector %q is not a DNS label sequence", s.DKIMSelector)
+	}
+	o := &dkim.SignOptions{
+		Domain:                 domain,
+		Selector:               s.DKIMSelector,
+		Signer:                 cs,
+		Hash:                   crypto.SHA256,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed,
+		BodyCanonicalization:   dkim.CanonicalizationRelaxed,
+		HeaderKeys:             dkimHeaders,
+	}
+	// Fail now, not on the first message: go-msgauth refuses key types
+	// it cannot use.
+	if _, err := dkim.NewSigner(o); err != nil {
+		return nil, fmt.Errorf("Signing.DKIMKey: %w", err)
+	}
+	return o, nil
 }
 
 // smime wraps the body in a multipart/signed: the body's entity (its
@@ -134,31 +152,62 @@ func (s *signer) smime(b *body, boundary string) (contentType string, out []byte
 	if err != nil {
 		return "", nil, err
 	}
+	der, err := s.detachedSignature(entity)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := checkSignedBoundary(b.bounds, boundary, entity); err != nil {
+		return "", nil, err
+	}
+	if out, err = writeSigned(entity, der, boundary); err != nil {
+		return "", nil, fmt.Errorf("assemble: %w", err)
+	}
+	// What was signed must be what is sent, byte for byte.
+	if !bytes.Contains(out, entity) {
+		return "", nil, errors.New("assemble: internal: the signed entity was not written as signed")
+	}
+	return `multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="` + boundary + `"`, out, nil
+}
+
+// detachedSignature returns the DER of a detached PKCS #7 signature
+// (SHA-256) of entity.
+func (s *signer) detachedSignature(entity []byte) ([]byte, error) {
 	sd, err := pkcs7.NewSignedData(entity)
 	if err != nil {
-		return "", nil, fmt.Errorf("s/mime: %w", err)
+		return nil, fmt.Errorf("s/mime: %w", err)
 	}
 	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
 	if err := sd.AddSignerChain(s.cert, s.key, s.chain, pkcs7.SignerInfoConfig{}); err != nil {
-		return "", nil, fmt.Errorf("s/mime: sign: %w", err)
+		return nil, fmt.Errorf("s/mime: sign: %w", err)
 	}
 	sd.Detach()
 	der, err := sd.Finish()
 	if err != nil {
-		return "", nil, fmt.Errorf("s/mime: sign: %w", err)
+		return nil, fmt.Errorf("s/mime: sign: %w", err)
 	}
+	return der, nil
+}
 
-	for _, prev := range b.bounds {
+// checkSignedBoundary checks the boundary of the multipart/signed against
+// the body's own boundaries and the signed entity.
+func checkSignedBoundary(inner []string, boundary string, entity []byte) error {
+	for _, prev := range inner {
 		if strings.HasPrefix(boundary, prev) || strings.HasPrefix(prev, boundary) {
-			return "", nil, fmt.Errorf("assemble: boundaries %q and %q: one is a prefix of the other", prev, boundary)
+			return fmt.Errorf("assemble: boundaries %q and %q: one is a prefix of the other", prev, boundary)
 		}
 	}
 	if err := checkBoundaries([]string{boundary}); err != nil {
-		return "", nil, err
+		return err
 	}
 	if bytes.Contains(entity, []byte("--"+boundary)) {
-		return "", nil, fmt.Errorf("assemble: boundary %q occurs in the message content", boundary)
+		return fmt.Errorf("assemble: boundary %q occurs in the message content", boundary)
 	}
+	return nil
+}
+
+// writeSigned writes the multipart/signed body: the entity exactly as
+// signed, then the signature as smime.p7s.
+func writeSigned(entity, der []byte, boundary string) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(entity) + len(der)*4/3 + 512)
 	mw := multipart.NewWriter(&buf)
@@ -169,10 +218,10 @@ func (s *signer) smime(b *body, boundary string) (contentType string, out []byte
 	ct, _ := strings.CutPrefix(string(head), "Content-Type: ")
 	pw, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {ct}})
 	if err != nil {
-		return "", nil, fmt.Errorf("assemble: %w", err)
+		return nil, err
 	}
 	if _, err := pw.Write(rest); err != nil {
-		return "", nil, fmt.Errorf("assemble: %w", err)
+		return nil, err
 	}
 	pw, err = mw.CreatePart(textproto.MIMEHeader{
 		"Content-Type":              {`application/pkcs7-signature; name="smime.p7s"`},
@@ -180,20 +229,15 @@ func (s *signer) smime(b *body, boundary string) (contentType string, out []byte
 		"Content-Disposition":       {`attachment; filename="smime.p7s"`},
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("assemble: %w", err)
+		return nil, err
 	}
 	if _, err := pw.Write(appendBase64Lines(nil, string(der))); err != nil {
-		return "", nil, fmt.Errorf("assemble: %w", err)
+		return nil, err
 	}
 	if err := mw.Close(); err != nil {
-		return "", nil, fmt.Errorf("assemble: %w", err)
+		return nil, err
 	}
-	out = buf.Bytes()
-	// What was signed must be what is sent, byte for byte.
-	if !bytes.Contains(out, entity) {
-		return "", nil, errors.New("assemble: internal: the signed entity was not written as signed")
-	}
-	return `multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="` + boundary + `"`, out, nil
+	return buf.Bytes(), nil
 }
 
 // dkimSign returns msg with a DKIM-Signature field in front.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"os"
 
 	"github.com/mailtrail/mailtrail/internal/testcert"
 	"github.com/mailtrail/mailtrail/mailer"
@@ -15,18 +14,16 @@ import (
 // fields stay outside the signature, unchanged.
 func ExampleSigning() {
 	certPEM, keyPEM, _ := testcert.SMIME("fleet@example.com") // your certificate and key, PEM
-	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: templatesFS,
-		SMTPURL:   "file:" + os.TempDir(), // Render writes nothing
-		Signing:   mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
+	r, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:   mailer.RenderConfig{Templates: templatesFS},
+		Signing:  mailer.Signing{SMIMECert: certPEM, SMIMEKey: keyPEM},
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer m.Close()
-	env, err := m.Render(context.Background(), &mailer.Message{
+	env, err := r.Render(context.Background(), &mailer.Message{
 		Template: "vehicle-check", To: []string{"partner@example.net"}, Resource: "WO-42", Data: vehicle,
 	})
 	if err != nil {

@@ -251,9 +251,11 @@ func BenchmarkSignRatio(b *testing.B) {
 	plain := benchMailer(b, ropts)
 	k := testKeys()
 	signed, err := New(Config{
-		From: "Fleet desk <fleet@example.com>", Render: ropts,
-		Transport: NewFileTransport(b.TempDir(), nil), Getenv: func(string) string { return "" }, Logger: discardLogger(),
-		Signing: Signing{SMIMECert: k.certPEM, SMIMEKey: k.keyPEM, DKIMKey: k.dkimPEM, DKIMSelector: "mt2026"},
+		Identity:  Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    RenderConfig{Options: ropts},
+		Signing:   Signing{SMIMECert: k.certPEM, SMIMEKey: k.keyPEM, DKIMKey: k.dkimPEM, DKIMSelector: "mt2026"},
+		Transport: TransportConfig{Use: NewFileTransport(b.TempDir(), nil), Getenv: func(string) string { return "" }},
+		Logger:    discardLogger(),
 	})
 	if err != nil {
 		b.Fatal(err)

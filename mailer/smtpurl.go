@@ -110,85 +110,127 @@ func SMTPConfigFromEnv(getenv func(string) string) (*SMTPConfig, error) {
 //
 // Errors never contain the password: they show the URL redacted.
 func ParseSMTPURL(raw string) (*SMTPConfig, error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("mailer: smtp url %s: %s", redactRawURL(raw), fmt.Sprintf(format, args...))
+	cfg, err := parseSMTPURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: smtp url %s: %s", redactRawURL(raw), err)
 	}
+	return cfg, nil
+}
+
+// errSMTPURLForm is the error of a string that is not scheme://….
+var errSMTPURLForm = errors.New("want scheme://[user:password@]host[:port], e.g. smtp://user:pass@mail.example.com:587")
+
+// parseSMTPURL is ParseSMTPURL; its errors say what is wrong, without the
+// URL, which the caller adds redacted.
+func parseSMTPURL(raw string) (*SMTPConfig, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
-		return nil, fail("want scheme://[user:password@]host[:port], e.g. smtp://user:pass@mail.example.com:587")
+		return nil, errSMTPURLForm
 	}
 	cfg := &SMTPConfig{}
-	switch strings.ToLower(scheme) {
-	case "smtp":
-		cfg.Security = SecurityStartTLS
-	case "smtps":
-		cfg.Security = SecurityTLS
-	case "smtp+insecure":
-		cfg.Security = SecurityNone
-	default:
-		if strings.ContainsAny(scheme, ":@") {
-			return nil, fail("want scheme://[user:password@]host[:port], e.g. smtp://user:pass@mail.example.com:587")
-		}
-		return nil, fail("unsupported scheme %q (want smtp, smtps or smtp+insecure)", scheme)
+	var err error
+	if cfg.Security, err = parseSMTPScheme(scheme); err != nil {
+		return nil, err
 	}
-
 	// The user information runs to the last '@': neither host, port nor
 	// query may hold one, and a password might (unencoded, by mistake).
 	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		userinfo := rest[:at]
+		if err := cfg.parseUserinfo(rest[:at]); err != nil {
+			return nil, err
+		}
 		rest = rest[at+1:]
-		user, pass, hasPass := strings.Cut(userinfo, ":")
-		if strings.ContainsAny(user, "@/?#[]") {
-			return nil, fail("the user name holds a reserved character: percent-encode it")
-		}
-		if strings.ContainsAny(pass, "@/?#[]") {
-			return nil, fail("the password holds '@', '/', '?', '#', '[' or ']': percent-encode it (%%40 for '@')")
-		}
-		var err error
-		if cfg.Username, err = url.PathUnescape(user); err != nil {
-			return nil, fail("the user name has an invalid percent-escape")
-		}
-		if cfg.Password, err = url.PathUnescape(pass); err != nil {
-			return nil, fail("the password has an invalid percent-escape (write '%%' as %%25)")
-		}
-		if hasPass && cfg.Password == "" {
-			return nil, fail("empty password")
-		}
-		if cfg.Username == "" {
-			return nil, fail("empty user name before '@'")
-		}
 	}
-
 	// What is left holds no secret: let net/url parse it.
 	u, err := url.Parse(strings.ToLower(scheme) + "://" + rest)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err
 		}
-		return nil, fail("%v", err)
+		return nil, err
 	}
+	if err := cfg.parseHostPort(u); err != nil {
+		return nil, err
+	}
+	if err := cfg.parseQuery(u.RawQuery); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "mailer: smtp config: "))
+	}
+	return cfg, nil
+}
+
+// parseSMTPScheme returns the Security a URL scheme asks for.
+func parseSMTPScheme(scheme string) (Security, error) {
+	switch strings.ToLower(scheme) {
+	case "smtp":
+		return SecurityStartTLS, nil
+	case "smtps":
+		return SecurityTLS, nil
+	case "smtp+insecure":
+		return SecurityNone, nil
+	}
+	if strings.ContainsAny(scheme, ":@") {
+		return 0, errSMTPURLForm
+	}
+	return 0, fmt.Errorf("unsupported scheme %q (want smtp, smtps or smtp+insecure)", scheme)
+}
+
+// parseUserinfo sets the user name and password from "user[:pass]", both
+// percent-encoded.
+func (cfg *SMTPConfig) parseUserinfo(userinfo string) error {
+	user, pass, hasPass := strings.Cut(userinfo, ":")
+	if strings.ContainsAny(user, "@/?#[]") {
+		return errors.New("the user name holds a reserved character: percent-encode it")
+	}
+	if strings.ContainsAny(pass, "@/?#[]") {
+		return errors.New("the password holds '@', '/', '?', '#', '[' or ']': percent-encode it (%40 for '@')")
+	}
+	var err error
+	if cfg.Username, err = url.PathUnescape(user); err != nil {
+		return errors.New("the user name has an invalid percent-escape")
+	}
+	if cfg.Password, err = url.PathUnescape(pass); err != nil {
+		return errors.New("the password has an invalid percent-escape (write '%' as %25)")
+	}
+	if hasPass && cfg.Password == "" {
+		return errors.New("empty password")
+	}
+	if cfg.Username == "" {
+		return errors.New("empty user name before '@'")
+	}
+	return nil
+}
+
+// parseHostPort sets the host and port of u, which has no path or
+// fragment.
+func (cfg *SMTPConfig) parseHostPort(u *url.URL) error {
 	if u.Path != "" && u.Path != "/" {
-		return nil, fail("unexpected path %q", u.Path)
+		return fmt.Errorf("unexpected path %q", u.Path)
 	}
 	if u.Fragment != "" {
-		return nil, fail("unexpected fragment")
+		return errors.New("unexpected fragment")
 	}
 	cfg.Host = u.Hostname()
 	if cfg.Host == "" {
-		return nil, fail("missing host")
+		return errors.New("missing host")
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fail("port %q out of range", p)
+			return fmt.Errorf("port %q out of range", p)
 		}
 		cfg.Port = n
 	}
+	return nil
+}
 
-	q, err := url.ParseQuery(u.RawQuery)
+// parseQuery sets the options of a URL's query (see ParseSMTPURL); a
+// timeout fills the specific timeouts not given.
+func (cfg *SMTPConfig) parseQuery(rawQuery string) error {
+	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return nil, fail("bad query: %v", err)
+		return fmt.Errorf("bad query: %v", err)
 	}
 	var all time.Duration
 	durations := map[string]*time.Duration{
@@ -199,33 +241,17 @@ func ParseSMTPURL(raw string) (*SMTPConfig, error) {
 	}
 	for key, vals := range q {
 		if len(vals) != 1 {
-			return nil, fail("option %q given %d times", key, len(vals))
+			return fmt.Errorf("option %q given %d times", key, len(vals))
 		}
 		v := vals[0]
 		if d, ok := durations[key]; ok {
 			n, err := time.ParseDuration(v)
 			if err != nil || n <= 0 {
-				return nil, fail("option %s=%q: want a positive duration such as 10s", key, v)
+				return fmt.Errorf("option %s=%q: want a positive duration such as 10s", key, v)
 			}
 			*d = n
-			continue
-		}
-		switch key {
-		case "auth":
-			cfg.Auth = strings.ToLower(v)
-			if cfg.Auth != "plain" && cfg.Auth != "login" {
-				return nil, fail("option auth=%q: want plain or login", v)
-			}
-		case "local_name":
-			cfg.LocalName = v
-		case "max_conns":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 1000 {
-				return nil, fail("option max_conns=%q: want a number from 1 to 1000", v)
-			}
-			cfg.MaxConns = n
-		default:
-			return nil, fail("unknown option %q (known: timeout, dial_timeout, command_timeout, data_timeout, auth, local_name, max_conns)", key)
+		} else if err := cfg.setOption(key, v); err != nil {
+			return err
 		}
 	}
 	for _, d := range []*time.Duration{&cfg.DialTimeout, &cfg.CommandTimeout, &cfg.DataTimeout} {
@@ -233,8 +259,27 @@ func ParseSMTPURL(raw string) (*SMTPConfig, error) {
 			*d = all
 		}
 	}
-	if err := cfg.validate(); err != nil {
-		return nil, fail("%v", strings.TrimPrefix(err.Error(), "mailer: smtp config: "))
+	return nil
+}
+
+// setOption sets one query option that is not a timeout.
+func (cfg *SMTPConfig) setOption(key, v string) error {
+	switch key {
+	case "auth":
+		cfg.Auth = strings.ToLower(v)
+		if cfg.Auth != "plain" && cfg.Auth != "login" {
+			return fmt.Errorf("option auth=%q: want plain or login", v)
+		}
+	case "local_name":
+		cfg.LocalName = v
+	case "max_conns":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return fmt.Errorf("option max_conns=%q: want a number from 1 to 1000", v)
+		}
+		cfg.MaxConns = n
+	default:
+		return fmt.Errorf("unknown option %q (known: timeout, dial_timeout, command_timeout, data_timeout, auth, local_name, max_conns)", key)
 	}
-	return cfg, nil
+	return nil
 }

@@ -26,18 +26,11 @@ func (t *transport) deliverPipelined(sc *smtpConn, from string, to []string, dat
 	tp := textproto.NewReader(sc.replies)
 	command := func() { sc.raw.SetDeadline(time.Now().Add(t.cfg.CommandTimeout)) }
 
-	var group strings.Builder
-	group.WriteString(mailCommand(c, from, opts))
-	for _, rcpt := range to {
-		fmt.Fprintf(&group, "RCPT TO:<%s>\r\n", rcpt)
-	}
-	group.WriteString("DATA\r\n")
 	command()
-	if _, err := sc.wire.Write([]byte(group.String())); err != nil {
+	if _, err := sc.wire.Write(commandGroup(c, from, to, opts)); err != nil {
 		// Nothing was answered: a connection that died while idle.
 		return deliveryResult{err: classifySend(OpMail, err, false), stale: true}
 	}
-
 	// MAIL. A refusal makes the server refuse the rest (503); their
 	// replies are read so that the connection stays in step.
 	command()
@@ -48,66 +41,21 @@ func (t *transport) deliverPipelined(sc *smtpConn, from string, to []string, dat
 		}
 		return deliveryResult{err: e, keep: t.skipReplies(sc, tp, len(to))}
 	}
-
-	var rejected []RcptError
-	var accepted []string
-	for _, rcpt := range to {
+	accepted, rejected, fatal := sendRcpts(to, func(string) error {
 		command()
 		_, err := readSMTPReply(tp, 250, OpRcpt)
-		if err == nil {
-			accepted = append(accepted, rcpt)
-			continue
-		}
-		rej, fatal := rcptRefused(rcpt, err)
-		if fatal != nil {
-			return deliveryResult{err: fatal}
-		}
-		rejected = append(rejected, rej)
+		return err
+	})
+	if fatal != nil {
+		return deliveryResult{err: fatal}
 	}
-
 	command()
-	_, err := readSMTPReply(tp, 354, OpData)
-	switch {
-	case err == nil && len(accepted) == 0:
-		// A server that says 354 with no recipient (RFC 2920 §3.1 asks it
-		// not to): end the empty message and drop the connection.
-		return deliveryResult{err: rcptError(rejected, nil)}
-	case err != nil:
-		e := classifySend(OpData, err, false)
-		if e.Code == 0 || e.Code == 421 {
-			return deliveryResult{err: e}
-		}
-		if len(accepted) == 0 {
-			return deliveryResult{err: rcptError(rejected, nil), keep: t.reset(c)}
-		}
-		return deliveryResult{err: e, keep: t.reset(c)}
+	if res, ok := t.judgeData(c, tp, accepted, rejected); !ok {
+		return res
 	}
-
-	// The body, the final "." and its reply (RFC 5321 §4.1.1.4).
-	sc.raw.SetDeadline(time.Now().Add(t.cfg.DataTimeout))
-	if sc.body == nil {
-		sc.body = textproto.NewWriter(bufio.NewWriter(sc.wire))
-	}
-	dw := sc.body.DotWriter()
-	if _, err := dw.Write(data); err != nil {
-		return deliveryResult{err: classifySend(OpData, err, false)}
-	}
-	if err := dw.Close(); err != nil {
-		return deliveryResult{err: classifySend(OpData, err, false)}
-	}
-	_, msg, err := tp.ReadResponse(250)
-	sc.raw.SetDeadline(time.Time{})
-	if err != nil {
-		var te *textproto.Error
-		switch {
-		case errors.As(err, &te):
-			return deliveryResult{err: replyError(OpData, toSMTPError(te)), keep: te.Code != 421}
-		case sc.wire.failed.Load():
-			return deliveryResult{err: classifySend(OpData, err, false)}
-		default:
-			*afterDot = true
-			return deliveryResult{err: classifySend(OpData, err, true)}
-		}
+	msg, res := t.sendBodyPipelined(sc, tp, data, afterDot)
+	if res.err != nil {
+		return res
 	}
 	sc.sent++
 	t.log.Debug("smtp: sent", "server", t.cfg.addr(), "rcpts", len(accepted), "reply", msg, "pipelined", true)
@@ -120,6 +68,72 @@ func (t *transport) deliverPipelined(sc *smtpConn, from string, to []string, dat
 		return deliveryResult{err: rcptError(rejected, accepted), keep: keep}
 	}
 	return deliveryResult{keep: keep}
+}
+
+// commandGroup is MAIL, every RCPT and DATA, written at once.
+func commandGroup(c *smtp.Client, from string, to []string, opts *smtp.MailOptions) []byte {
+	var group strings.Builder
+	group.WriteString(mailCommand(c, from, opts))
+	for _, rcpt := range to {
+		fmt.Fprintf(&group, "RCPT TO:<%s>\r\n", rcpt)
+	}
+	group.WriteString("DATA\r\n")
+	return []byte(group.String())
+}
+
+// judgeData reads the reply to a pipelined DATA and reports whether the
+// body may follow; when not, it returns the result of the attempt.
+func (t *transport) judgeData(c *smtp.Client, tp *textproto.Reader, accepted []string, rejected []RcptError) (deliveryResult, bool) {
+	_, err := readSMTPReply(tp, 354, OpData)
+	switch {
+	case err == nil && len(accepted) == 0:
+		// A server that says 354 with no recipient (RFC 2920 §3.1 asks it
+		// not to): end the empty message and drop the connection.
+		return deliveryResult{err: rcptError(rejected, nil)}, false
+	case err != nil:
+		e := classifySend(OpData, err, false)
+		if e.Code == 0 || e.Code == 421 {
+			return deliveryResult{err: e}, false
+		}
+		if len(accepted) == 0 {
+			return deliveryResult{err: rcptError(rejected, nil), keep: t.reset(c)}, false
+		}
+		return deliveryResult{err: e, keep: t.reset(c)}, false
+	}
+	return deliveryResult{}, true
+}
+
+// sendBodyPipelined writes the body and the final "." after DATA's 354
+// and reads the reply (RFC 5321 §4.1.1.4). It returns the server's reply
+// text when the message was accepted, else the failed result, and sets
+// *afterDot when the final "." left and its reply did not come.
+func (t *transport) sendBodyPipelined(sc *smtpConn, tp *textproto.Reader, data []byte, afterDot *bool) (string, deliveryResult) {
+	sc.raw.SetDeadline(time.Now().Add(t.cfg.DataTimeout))
+	if sc.body == nil {
+		sc.body = textproto.NewWriter(bufio.NewWriter(sc.wire))
+	}
+	dw := sc.body.DotWriter()
+	if _, err := dw.Write(data); err != nil {
+		return "", deliveryResult{err: classifySend(OpData, err, false)}
+	}
+	if err := dw.Close(); err != nil {
+		return "", deliveryResult{err: classifySend(OpData, err, false)}
+	}
+	_, msg, err := tp.ReadResponse(250)
+	sc.raw.SetDeadline(time.Time{})
+	if err != nil {
+		var te *textproto.Error
+		switch {
+		case errors.As(err, &te):
+			return "", deliveryResult{err: replyError(OpData, toSMTPError(te)), keep: te.Code != 421}
+		case sc.wire.failed.Load():
+			return "", deliveryResult{err: classifySend(OpData, err, false)}
+		default:
+			*afterDot = true
+			return "", deliveryResult{err: classifySend(OpData, err, true)}
+		}
+	}
+	return msg, deliveryResult{}
 }
 
 // skipReplies reads the replies to n RCPT commands and DATA after a

@@ -90,18 +90,16 @@ func benchWorkload(tb testing.TB) (*templates.Template, *render.Options) {
 }
 
 // benchMailer renders as an application does: real clock, random tokens.
-func benchMailer(tb testing.TB, ropts *render.Options) *mailer.Mailer {
+func benchMailer(tb testing.TB, ropts *render.Options) *mailer.Renderer {
 	tb.Helper()
-	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Render:    ropts,
-		Transport: mailer.NewFileTransport(tb.TempDir(), nil),
-		Logger:    discardLogger(),
+	m, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:   mailer.RenderConfig{Options: ropts},
+		Logger:   discardLogger(),
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { m.Close() })
 	return m
 }
 
@@ -117,14 +115,23 @@ func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Disca
 
 // BenchmarkFolder is the path of send --batch inside the library:
 // enqueuers goroutines (send --batch uses 8) render and Enqueue into a
-// durable Spool (files fsynced in groups), while Spool.Run delivers over
-// conc connections. The spool
-// is on the test's temporary folder (disk) and, where /dev/shm exists, on
-// tmpfs, where fsync costs nothing: the difference is the price of
-// durability on this machine.
+// durable Folder (a segment file fsynced per group), while Folder.Run
+// delivers over conc connections. The folder is on the test's temporary
+// folder (disk) and, where /dev/shm exists, on tmpfs, where fsync costs
+// nothing: the difference is the price of durability on this machine.
+// Its floor, in the same run, is direct=N: N goroutines rendering and
+// sending each message themselves, as send --batch --outbox none does;
+// "x-direct" is a delivering run's time per message over the floor's at
+// the same concurrency.
 func BenchmarkFolder(b *testing.B) {
 	tpl, ropts := benchWorkload(b)
 	recs := benchRecords(b)
+	direct := map[int]float64{} // ns per message, by concurrency
+	for _, conc := range []int{1, 8} {
+		b.Run(fmt.Sprintf("direct=%d", conc), func(b *testing.B) {
+			direct[conc] = benchDirect(b, tpl, ropts, recs, conc)
+		})
+	}
 	dirs := map[string]func(b *testing.B) string{"disk": func(b *testing.B) string { return b.TempDir() }}
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
 		dirs["tmpfs"] = func(b *testing.B) string {
@@ -222,6 +229,9 @@ func BenchmarkFolder(b *testing.B) {
 				}
 				b.StopTimer()
 				reportRate(b, start, b.N)
+				if floor := direct[conc]; conc > 0 && floor > 0 {
+					b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N)/floor, "x-direct")
+				}
 				cancel()
 				<-runErr
 				select {
@@ -235,6 +245,57 @@ func BenchmarkFolder(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchDirect renders and sends b.N workload messages over conc
+// connections, each goroutine rendering and sending its own, and returns
+// the time per message in nanoseconds.
+func benchDirect(b *testing.B, tpl *templates.Template, ropts *render.Options, recs []benchRecord, conc int) float64 {
+	srv := benchSMTPServer(b)
+	smtpCfg, err := mailer.ParseSMTPURL(srv.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	smtpCfg.MaxConns = conc
+	tr := mailer.NewSMTPTransport(smtpCfg, nil)
+	defer tr.Close()
+	m := benchMailer(b, ropts)
+	ctx := context.Background()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, conc)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for range conc {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				r := recs[i%len(recs)]
+				env, err := m.Render(ctx, &mailer.Message{Parsed: tpl, To: []string{r.To}, Resource: r.Resource, Data: r.Data})
+				if err == nil {
+					_, err = tr.Transmit(ctx, env)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	el := time.Since(start)
+	reportRate(b, start, b.N)
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
+	return float64(el.Nanoseconds()) / float64(b.N)
 }
 
 // benchEnqueueBatches enqueues the envelopes of ready with EnqueueBatch,

@@ -45,12 +45,14 @@
 // # The folder store
 //
 // [Folder] is the default, embedded store: a directory on one machine,
-// nothing to install. Each message is two files, ID.eml (the bytes sent)
-// and ID.json (envelope and state), in queue/, sent/, failed/ or unknown/;
-// a message is in the state of the folder holding its .json. Enqueue
-// writes both files, syncs them (group commit: one syncfs for a group on
-// Linux, an fsync per file elsewhere), renames them into queue/ and fsyncs
-// the folder before it returns. Several processes may enqueue into one
+// nothing to install. Messages enqueued together are one segment file in
+// queue/ (their envelopes, their bytes, and a log of what became of each);
+// Enqueue writes it, fsyncs it (group commit: one file and one fsync for a
+// group), renames it into queue/ and fsyncs the folder before it returns.
+// A sent message is a record in its segment's log, and a segment with
+// nothing left queued moves to sent/; a failed or unknown message moves
+// out to its own files, ID.eml (the bytes sent) and ID.json (envelope and
+// state), in failed/ or unknown/. Several processes may enqueue into one
 // folder; one at a time delivers (a lock file). It does not span
 // machines: for several application replicas, use the PostgreSQL store.
 //

@@ -55,10 +55,10 @@ func ExampleFolder() {
 	}
 	defer ob.Close()
 	m, err := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Templates: templatesFS,
-		Outbox:    ob,
-		Logger:    slog.New(slog.DiscardHandler),
+		Identity: mailer.Identity{From: "fleet@example.com"},
+		Render:   mailer.RenderConfig{Templates: templatesFS},
+		Outbox:   ob,
+		Logger:   slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -107,10 +107,10 @@ func TestFolder_fileTransport(t *testing.T) {
 	}
 	defer ob.Close()
 	m, err := mailer.New(mailer.Config{
-		From:      "fleet@example.com",
-		Templates: templatesFS,
-		Outbox:    ob,
-		Logger:    slog.New(slog.DiscardHandler),
+		Identity: mailer.Identity{From: "fleet@example.com"},
+		Render:   mailer.RenderConfig{Templates: templatesFS},
+		Outbox:   ob,
+		Logger:   slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

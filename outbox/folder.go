@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"github.com/mailtrail/mailtrail/mailer"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,13 +21,14 @@ import (
 // # The delivery promise
 //
 // Once [Folder.Enqueue] has returned nil (or [Folder.EnqueueBatch] has set an
-// item's Err to nil), the message is on disk (its files synced, then renamed
-// into queue/, then that folder fsynced) and will be handed to the SMTP server at least once,
+// item's Err to nil), the message is on disk (its segment file synced, then
+// renamed into queue/, then that folder fsynced) and will be handed to the
+// SMTP server at least once,
 // across crashes, restarts and relay outages, until the server accepts it
 // with 250, refuses it permanently, or MaxAge passes. It is never sent zero
 // times, and it may be sent more than once: a crash (or a power loss) between
-// the server's 250 and the move of the message to sent/ sends it again when
-// the folder restarts. The copy sent again has the same bytes, hence the same
+// the server's 250 and the record of it sends it again when the folder
+// restarts. The copy sent again has the same bytes, hence the same
 // Message-ID, so a receiver can spot it and drop it. A message whose final
 // "." went out but whose reply never came (mailer.ErrUnknownOutcome) is not sent
 // again unless FolderOptions.RetryUnknown says so: it waits in unknown/ for
@@ -37,17 +36,30 @@ import (
 //
 // # Layout
 //
-// Every message is two files named by its id: ID.eml, the exact bytes sent,
-// readable with any mail tool or "mailtrail inspect", and ID.json, its
-// envelope and delivery state ([Entry]). The directory holds
+// Messages enqueued together (one Enqueue, concurrent Enqueues, one
+// EnqueueBatch) are one segment file, ID.seg: a header, an index (each
+// message's [Entry] as enqueued, JSON), the exact bytes of every message one
+// after the other, and a log that deliveries append to, one JSON record a
+// line: a retry (the entry with its next attempt), a message sent, or one
+// moved out. A message refused for good, or whose outcome is unknown, is
+// moved out of its segment to its own files named by its id: ID.eml, the
+// exact bytes sent, readable with any mail tool or "mailtrail inspect",
+// ID.json, its envelope and delivery state, and ID.error.json, the
+// server's answer ([Failure]). When no message of a segment is left
+// queued, the segment moves to sent/ (or is deleted, with DeleteSent).
+// The directory holds
 //
 //	tmp/      files being written; emptied when the folder is opened
-//	queue/    waiting for a first attempt or a retry
-//	sent/     accepted by the server (or deleted, with DeleteSent)
-//	failed/   refused permanently, or given up after MaxAge; ID.error.json
-//	          beside them holds the server's answer ([Failure])
-//	unknown/  the outcome of the last attempt is unknown; ID.error.json too
+//	queue/    segments with messages waiting for a first attempt or a
+//	          retry; messages queued again by Retry, as their own files
+//	sent/     segments whose messages were all sent (or moved out)
+//	failed/   refused permanently, or given up after MaxAge: ID.eml,
+//	          ID.json and ID.error.json
+//	unknown/  the outcome of the last attempt is unknown: the same files
 //	lock      held by the process running deliveries
+//
+// Folders written before segments hold every message as its own ID.eml and
+// ID.json, in every folder; they are read, delivered and listed as they are.
 //
 // A failure that concerns the server rather than the message (a refused
 // dial, a 421 or 554 greeting, a TLS or STARTTLS failure, refused
@@ -56,9 +68,10 @@ import (
 // permanent one is logged as an error, since it needs a person (messages
 // wait for the fix, up to MaxAge).
 //
-// The .json file is the one that says where a message stands: a message is
-// in the state of the folder holding its .json. Moving a file by hand from
-// unknown/ or failed/ back to queue/ (both files, .json last) queues it again.
+// For a message with its own files, the .json file is the one that says
+// where it stands: a message is in the state of the folder holding its
+// .json. Moving a message by hand from unknown/ or failed/ back to queue/
+// (both files, .json last) queues it again.
 //
 // A Folder is safe for concurrent use. Several processes may enqueue into one
 // directory; one at a time runs deliveries (Run takes the lock file).
@@ -70,7 +83,8 @@ type Folder struct {
 	syncers     map[State]*dirSyncer
 	sched       *scheduler
 	committer   committer
-	groupSync   bool         // groups are made durable with one syncfs
+	segIDs      segIDCache   // the ids of the segments read
+	live        segRun       // the segments Run delivers from
 	serverFails atomic.Int64 // consecutive server-level failures
 	mu          sync.Mutex   // guards tmpSeq
 	tmpSeq      uint64
@@ -142,7 +156,6 @@ func OpenFolder(dir string, opts *FolderOptions) (*Folder, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s.groupSync = haveSyncfs && syncfsReportsErrors()
 	s.log = o.Logger
 	if s.log == nil {
 		s.log = slog.Default()
@@ -156,19 +169,19 @@ func OpenFolder(dir string, opts *FolderOptions) (*Folder, error) {
 // Dir returns the folder's directory.
 func (s *Folder) Dir() string { return s.dir }
 
-// Path returns the path of a message's file in a state's folder; ext is
-// ".eml", ".json" or ".error.json".
+// Path returns the path of a message's own file in a state's folder; ext
+// is ".eml", ".json" or ".error.json". Messages in a segment have no file
+// of their own: [Folder.Message] reads any message's bytes.
 func (s *Folder) Path(state State, id, ext string) string {
 	return filepath.Join(s.dir, dirOf(state), id+ext)
 }
 
 // Enqueue writes env to the folder's queue and returns the message's id once
-// it is on disk: the message and its envelope are written to temporary
-// files, synced, renamed into queue/, and the folder is fsynced. From then
-// on the message will be delivered (see [Folder]). Concurrent calls are
-// made durable together (group commit: a group of 4 or more with one
-// syncfs on Linux, each file fsynced otherwise); EnqueueBatch does the
-// same for a caller that has many messages at hand.
+// it is on disk: the message and its envelope are written to a temporary
+// segment file, fsynced, renamed into queue/, and the folder is fsynced.
+// From then on the message will be delivered (see [Folder]). Concurrent
+// calls are made durable together, as one segment (group commit);
+// EnqueueBatch does the same for a caller that has many messages at hand.
 func (s *Folder) Enqueue(ctx context.Context, env *mailer.Envelope) (string, error) {
 	return s.enqueue(ctx, newID(s.opts.Now()), "", env)
 }
@@ -183,7 +196,7 @@ func (s *Folder) EnqueueKey(ctx context.Context, key string, env *mailer.Envelop
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
-	if _, ok, err := s.exists(key); err != nil {
+	if ok, err := s.exists(key); err != nil {
 		return "", err
 	} else if ok {
 		return key, ErrDuplicate
@@ -192,7 +205,7 @@ func (s *Folder) EnqueueKey(ctx context.Context, key string, env *mailer.Envelop
 }
 
 func (s *Folder) enqueue(ctx context.Context, id, key string, env *mailer.Envelope) (string, error) {
-	r, next, err := s.prepare(ctx, id, key, env)
+	r, err := s.prepare(ctx, id, key, env)
 	if err != nil {
 		return "", err
 	}
@@ -200,58 +213,37 @@ func (s *Folder) enqueue(ctx context.Context, id, key string, env *mailer.Envelo
 	if r.err != nil {
 		return "", r.err
 	}
-	s.sched.addIfRunning(id, next)
 	return id, nil
 }
 
 // EnqueueBatch enqueues every item's message with the promise of Enqueue,
-// made durable together: all files are written to tmp/, synced at once
-// (with one syncfs(2) of the folder's file system on Linux, one fsync per
-// file elsewhere), renamed into queue/, and the folder is fsynced once.
+// made durable together: they are written as one segment file to tmp/,
+// fsynced, renamed into queue/, and the folder is fsynced once.
 // It sets each item's ID and Err: an item whose Err is nil is on disk and
 // will be delivered, one with an error was not enqueued (ErrDuplicate
 // for a key already in the folder). It returns the errors of the items that
 // failed other than by ErrDuplicate, joined, or nil. Keys in one
 // batch must differ.
 func (s *Folder) EnqueueBatch(ctx context.Context, items []Item) error {
-	// The files are written by a few goroutines at once: creating a file
-	// is most of the cost, and it is CPU work in the kernel.
-	reqs := make([]*enqueueReq, len(items))
-	nexts := make([]time.Time, len(items))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(items)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(items) {
-					return
-				}
-				reqs[i], nexts[i] = s.prepareItem(ctx, &items[i])
-			}
-		})
+	has, err := s.holding()
+	if err != nil {
+		return err
 	}
-	wg.Wait()
 	var group []*enqueueReq
-	for _, r := range reqs {
-		if r != nil {
-			group = append(group, r)
+	reqs := make([]*enqueueReq, len(items))
+	for i := range items {
+		if reqs[i] = s.prepareItem(ctx, &items[i], has); reqs[i] != nil {
+			group = append(group, reqs[i])
 		}
 	}
 	if len(group) > 0 {
 		s.commit(group)
 	}
-	for i, r := range reqs {
-		if r == nil {
-			continue
-		}
-		items[i].Err = r.err
-		if r.err == nil {
-			s.sched.addIfRunning(r.id, nexts[i])
-		}
-	}
 	var errs []error
 	for i := range items {
+		if r := reqs[i]; r != nil {
+			items[i].Err = r.err
+		}
 		if err := items[i].Err; err != nil && !errors.Is(err, ErrDuplicate) {
 			errs = append(errs, err)
 		}
@@ -259,48 +251,43 @@ func (s *Folder) EnqueueBatch(ctx context.Context, items []Item) error {
 	return errors.Join(errs...)
 }
 
-// prepareItem sets it.ID, checks for a duplicate key and writes the files
-// of it to tmp/; it returns nil, with it.Err set, when it is not to be
-// committed.
-func (s *Folder) prepareItem(ctx context.Context, it *Item) (*enqueueReq, time.Time) {
+// prepareItem sets it.ID, checks for a duplicate key and makes the entry
+// of it; it returns nil, with it.Err set, when it is not to be committed.
+func (s *Folder) prepareItem(ctx context.Context, it *Item, has func(id string) bool) *enqueueReq {
 	it.ID, it.Err = it.Key, nil
 	if it.Key == "" {
 		it.ID = newID(s.opts.Now())
 	} else {
 		if it.Err = checkKey(it.Key); it.Err != nil {
-			return nil, time.Time{}
+			return nil
 		}
-		if _, ok, err := s.exists(it.Key); err != nil {
-			it.Err = err
-			return nil, time.Time{}
-		} else if ok {
+		if has(it.Key) {
 			it.Err = ErrDuplicate
-			return nil, time.Time{}
+			return nil
 		}
 	}
-	r, next, err := s.prepare(ctx, it.ID, it.Key, it.Env)
+	r, err := s.prepare(ctx, it.ID, it.Key, it.Env)
 	if err != nil {
 		it.Err = err
-		return nil, time.Time{}
+		return nil
 	}
-	return r, next
+	return r
 }
 
-// prepare checks env and writes its two files to tmp/, left open for
-// commit, and returns when the message falls due.
-func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelope) (*enqueueReq, time.Time, error) {
+// prepare checks env and makes its entry, for commit.
+func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelope) (*enqueueReq, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, time.Time{}, err
+		return nil, err
 	}
 	if env == nil || len(env.Data) == 0 {
-		return nil, time.Time{}, fmt.Errorf("%w: outbox: empty message", mailer.ErrInvalidMessage)
+		return nil, fmt.Errorf("%w: outbox: empty message", mailer.ErrInvalidMessage)
 	}
 	if env.From == "" || len(env.To) == 0 {
-		return nil, time.Time{}, fmt.Errorf("%w: outbox: envelope needs a sender and a recipient", mailer.ErrInvalidMessage)
+		return nil, fmt.Errorf("%w: outbox: envelope needs a sender and a recipient", mailer.ErrInvalidMessage)
 	}
 	for _, a := range append([]string{env.From}, env.To...) {
 		if strings.ContainsAny(a, "\r\n\x00<>") {
-			return nil, time.Time{}, fmt.Errorf("%w: outbox: bad envelope address %q", mailer.ErrInvalidMessage, a)
+			return nil, fmt.Errorf("%w: outbox: bad envelope address %q", mailer.ErrInvalidMessage, a)
 		}
 	}
 	now := s.opts.Now().UTC()
@@ -316,21 +303,7 @@ func (s *Folder) prepare(ctx context.Context, id, key string, env *mailer.Envelo
 		Next:      now,
 		State:     StateQueued,
 	}
-	js, err := e.marshal()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	eml, err := s.createTemp(id+".eml", env.Data)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("outbox %s: write %s: %w", s.dir, id, err)
-	}
-	jf, err := s.createTemp(id+".json", js)
-	if err != nil {
-		eml.Close()
-		os.Remove(eml.Name())
-		return nil, time.Time{}, fmt.Errorf("outbox %s: write %s: %w", s.dir, id, err)
-	}
-	return &enqueueReq{id: id, eml: eml, json: jf}, e.Next, nil
+	return &enqueueReq{e: e, data: env.Data}, nil
 }
 
 // newID returns a fresh id that sorts by enqueue time:

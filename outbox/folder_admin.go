@@ -11,15 +11,15 @@ import (
 	"time"
 )
 
-// Counts returns how many messages each folder holds. It reads the
-// folders, not the files.
+// Counts returns how many messages each state holds. It reads the
+// folders and the segments' indexes and logs, not the messages' own files.
 func (s *Folder) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
 	for _, st := range states {
 		if err := ctx.Err(); err != nil {
 			return c, err
 		}
-		ids, err := s.ids(st)
+		ids, err := s.IDs(st)
 		if err != nil {
 			return c, err
 		}
@@ -37,12 +37,12 @@ func (s *Folder) Counts(ctx context.Context) (Counts, error) {
 	return c, nil
 }
 
-// List returns the entries in one state's folder, oldest first, with the
-// server's answer (ID.error.json) in Failure for failed and unknown ones.
-// It reads every .json file of the folder: meant for tools and tests, not
-// for a loop over a large queue.
+// List returns the entries in one state, oldest first, with the server's
+// answer (ID.error.json) in Failure for failed and unknown ones. It reads
+// every .json file of the state's folder and every segment: meant for
+// tools and tests, not for a loop over a large queue.
 func (s *Folder) List(ctx context.Context, state State) ([]*Entry, error) {
-	ids, err := s.ids(state)
+	ids, err := s.ownIDs(state)
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +64,20 @@ func (s *Folder) List(ctx context.Context, state State) ([]*Entry, error) {
 			}
 		}
 		out = append(out, e)
+	}
+	if state == StateQueued || state == StateSent {
+		seen := make(map[string]bool, len(out))
+		for _, e := range out {
+			seen[e.ID] = true
+		}
+		err := s.segmentEntries(func(_ *segment, _ int, e *Entry) {
+			if e.State == state && !seen[e.ID] {
+				out = append(out, e)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Enqueued.Before(out[j].Enqueued) })
 	return out, nil
@@ -112,7 +126,7 @@ func (s *Folder) RetryState(ctx context.Context, state State) (int, error) {
 	if state != StateFailed && state != StateUnknown {
 		return 0, fmt.Errorf("outbox: retry: want the failed or unknown state, not %s", state)
 	}
-	ids, err := s.ids(state)
+	ids, err := s.ownIDs(state)
 	if err != nil {
 		return 0, err
 	}

@@ -22,21 +22,17 @@ func spoolBatchItems(n int) []Item {
 }
 
 func TestFolder_EnqueueBatch(t *testing.T) {
-	// Both ways of making a group durable: one syncfs (where the platform
-	// has it) and one fsync per file.
+	// A group of one and a larger one: each is one segment.
 	for _, tc := range []struct {
-		name      string
-		groupSync bool
-		n         int
+		name string
+		n    int
 	}{
-		{"syncfs/one", true, 1},
-		{"syncfs/group", true, 3 * syncfsMinGroup},
-		{"fsync/group", false, 3 * syncfsMinGroup},
+		{"one", 1},
+		{"group", 12},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &spoolRecorder{}
 			s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
-			s.groupSync = tc.groupSync && s.groupSync
 			items := spoolBatchItems(tc.n)
 			items = append(items, Item{Env: spoolEnv(tc.n)}) // no key: a fresh id
 			if err := s.EnqueueBatch(context.Background(), items); err != nil {
@@ -57,7 +53,7 @@ func TestFolder_EnqueueBatch(t *testing.T) {
 					t.Errorf("Lookup(%q) = state %v, Message-ID %q, key %q; want queue, %q, %q",
 						it.ID, e.State, e.MessageID, e.Key, it.Env.MessageID, it.Key)
 				}
-				got, err := os.ReadFile(s.Path(StateQueued, it.ID, ".eml"))
+				got, err := s.Message(context.Background(), it.ID)
 				if err != nil || string(got) != string(it.Env.Data) {
 					t.Errorf("%s.eml = %q, %v; want the message", it.ID, got, err)
 				}

@@ -58,15 +58,50 @@ func (s *Folder) Lookup(ctx context.Context, id string) (*Entry, error) {
 	return e, err
 }
 
+// Message returns the bytes of the message with that id or key, as they
+// are sent, in whichever state it is; ErrNotFound when there is none.
+func (s *Folder) Message(ctx context.Context, id string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(id, `/\`) || id == "" || id[0] == '.' {
+		return nil, ErrNotFound
+	}
+	for range 2 {
+		e, err := s.findOwn(id)
+		if err == nil {
+			return os.ReadFile(s.Path(e.State, id, ".eml"))
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		_, ref, err := s.findInSegments(id)
+		if errors.Is(err, errMovedOut) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		f, seg, _, err := s.openSegment(ref.name, ref.where, os.O_RDONLY)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return segmentMessage(f, seg, seg.byID[id])
+	}
+	return nil, ErrNotFound
+}
+
 // Keys returns the keys starting with prefix in every folder, and the
-// state of each. It reads the folders, not the files.
+// state of each. It reads the folders and the segments' indexes and logs,
+// not the messages' own files.
 func (s *Folder) Keys(ctx context.Context, prefix string) (map[string]State, error) {
 	out := map[string]State{}
 	for _, st := range states {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ids, err := s.ids(st)
+		ids, err := s.ownIDs(st)
 		if err != nil {
 			return nil, err
 		}
@@ -76,11 +111,33 @@ func (s *Folder) Keys(ctx context.Context, prefix string) (map[string]State, err
 			}
 		}
 	}
-	return out, nil
+	err := s.segmentEntries(func(_ *segment, _ int, e *Entry) {
+		if _, dup := out[e.ID]; strings.HasPrefix(e.ID, prefix) && !dup {
+			out[e.ID] = e.State
+		}
+	})
+	return out, err
 }
 
-// find looks for id's .json in every folder, queue first.
+// find looks for id's .json in every folder, queue first, then in the
+// segments.
 func (s *Folder) find(id string) (*Entry, error) {
+	for range 2 {
+		e, err := s.findOwn(id)
+		if !errors.Is(err, ErrNotFound) {
+			return e, err
+		}
+		e, _, err = s.findInSegments(id)
+		if !errors.Is(err, errMovedOut) {
+			return e, err
+		}
+		// Moved out of its segment to its own files meanwhile.
+	}
+	return nil, ErrNotFound
+}
+
+// findOwn looks for id's own .json in every folder, queue first.
+func (s *Folder) findOwn(id string) (*Entry, error) {
 	for _, st := range states {
 		e, err := readEntry(s.Path(st, id, ".json"), st)
 		if err == nil {
@@ -93,29 +150,70 @@ func (s *Folder) find(id string) (*Entry, error) {
 	return nil, ErrNotFound
 }
 
-// exists reports whether id's .json is in some folder, and in which,
-// looking in queue/ first as find does.
-func (s *Folder) exists(id string) (State, bool, error) {
+// exists reports whether a message with that id is in the folder, in its
+// own files or in a segment.
+func (s *Folder) exists(id string) (bool, error) {
 	for _, st := range states {
 		_, err := os.Lstat(s.Path(st, id, ".json"))
 		if err == nil {
-			return st, true, nil
+			return true, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return 0, false, err
+			return false, err
 		}
 	}
-	return 0, false, nil
+	inSegment, err := s.segmentsHolding()
+	if err != nil {
+		return false, err
+	}
+	return inSegment(id), nil
 }
 
-// IDs returns the ids (keys, for EnqueueKey) of the messages in one state's
-// folder, in no particular order. It reads the folder only, not the
-// files: a cheap way to learn which of many ids a folder holds before
-// looking them up one by one, each of which may try every folder.
-func (s *Folder) IDs(state State) ([]string, error) { return s.ids(state) }
+// holding returns whether a message id is in the folder, as exists does,
+// for many ids: it lists each folder once rather than looking up each id
+// in each. A lookup in a folder waits while the folder is fsynced, and
+// Run fsyncs queue/ and sent/ as it delivers.
+func (s *Folder) holding() (func(id string) bool, error) {
+	own := map[string]bool{}
+	for _, st := range states {
+		ids, err := s.ownIDs(st)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			own[id] = true
+		}
+	}
+	inSegment, err := s.segmentsHolding()
+	if err != nil {
+		return nil, err
+	}
+	return func(id string) bool { return own[id] || inSegment(id) }, nil
+}
 
-// ids lists the ids of a folder's .json files (not .error.json).
-func (s *Folder) ids(state State) ([]string, error) {
+// IDs returns the ids (keys, for EnqueueKey) of the messages in one
+// state, in no particular order. It reads the folder and the segments'
+// indexes and logs, not the messages: a cheap way to learn which of many
+// ids a folder holds before looking them up one by one.
+func (s *Folder) IDs(state State) ([]string, error) {
+	ids, err := s.ownIDs(state)
+	if err != nil {
+		return nil, err
+	}
+	if state != StateQueued && state != StateSent {
+		return ids, nil // segments hold only queued and sent messages
+	}
+	err = s.segmentEntries(func(_ *segment, _ int, e *Entry) {
+		if e.State == state {
+			ids = append(ids, e.ID)
+		}
+	})
+	return ids, err
+}
+
+// ownIDs lists the ids of a folder's .json files (not .error.json): the
+// messages with their own files.
+func (s *Folder) ownIDs(state State) ([]string, error) {
 	des, err := os.ReadDir(filepath.Join(s.dir, dirOf(state)))
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)

@@ -7,7 +7,9 @@ import (
 	"github.com/mailtrail/mailtrail/mailer"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -117,6 +119,8 @@ func (s *Folder) run(ctx context.Context) error {
 	}()
 
 	s.sched.start()
+	s.startSegments()
+	defer s.stopSegments()
 	if err := s.scan(); err != nil {
 		s.sched.setScanning(false)
 		return err
@@ -156,6 +160,7 @@ loop:
 }
 
 func (s *Folder) flushDirs() {
+	s.flushSegments()
 	for _, st := range states {
 		if err := s.syncers[st].flush(); err != nil {
 			s.log.Warn("outbox: fsync", "err", err)
@@ -166,11 +171,26 @@ func (s *Folder) flushDirs() {
 // scan adds the messages in queue/ that the scheduler does not know yet:
 // all of them when Run starts, then those enqueued by other processes.
 func (s *Folder) scan() error {
-	ids, err := s.ids(StateQueued)
+	des, err := os.ReadDir(filepath.Join(s.dir, dirOf(StateQueued)))
 	if err != nil {
-		return err
+		return fmt.Errorf("outbox: %w", err)
 	}
-	for _, id := range ids {
+	for _, de := range des {
+		name := de.Name()
+		if strings.HasSuffix(name, segExt) {
+			dues, err := s.adoptSegment(name, false)
+			if err != nil {
+				s.log.Warn("outbox: unreadable segment", "segment", name, "err", err)
+			}
+			for _, d := range dues {
+				s.sched.add(d.id, d.at)
+			}
+			continue
+		}
+		id, ok := strings.CutSuffix(name, ".json")
+		if !ok || strings.HasSuffix(id, ".error") {
+			continue
+		}
 		s.sched.mu.Lock()
 		known := s.sched.known[id]
 		s.sched.mu.Unlock()
@@ -186,6 +206,16 @@ func (s *Folder) scan() error {
 			continue
 		}
 		s.sched.add(id, e.Next)
+	}
+	// A message of a segment that could not be filed stays queued there.
+	s.live.mu.Lock()
+	var dues []due
+	for id, m := range s.live.msgs {
+		dues = append(dues, due{id: id, at: m.e.Next})
+	}
+	s.live.mu.Unlock()
+	for _, d := range dues {
+		s.sched.add(d.id, d.at)
 	}
 	return nil
 }
@@ -205,23 +235,20 @@ func (s *Folder) worker(ctx context.Context) {
 // decide. It returns when the message is due again, or the zero time when
 // it left the queue (or should not be tried again by this Run).
 func (s *Folder) attempt(ctx context.Context, id string) time.Time {
-	e, err := readEntry(s.Path(StateQueued, id, ".json"), StateQueued)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			s.log.Warn("outbox: unreadable entry", "id", id, "err", err)
-		}
+	m := s.liveMessage(id) // nil for a message with its own files
+	e, data, err := s.load(m, id)
+	if e == nil {
 		return time.Time{}
 	}
 	now := s.opts.Now()
 	if e.Next.After(now) {
 		return e.Next
 	}
-	data, err := os.ReadFile(s.Path(StateQueued, id, ".eml"))
 	if err != nil {
-		// A .json without its message: filed as failed, never silently lost.
+		// An entry without its message: filed as failed, never silently lost.
 		err = fmt.Errorf("outbox: read message: %w", err)
 		e.LastError = err.Error()
-		s.file(e, Decision{Action: Fail, Err: err, Failure: FailureOf(err, "permanent", e.Attempts, now)})
+		s.file(m, e, Decision{Action: Fail, Err: err, Failure: FailureOf(err, "permanent", e.Attempts, now)}, nil)
 		return time.Time{}
 	}
 	env := &mailer.Envelope{From: e.From, To: e.To, Data: data, MessageID: e.MessageID, Resource: e.Resource}
@@ -239,11 +266,29 @@ func (s *Folder) attempt(ctx context.Context, id string) time.Time {
 	case Snooze:
 		s.pauseQueue(err, d.Pause, d.At)
 	}
-	s.file(e, d)
+	s.file(m, e, d, data)
 	if d.Action == Retry || d.Action == Snooze {
 		return d.At
 	}
 	return time.Time{}
+}
+
+// load reads a queued message's entry and bytes: from its segment (m),
+// or from its own files. It returns a nil entry when the message is gone
+// or unreadable, and the entry with an error when only its bytes are.
+func (s *Folder) load(m *liveMsg, id string) (*Entry, []byte, error) {
+	if m != nil {
+		return s.loadLive(m)
+	}
+	e, err := readEntry(s.Path(StateQueued, id, ".json"), StateQueued)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.log.Warn("outbox: unreadable entry", "id", id, "err", err)
+		}
+		return nil, nil, err
+	}
+	data, err := os.ReadFile(s.Path(StateQueued, id, ".eml"))
+	return e, data, err
 }
 
 // pauseQueue holds every delivery after a server-level failure until
@@ -259,27 +304,30 @@ func (s *Folder) pauseQueue(err error, pause time.Duration, until time.Time) {
 	}
 }
 
-// file records a decision: a retry rewrites the entry in queue/, a final
-// state moves the message out of it.
-func (s *Folder) file(e *Entry, d Decision) {
+// file records a decision: for a message of a segment (m), in the
+// segment's log; for a message with its own files, a retry rewrites the
+// entry in queue/ and a final state moves the message out of it.
+func (s *Folder) file(m *liveMsg, e *Entry, d Decision, data []byte) {
 	st := d.Action.State()
+	var err error
+	switch {
+	case m != nil:
+		err = s.fileLive(m, e, st, d.Failure, data)
+	case st == StateQueued:
+		var b []byte
+		if b, err = e.marshal(); err == nil {
+			err = s.replaceFile(s.Path(StateQueued, e.ID, ".json"), b)
+		}
+	default:
+		err = s.move(e, st, d.Failure)
+	}
+	if err != nil {
+		s.log.Error("outbox: file message", "id", e.ID, "state", st.String(), "err", err)
+	}
 	if st == StateQueued {
-		b, merr := e.marshal()
-		if merr == nil {
-			merr = s.replaceFile(s.Path(StateQueued, e.ID, ".json"), b)
-		}
-		if merr != nil {
-			s.log.Error("outbox: record retry", "id", e.ID, "err", merr)
-		}
 		s.log.Info("outbox: will retry", "id", e.ID, "message_id", e.MessageID,
 			"attempts", e.Attempts, "next", e.Next, "err", d.Err)
-		s.report(e, st, d.Err)
-		return
-	}
-	if merr := s.move(e, st, d.Failure); merr != nil {
-		s.log.Error("outbox: file message", "id", e.ID, "state", st.String(), "err", merr)
-	}
-	if d.Err != nil {
+	} else if d.Err != nil {
 		s.log.Warn("outbox: message not delivered", "id", e.ID, "message_id", e.MessageID,
 			"state", st.String(), "err", d.Err)
 	}

@@ -139,9 +139,17 @@ func TestFolder_Enqueue_layout(t *testing.T) {
 	env := spoolEnv(1)
 	id := spoolMustEnqueue(t, s, env)
 
-	got, err := os.ReadFile(s.Path(StateQueued, id, ".eml"))
+	// One segment in queue/, holding the message's bytes as they are.
+	segs, _ := filepath.Glob(filepath.Join(s.Dir(), "queue", "*"))
+	if len(segs) != 1 || !strings.HasSuffix(segs[0], ".seg") {
+		t.Fatalf("queue/ = %q, want one segment", segs)
+	}
+	if raw, err := os.ReadFile(segs[0]); err != nil || !bytes.Contains(raw, env.Data) {
+		t.Errorf("segment %s = %q, %v; want the message bytes in it", segs[0], raw, err)
+	}
+	got, err := s.Message(context.Background(), id)
 	if err != nil || !bytes.Equal(got, env.Data) {
-		t.Fatalf("queue/%s.eml = %q, %v; want the message bytes", id, got, err)
+		t.Fatalf("Message(%s) = %q, %v; want the message bytes", id, got, err)
 	}
 	e, err := s.Lookup(context.Background(), id)
 	if err != nil {
@@ -280,8 +288,8 @@ func TestFolder_Drain_outcomes(t *testing.T) {
 			if e.State != tt.want {
 				t.Fatalf("state = %v, want %v (last error %q)", e.State, tt.want, e.LastError)
 			}
-			if _, err := os.Stat(s.Path(tt.want, id, ".eml")); err != nil {
-				t.Errorf("the .eml did not follow its .json: %v", err)
+			if got, err := s.Message(context.Background(), id); err != nil || !bytes.Equal(got, env.Data) {
+				t.Errorf("Message(%s) = %q, %v; want the bytes it was enqueued with", id, got, err)
 			}
 			if e.Attempts != rec.calls {
 				t.Errorf("entry.Attempts = %d, want %d", e.Attempts, rec.calls)
@@ -482,10 +490,11 @@ func TestOpenFolder_recovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	keep, _ := s.Enqueue(ctx, spoolEnv(1))
-	moved, _ := s.Enqueue(ctx, spoolEnv(2))
-	deleted, _ := s.Enqueue(ctx, spoolEnv(3))
+	// Messages with their own files, as a folder holds them after a retry
+	// or from before segments.
+	keep := writeOwnFiles(t, s, "keep", spoolEnv(1))
+	moved := writeOwnFiles(t, s, "moved", spoolEnv(2))
+	deleted := writeOwnFiles(t, s, "deleted", spoolEnv(3))
 
 	write := func(path, data string) {
 		if err := os.WriteFile(path, []byte(data), 0o640); err != nil {

@@ -195,22 +195,7 @@ func (r Rules) Decide(e *Entry, err error, stopping bool, serverFails int, now t
 		return r.again(e, err, now, now.Add(r.Backoff(e.Attempts)))
 
 	case se != nil && len(se.Accepted) > 0:
-		// A partial delivery: the accepted recipients are done; retry
-		// only the temporarily refused ones.
-		e.Attempts++
-		e.LastError = err.Error()
-		e.Delivered = append(e.Delivered, se.Accepted...)
-		var again []string
-		for _, rj := range se.Rejected {
-			if rj.Temporary() {
-				again = append(again, rj.Rcpt)
-			}
-		}
-		if len(again) == 0 {
-			return r.leave(e, Fail, err, "permanent", now)
-		}
-		e.To = again
-		return r.again(e, err, now, now.Add(r.Backoff(e.Attempts)))
+		return r.partial(e, se, err, now)
 
 	case errors.Is(err, mailer.ErrPermanent):
 		e.Attempts++
@@ -222,6 +207,26 @@ func (r Rules) Decide(e *Entry, err error, stopping bool, serverFails int, now t
 		e.LastError = err.Error()
 		return r.again(e, err, now, now.Add(r.Backoff(e.Attempts)))
 	}
+}
+
+// partial decides after a partial delivery (se, which err wraps): the
+// accepted recipients are done; only the temporarily refused ones are
+// retried, and with none of them the message has failed.
+func (r Rules) partial(e *Entry, se *mailer.SendError, err error, now time.Time) Decision {
+	e.Attempts++
+	e.LastError = err.Error()
+	e.Delivered = append(e.Delivered, se.Accepted...)
+	var again []string
+	for _, rj := range se.Rejected {
+		if rj.Temporary() {
+			again = append(again, rj.Rcpt)
+		}
+	}
+	if len(again) == 0 {
+		return r.leave(e, Fail, err, "permanent", now)
+	}
+	e.To = again
+	return r.again(e, err, now, now.Add(r.Backoff(e.Attempts)))
 }
 
 // again keeps e queued until next, or gives it up when next is past MaxAge.

@@ -202,27 +202,83 @@ func LoadBrand(path string) (*Brand, error) {
 // values at the line of the problem, wrapping ErrBadBrand: an unknown key,
 // a logo or unsubscribe URL that is not https, a colour that is not #rrggbb.
 func ParseBrand(file string, src []byte) (*Brand, error) {
-	fail := func(line, col int, format string, args ...any) error {
-		if line < 1 {
-			line, col = 1, 1
-		}
-		return &templates.Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...), Err: ErrBadBrand}
+	doc, err := parseBrandDoc(file, src)
+	if err != nil {
+		return nil, err
 	}
+	b := &Brand{}
+	if len(doc.Content) == 0 {
+		return b, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, brandError(file, root.Line, root.Column, "want a mapping of name, logo, color, address, footer, unsubscribe")
+	}
+	fields := map[string]*brandField{}
+	list := b.fields()
+	for i := range list {
+		fields[list[i].key] = &list[i]
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		f := fields[k.Value]
+		if f == nil {
+			return nil, brandError(file, k.Line, k.Column, "unknown key %s (known: name, logo, color, address, footer, unsubscribe)", quoteShort(k.Value))
+		}
+		if seen[k.Value] {
+			return nil, brandError(file, k.Line, k.Column, "%s given twice", k.Value)
+		}
+		seen[k.Value] = true
+		if f.value == nil { // footer: a text, or locale → text
+			if err := b.parseFooter(file, v); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			return nil, brandError(file, v.Line, v.Column, "%s: want a text", k.Value)
+		}
+		if v.Tag != "!!null" {
+			*f.value = v.Value
+		}
+		if msg := f.check(); msg != "" {
+			return nil, brandError(file, v.Line, v.Column, "%s: %s", k.Value, msg)
+		}
+	}
+	if b.Color != "" {
+		b.Color = normalizeColor(b.Color)
+	}
+	return b, nil
+}
+
+// brandError is a *templates.Error at line:col of file (1:1 when the
+// line is unknown), wrapping ErrBadBrand.
+func brandError(file string, line, col int, format string, args ...any) error {
+	if line < 1 {
+		line, col = 1, 1
+	}
+	return &templates.Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...), Err: ErrBadBrand}
+}
+
+// parseBrandDoc checks the size of src and parses it as YAML; a JSON
+// document is checked by the JSON parser first, which says better where
+// its syntax errors are.
+func parseBrandDoc(file string, src []byte) (*yaml.Node, error) {
 	if len(src) > MaxBrandSize {
-		return nil, fail(1, 1, "brand file over the %s limit", bytesize.String(MaxBrandSize))
+		return nil, brandError(file, 1, 1, "brand file over the %s limit", bytesize.String(MaxBrandSize))
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	if t := bytes.TrimSpace(src); len(t) > 0 && t[0] == '{' {
-		// JSON: its own parser says where a syntax error is.
 		var v any
 		if err := json.Unmarshal(src, &v); err != nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
 				line := 1 + bytes.Count(src[:se.Offset], []byte("\n"))
 				col := int(se.Offset) - bytes.LastIndexByte(src[:se.Offset], '\n') - 1
-				return nil, fail(line, col, "%s", strings.TrimPrefix(se.Error(), "json: "))
+				return nil, brandError(file, line, col, "%s", strings.TrimPrefix(se.Error(), "json: "))
 			}
-			return nil, fail(1, 1, "%s", strings.TrimPrefix(err.Error(), "json: "))
+			return nil, brandError(file, 1, 1, "%s", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		// JSON strings hold no raw tab, so a tab is indentation, which
 		// YAML refuses.
@@ -235,72 +291,38 @@ func ParseBrand(file string, src []byte) (*Brand, error) {
 			line, _ = strconv.Atoi(m[1])
 		}
 		msg := yamlLineRe.ReplaceAllString(err.Error(), "")
-		return nil, fail(line, 1, "%s", strings.TrimPrefix(msg, "yaml: "))
+		return nil, brandError(file, line, 1, "%s", strings.TrimPrefix(msg, "yaml: "))
 	}
-	b := &Brand{}
-	if len(doc.Content) == 0 {
-		return b, nil
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, fail(root.Line, root.Column, "want a mapping of name, logo, color, address, footer, unsubscribe")
-	}
-	fields := map[string]*brandField{}
-	list := b.fields()
-	for i := range list {
-		fields[list[i].key] = &list[i]
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		f := fields[k.Value]
-		if f == nil {
-			return nil, fail(k.Line, k.Column, "unknown key %s (known: name, logo, color, address, footer, unsubscribe)", quoteShort(k.Value))
-		}
-		if seen[k.Value] {
-			return nil, fail(k.Line, k.Column, "%s given twice", k.Value)
-		}
-		seen[k.Value] = true
-		if f.value == nil { // footer: a text, or locale → text
-			switch v.Kind {
-			case yaml.ScalarNode:
-				if v.Tag != "!!null" {
-					b.Footer = Footer{"": v.Value}
-				}
-			case yaml.MappingNode:
-				b.Footer = Footer{}
-				for j := 0; j+1 < len(v.Content); j += 2 {
-					lk, lv := v.Content[j], v.Content[j+1]
-					if lv.Kind != yaml.ScalarNode {
-						return nil, fail(lv.Line, lv.Column, "footer.%s: want a text", lk.Value)
-					}
-					if !templates.ValidLocale(lk.Value) {
-						return nil, fail(lk.Line, lk.Column, "footer: locale %s is not a language tag such as fr or pt-BR", quoteShort(lk.Value))
-					}
-					b.Footer[lk.Value] = lv.Value
-					if msg := checkBrandText(lv.Value, true); msg != "" {
-						return nil, fail(lv.Line, lv.Column, "footer.%s: %s", lk.Value, msg)
-					}
-				}
-			default:
-				return nil, fail(v.Line, v.Column, "footer: want a text, or a mapping of locale to text")
-			}
-			continue
-		}
-		if v.Kind != yaml.ScalarNode {
-			return nil, fail(v.Line, v.Column, "%s: want a text", k.Value)
-		}
+	return &doc, nil
+}
+
+// parseFooter reads the footer's value v: a text, or a mapping of locale
+// to text.
+func (b *Brand) parseFooter(file string, v *yaml.Node) error {
+	switch v.Kind {
+	case yaml.ScalarNode:
 		if v.Tag != "!!null" {
-			*f.value = v.Value
+			b.Footer = Footer{"": v.Value}
 		}
-		if msg := f.check(); msg != "" {
-			return nil, fail(v.Line, v.Column, "%s: %s", k.Value, msg)
+	case yaml.MappingNode:
+		b.Footer = Footer{}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			lk, lv := v.Content[j], v.Content[j+1]
+			if lv.Kind != yaml.ScalarNode {
+				return brandError(file, lv.Line, lv.Column, "footer.%s: want a text", lk.Value)
+			}
+			if !templates.ValidLocale(lk.Value) {
+				return brandError(file, lk.Line, lk.Column, "footer: locale %s is not a language tag such as fr or pt-BR", quoteShort(lk.Value))
+			}
+			b.Footer[lk.Value] = lv.Value
+			if msg := checkBrandText(lv.Value, true); msg != "" {
+				return brandError(file, lv.Line, lv.Column, "footer.%s: %s", lk.Value, msg)
+			}
 		}
+	default:
+		return brandError(file, v.Line, v.Column, "footer: want a text, or a mapping of locale to text")
 	}
-	if b.Color != "" {
-		b.Color = normalizeColor(b.Color)
-	}
-	return b, nil
+	return nil
 }
 
 var yamlLineRe = regexp.MustCompile(`line (\d+): `)

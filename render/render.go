@@ -194,60 +194,18 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 		return nil, errors.New("render: nil template")
 	}
 	p := r.prepare(t)
-	parts := &Parts{}
-	// Encoding the JSON part also proves data plain (see
-	// templates.Normalize); only data that is not gets normalized.
-	js, err := encodeJSON(data, int(p.jsonHint.Load()))
-	if errors.Is(err, errNotPlain) {
-		if data, err = templates.Normalize(data); err != nil {
-			return nil, fmt.Errorf("render: %w", err)
-		}
-		js, err = encodeJSON(data, int(p.jsonHint.Load()))
-	}
+	js, data, err := p.encodeData(data)
 	if err != nil {
 		return nil, err
 	}
-	p.jsonHint.Store(int64(len(js)))
-	parts.JSON = js
-	subject, err := r.subject(p, data, lenient, &parts.Warnings)
-	if err != nil {
+	parts := &Parts{JSON: js}
+	if parts.Subject, err = r.subject(p, data, lenient, &parts.Warnings); err != nil {
 		return nil, err
 	}
-	parts.Subject = subject
 	if parts.Preheader, err = r.preheader(p, data, lenient, &parts.Warnings); err != nil {
 		return nil, err
 	}
-
-	c := getCollector(r, p, lenient)
-	defer putCollector(c)
-	if err := templates.Execute(t.Body, data, c); err != nil {
-		return nil, err
-	}
-	parts.Warnings = append(parts.Warnings, c.warnings...)
-	var sk *skeleton
-	if cached {
-		sk, err = p.skeleton(r, c.shape, data)
-	} else {
-		sk, err = p.build(r, data)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(sk.values) != len(c.values) {
-		// cannot happen: the same shape expands to the same sentinels
-		return nil, fmt.Errorf("render: %s: internal error: %d values for %d slots", t.File, len(c.values), len(sk.values))
-	}
-	l, err := r.layoutFor(t.Locale)
-	if err != nil {
-		return nil, err
-	}
-	parts.Text = sk.text.fill(c.values) + l.text
-	if cached {
-		parts.HTML, err = l.fill(sk, c.values, subject, parts.Preheader)
-	} else {
-		parts.HTML, err = l.execute(sk.html.fill(c.values), subject, parts.Preheader)
-	}
-	if err != nil {
+	if err := r.renderBody(p, data, cached, lenient, parts); err != nil {
 		return nil, err
 	}
 	if len(parts.HTML)+len(parts.Text) > 4*r.opts.MaxOutputSize {
@@ -257,6 +215,62 @@ func (r *Renderer) render(t *templates.Template, data any, cached, lenient bool)
 		parts.Warnings = nil
 	}
 	return parts, nil
+}
+
+// encodeData returns the JSON part of data and data as plain values.
+// Encoding the JSON part also proves data plain (see templates.Normalize);
+// only data that is not gets normalized.
+func (p *prepared) encodeData(data any) ([]byte, any, error) {
+	js, err := encodeJSON(data, int(p.jsonHint.Load()))
+	if errors.Is(err, errNotPlain) {
+		if data, err = templates.Normalize(data); err != nil {
+			return nil, nil, fmt.Errorf("render: %w", err)
+		}
+		js, err = encodeJSON(data, int(p.jsonHint.Load()))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	p.jsonHint.Store(int64(len(js)))
+	return js, data, nil
+}
+
+// renderBody executes the template's body for data and fills parts.Text
+// and parts.HTML, in the layout of the template's locale, from the cached
+// skeleton of its shape or, when cached is false, from a fresh one.
+func (r *Renderer) renderBody(p *prepared, data any, cached, lenient bool, parts *Parts) error {
+	t := p.t
+	c := getCollector(r, p, lenient)
+	defer putCollector(c)
+	if err := templates.Execute(t.Body, data, c); err != nil {
+		return err
+	}
+	parts.Warnings = append(parts.Warnings, c.warnings...)
+	var sk *skeleton
+	var err error
+	if cached {
+		sk, err = p.skeleton(r, c.shape, data)
+	} else {
+		sk, err = p.build(r, data)
+	}
+	if err != nil {
+		return err
+	}
+	if len(sk.values) != len(c.values) {
+		// cannot happen: the same shape expands to the same sentinels
+		return fmt.Errorf("render: %s: internal error: %d values for %d slots", t.File, len(c.values), len(sk.values))
+	}
+	l, err := r.layoutFor(t.Locale)
+	if err != nil {
+		return err
+	}
+	parts.Text = sk.text.fill(c.values) + l.text
+	if cached {
+		parts.HTML, err = l.fill(sk, c.values, parts.Subject, parts.Preheader)
+	} else {
+		parts.HTML, err = l.execute(sk.html.fill(c.values), parts.Subject, parts.Preheader)
+	}
+	return err
 }
 
 // prepare returns the per-template state, made once.

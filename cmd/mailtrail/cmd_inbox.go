@@ -250,6 +250,7 @@ func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration,
 	if err != nil {
 		return fmt.Errorf("encode message: %w", err)
 	}
+	msgCtx := ctx
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
@@ -268,6 +269,9 @@ func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration,
 	)
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
+		if msgCtx.Err() == context.DeadlineExceeded {
+			return fmt.Errorf("--exec: no exit before the message's deadline (--message-timeout): %w", msgCtx.Err())
+		}
 		if ctx.Err() == context.DeadlineExceeded {
 			return fmt.Errorf("--exec: no exit after %v", limit)
 		}

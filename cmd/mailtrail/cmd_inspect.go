@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/mailtrail/mailtrail/identity"
 	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/inbound/reply"
+	"github.com/mailtrail/mailtrail/internal/jsonout"
 )
 
 const inspectExample = `
@@ -53,30 +53,36 @@ func runInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := m.ASGI()
-	out := struct {
-		inbound.ASGIMessage
-		Reply map[string]any `json:"reply"`
-		Auth  inbound.Auth   `json:"auth"`
-		Trace map[string]any `json:"trace,omitempty"`
-	}{inbound.ASGIMessage{From: a["from"], To: a["to"], Headers: a["headers"], Defects: a["defects"], Content: a["content"]},
-		inspectReply(reply.Parse(m)), inbound.VerifyAuth(ctx, raw, authOpts), nil}
-	if from != "" {
-		res, err := inbound.Trace(m, app)
-		switch {
-		case err == nil:
-			out.Trace = map[string]any{"resource": res.Resource, "source": traceSource(res.Source), "exact": res.Exact, "kind": res.Kind.String()}
-		default:
-			out.Trace = map[string]any{"error": err.Error()}
-			if res != nil {
-				out.Trace["kind"] = res.Kind.String()
-			}
-		}
+	// The document is written as it is walked: each body is decoded and
+	// escaped a piece at a time straight into the output (see
+	// inbound.Message.ASGIStream), so a large message is not held again.
+	a := m.ASGIStream()
+	out := jsonout.Object{{Key: "from", Value: a["from"]}, {Key: "to", Value: a["to"]}, {Key: "headers", Value: a["headers"]}}
+	if d, ok := a["defects"]; ok {
+		out = append(out, jsonout.Member{Key: "defects", Value: d})
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	out = append(out,
+		jsonout.Member{Key: "content", Value: a["content"]},
+		jsonout.Member{Key: "reply", Value: inspectReply(reply.Parse(m))},
+		jsonout.Member{Key: "auth", Value: inbound.VerifyAuth(ctx, raw, authOpts)})
+	if from != "" {
+		out = append(out, jsonout.Member{Key: "trace", Value: inspectTrace(m, app)})
+	}
+	return jsonout.NewWriter(e.stdout, "  ").Encode(out)
+}
+
+// inspectTrace is the "trace" key: what trace --json says, or the error
+// and the kind when no resource is found.
+func inspectTrace(m *inbound.Message, app identity.App) map[string]any {
+	res, err := inbound.Trace(m, app)
+	if err == nil {
+		return map[string]any{"resource": res.Resource, "source": traceSource(res.Source), "exact": res.Exact, "kind": res.Kind.String()}
+	}
+	out := map[string]any{"error": err.Error()}
+	if res != nil {
+		out["kind"] = res.Kind.String()
+	}
+	return out
 }
 
 type inspectAttachment struct {

@@ -53,11 +53,10 @@ func enqueueWorkload(t *testing.T, url string, n int) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mailer.New(mailer.Config{From: "Fleet <fleet@example.test>", SMTPURL: "file:" + t.TempDir()})
+	m, err := mailer.NewRenderer(mailer.Config{Identity: mailer.Identity{From: "Fleet <fleet@example.test>"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
 	s, err := postgres.Open(ctx, url, &postgres.Options{Logger: quietLog()})
 	if err != nil {
 		t.Fatal(err)

@@ -169,17 +169,16 @@ func renderMailerConfig(e *env, o *renderOptions) (mailer.Config, string, error)
 		return mailer.Config{}, "", &usageError{msg: err.Error()}
 	}
 	cfg := mailer.Config{
-		From:      o.From,
-		Keys:      keys,
-		Brand:     brand,
-		Render:    &render.Options{Layout: layout},
-		Signing:   signing,
-		Templates: os.DirFS(dir),
-		Logger:    renderLogger(e.stderr),
-		// Only send decides where messages go (it sets Transport or SMTP);
+		Identity: mailer.Identity{From: o.From, Keys: keys},
+		Render: mailer.RenderConfig{
+			Brand:     brand,
+			Options:   &render.Options{Layout: layout},
+			Templates: os.DirFS(dir),
+		},
+		Signing: signing,
+		// Only send says where messages go (it sets Transport);
 		// render never sends, and never looks at the environment.
-		SMTPURL: "file:" + mailer.DefaultFileDir,
-		Getenv:  func(string) string { return "" },
+		Logger: renderLogger(e.stderr),
 	}
 	return cfg, name, nil
 }
@@ -272,16 +271,15 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := mailer.New(cfg)
+	r, err := mailer.NewRenderer(cfg)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
 	msg, err := renderMessage(e, &o, name)
 	if err != nil {
 		return err
 	}
-	env, err := m.Render(ctx, msg)
+	env, err := r.Render(ctx, msg)
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,10 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := mailer.New(cfg)
+	r, err := mailer.NewRenderer(cfg)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
 	defer batchGC()()
 	in, err := os.Open(o.Batch)
 	if err != nil {
@@ -47,7 +46,7 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 	}
 	defer out.Abort() // after Commit, nothing
 	w := mbox.NewWriter(out)
-	b := &renderBatchRun{e: e, o: o, m: m, name: name, start: time.Now()}
+	b := &renderBatchRun{e: e, o: o, r: r, name: name, start: time.Now()}
 	if err := b.writeAll(ctx, batch.NewReader(bufio.NewReader(in)), w); err != nil {
 		return err
 	}
@@ -65,7 +64,7 @@ func renderBatch(ctx context.Context, e *env, o *renderOptions) error {
 type renderBatchRun struct {
 	e       *env
 	o       *renderOptions
-	m       *mailer.Mailer
+	r       *mailer.Renderer
 	name    string    // the template
 	start   time.Time // also the mbox "From " line's date of every message
 	written int
@@ -96,7 +95,7 @@ func (b *renderBatchRun) writeAll(ctx context.Context, recs *batch.Reader, w *mb
 			}
 			continue
 		}
-		env, err := b.m.Render(ctx, rec.Message(b.name, b.o.Locale))
+		env, err := b.r.Render(ctx, rec.Message(b.name, b.o.Locale))
 		if err != nil {
 			b.bad++
 			fmt.Fprintf(b.e.stderr, "%s:%d: %v\n", b.o.Batch, rec.Line, err)

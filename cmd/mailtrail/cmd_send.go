@@ -99,7 +99,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		if len(rc.Recipients) == 1 {
 			plural = ""
 		}
-		fmt.Fprintf(e.stdout, "sent:       %s (%d recipient%s)\n", cfg.SMTP.Redacted(), len(rc.Recipients), plural)
+		fmt.Fprintf(e.stdout, "sent:       %s (%d recipient%s)\n", cfg.Transport.SMTP.Redacted(), len(rc.Recipients), plural)
 	}
 	return nil
 }
@@ -125,7 +125,7 @@ func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 		if err != nil {
 			return cfg, "", &exitError{code: 2, err: err}
 		}
-		cfg.Transport = tr
+		cfg.Transport.Use = tr
 		return cfg, name, nil
 	}
 	smtp, err := mailer.ParseSMTPURL(raw)
@@ -135,6 +135,6 @@ func sendMailerConfig(e *env, o *sendOptions) (mailer.Config, string, error) {
 		}
 		return cfg, "", &exitError{code: 2, err: err}
 	}
-	cfg.SMTP = smtp
+	cfg.Transport.SMTP = smtp
 	return cfg, name, nil
 }

@@ -58,7 +58,7 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 	raw := outboxURL(e, o.Outbox)
 	var outboxName string
 	switch {
-	case raw == "none" || raw == "" && cfg.SMTP == nil:
+	case raw == "none" || raw == "" && cfg.Transport.SMTP == nil:
 		// Directly, over SMTP or into the folder of the file transport.
 	default:
 		wait := o.BatchFlags.Wait
@@ -68,9 +68,9 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		if kind, _, _ := parseOutboxURL(raw); kind != "folder" {
 			wait = 0 // enqueue only: workers deliver
 		}
-		tr := cfg.Transport // the file transport, when there is no SMTP
-		if wait > 0 && cfg.SMTP != nil {
-			smtp := *cfg.SMTP
+		tr := cfg.Transport.Use // the file transport, when there is no SMTP
+		if wait > 0 && cfg.Transport.SMTP != nil {
+			smtp := *cfg.Transport.SMTP
 			smtp.MaxConns = o.Concurrency
 			t := mailer.NewSMTPTransport(&smtp, sendBatchQuietLogger(e.stderr))
 			defer t.Close()

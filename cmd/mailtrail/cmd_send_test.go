@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/mailer"
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
+	"github.com/mailtrail/mailtrail/outbox"
 )
 
 // TestSend_outbox is the README's main command on a fresh machine: no SMTP
@@ -198,8 +199,12 @@ func TestSend_outboxEnqueues(t *testing.T) {
 			if m == nil {
 				t.Fatalf("stdout = %q, want the id in the outbox", stdout)
 			}
-			if _, err := os.Stat(filepath.Join(dir, "queue", m[1]+".eml")); err != nil {
-				t.Errorf("the message is not queued in %s: %v", dir, err)
+			ob, err := outbox.OpenFolder(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, err := ob.Lookup(context.Background(), m[1]); err != nil || e.State != outbox.StateQueued {
+				t.Errorf("the message is not queued in %s: %+v, %v", dir, e, err)
 			}
 			if n := srv.Stats().Connections; n != 0 {
 				t.Errorf("send connected %d times, want none: workers deliver", n)

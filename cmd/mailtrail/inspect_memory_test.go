@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
+	"fmt"
 	"io"
-	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,48 +12,57 @@ import (
 	"github.com/mailtrail/mailtrail/internal/lineartest"
 )
 
-// inspectLargeReplies are replies of about size bytes: a long text answer
-// (8-bit or quoted-printable), or a short one with a large attachment.
-func inspectLargeReplies(size int) map[string][]byte {
-	head := "From: Partner <p@garage.example>\r\nTo: fleet+r1@example.com\r\nSubject: Re: [r1] check\r\n" +
-		"Message-ID: <big@garage.example>\r\nMIME-Version: 1.0\r\n"
-	line := "Le véhicule AB-123-CD a été contrôlé, tout est en ordre, rien à signaler ici.\r\n"
-	text := strings.Repeat(line, size/len(line))
-	var qp bytes.Buffer
-	w := quotedprintable.NewWriter(&qp)
-	w.Write([]byte(text[:len(text)*7/10]))
-	w.Close()
-	att := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, size*3/16))
-	var b64 strings.Builder
-	for i := 0; i < len(att); i += 76 {
-		b64.WriteString(att[i:min(i+76, len(att))] + "\r\n")
-	}
-	return map[string][]byte{
-		"text 8bit":             []byte(head + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text),
-		"text quoted-printable": []byte(head + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + qp.String()),
-		"attachment base64": []byte(head + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the photo.\r\n" +
-			"--b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=p.png\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64.String() + "--b--\r\n"),
-	}
+// inspectMemoryCommands are the commands whose memory is bounded on large
+// replies: each reads the message once and holds it with its bodies
+// decoded at most once more.
+var inspectMemoryCommands = [][]string{
+	{"inspect"},
+	{"inspect", "--from", "fleet@example.com"},
+	{"trace", "--from", "fleet@example.com"},
 }
 
-// TestTrace_memory runs trace on 20 MB replies read from a file and holds
-// the bytes it allocates (an upper bound of the peak memory it adds) to
-// 3× the message.
-func TestTrace_memory(t *testing.T) {
+// TestInspect_memory runs inspect and trace on 20 MB replies read from a
+// file and holds the bytes each allocates (an upper bound of the peak
+// memory it adds, whatever the collector does) to 3× the message. inspect
+// writes its JSON as it goes, each body decoded and escaped a piece at a
+// time, so the message is held once, with a body decoded once more at
+// most and the text of the reply.
+func TestInspect_memory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("20 MB messages; -short skips it")
 	}
 	dir := t.TempDir()
-	for name, raw := range inspectLargeReplies(20 << 20) {
+	for name, raw := range lineartest.LargeReplies(20 << 20) {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".eml")
 		if err := os.WriteFile(path, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ratio, code := inspectAllocated([]string{"trace", "--from", "fleet@example.com", path}, len(raw))
-		t.Logf("trace %s: %d bytes, allocated %.2f× the message", name, len(raw), ratio)
-		if code == 2 || ratio > 3 {
-			t.Errorf("trace %s: exit %d, allocated %.2f× the message; want the message read, ≤ 3×", name, code, ratio)
+		for _, cmd := range inspectMemoryCommands {
+			args := append(append([]string{}, cmd...), path)
+			ratio, code := inspectAllocated(args, len(raw))
+			t.Logf("%s %s: %d bytes, allocated %.2f× the message", strings.Join(cmd, " "), name, len(raw), ratio)
+			if code == 2 || ratio > 3 {
+				t.Errorf("%s %s: exit %d, allocated %.2f× the message; want the message read, ≤ 3×", strings.Join(cmd, " "), name, code, ratio)
+			}
 		}
+	}
+}
+
+// TestInspect_linear checks that what inspect allocates grows linearly
+// with the message: at 256 KiB and 2 MiB, for each kind of reply.
+func TestInspect_linear(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"text 8bit", "text quoted-printable", "attachment base64"} {
+		t.Run(name, func(t *testing.T) {
+			file := func(n int) string {
+				path := filepath.Join(dir, fmt.Sprintf("%s-%d.eml", strings.ReplaceAll(name, " ", "-"), n))
+				if err := os.WriteFile(path, lineartest.LargeReplies(n)[name], 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			}
+			lineartest.Check(t, 256<<10, file, func(path string) { inspectAllocated([]string{"inspect", path}, 1) })
+		})
 	}
 }
 
@@ -69,20 +76,21 @@ func inspectAllocated(args []string, size int) (float64, int) {
 }
 
 // BenchmarkInspect_memory reports the bytes inspect and trace allocate per
-// byte of a 20 MB reply ("alloc/B").
+// byte of a 20 MB reply ("alloc/B"; -benchmem gives B/op too).
 func BenchmarkInspect_memory(b *testing.B) {
 	dir := b.TempDir()
-	for name, raw := range inspectLargeReplies(20 << 20) {
+	for name, raw := range lineartest.LargeReplies(20 << 20) {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".eml")
 		if err := os.WriteFile(path, raw, 0o644); err != nil {
 			b.Fatal(err)
 		}
-		for _, cmd := range [][]string{{"inspect", path}, {"trace", "--from", "fleet@example.com", path}} {
-			b.Run(cmd[0]+"/"+strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+		for _, cmd := range inspectMemoryCommands {
+			args := append(append([]string{}, cmd...), path)
+			b.Run(strings.Join(cmd, " ")+"/"+name, func(b *testing.B) {
 				b.SetBytes(int64(len(raw)))
 				var sum float64
 				for b.Loop() {
-					r, _ := inspectAllocated(cmd, len(raw))
+					r, _ := inspectAllocated(args, len(raw))
 					sum += r
 				}
 				b.ReportMetric(sum/float64(b.N), "alloc/B")

@@ -38,8 +38,6 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	ep, _ := parseIMAPURL(p.URL)
-	log := p.logger()
-
 	dctx, cancel := context.WithTimeout(ctx, dur(p.DialTimeout, 30*time.Second))
 	defer cancel()
 	conn, err := p.dial(dctx, ep)
@@ -63,6 +61,25 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 	}
 
 	s := &session{p: p, ep: ep, conn: conn, updates: make(chan struct{}, 1)}
+	if err := s.secure(dctx); err != nil {
+		return fail(err)
+	}
+	if err := s.login(); err != nil {
+		s.c.Close()
+		return fail(err)
+	}
+	if !stopDial() {
+		s.c.Close()
+		return fail(fmt.Errorf("imap: connect to %s: %w", ep.addr, context.DeadlineExceeded))
+	}
+	s.closeOnCancel(ctx)
+	p.logger().Debug("imap: logged in", "server", ep.addr, "user", ep.user, "caps", capList(s.c.Caps()))
+	return s, nil
+}
+
+// secure starts the IMAP client on s.conn, with TLS from the first byte
+// or after STARTTLS as the URL asks, or in the clear.
+func (s *session) secure(ctx context.Context) error {
 	opts := &imapclient.Options{
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
@@ -72,43 +89,48 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 			},
 		},
 	}
-	switch ep.sec {
+	switch s.ep.sec {
 	case secImplicitTLS:
-		tc := tls.Client(conn, p.tlsConfig(ep))
-		if err := tc.HandshakeContext(dctx); err != nil {
-			return fail(fmt.Errorf("imap: connect to %s: %w: %w", ep.addr, ErrTLS, err))
+		tc := tls.Client(s.conn, s.p.tlsConfig(s.ep))
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fmt.Errorf("imap: connect to %s: %w: %w", s.ep.addr, ErrTLS, err)
 		}
 		s.conn = tc
 		s.c = imapclient.New(tc, opts)
 	case secStartTLS:
-		opts.TLSConfig = p.tlsConfig(ep)
-		c, err := imapclient.NewStartTLS(conn, opts)
+		opts.TLSConfig = s.p.tlsConfig(s.ep)
+		c, err := imapclient.NewStartTLS(s.conn, opts)
 		if err != nil {
-			return fail(fmt.Errorf("imap: connect to %s: STARTTLS: %w: %w", ep.addr, ErrTLS, err))
+			return fmt.Errorf("imap: connect to %s: STARTTLS: %w: %w", s.ep.addr, ErrTLS, err)
 		}
 		s.c = c
 	default:
-		s.c = imapclient.New(conn, opts)
+		s.c = imapclient.New(s.conn, opts)
 	}
+	return nil
+}
+
+// login waits for the server's greeting and logs in; a refusal wraps
+// [ErrAuth].
+func (s *session) login() error {
+	ep := s.ep
 	if err := s.c.WaitGreeting(); err != nil {
-		s.c.Close()
-		return fail(fmt.Errorf("imap: connect to %s: greeting: %w", ep.addr, err))
+		return fmt.Errorf("imap: connect to %s: greeting: %w", ep.addr, err)
 	}
 	if err := s.c.Login(ep.user, ep.password).Wait(); err != nil {
-		s.c.Close()
 		var ie *goimap.Error
 		if errors.As(err, &ie) {
-			return fail(fmt.Errorf("%w: log in to %s as %s: %s", ErrAuth, ep.addr, ep.user, ie.Text))
+			return fmt.Errorf("%w: log in to %s as %s: %s", ErrAuth, ep.addr, ep.user, ie.Text)
 		}
-		return fail(fmt.Errorf("imap: log in to %s as %s: %w", ep.addr, ep.user, err))
+		return fmt.Errorf("imap: log in to %s as %s: %w", ep.addr, ep.user, err)
 	}
-	if !stopDial() {
-		s.c.Close()
-		return fail(fmt.Errorf("imap: connect to %s: %w", ep.addr, context.DeadlineExceeded))
-	}
-	// From here on a cancelled ctx gives the command in flight
-	// LogoutTimeout to finish before the connection is cut; the code
-	// between commands sees ctx.Err() and logs out politely.
+	return nil
+}
+
+// closeOnCancel arranges that, once ctx is cancelled, the command in
+// flight gets LogoutTimeout to finish before the connection is cut; the
+// code between commands sees ctx.Err() and logs out politely.
+func (s *session) closeOnCancel(ctx context.Context) {
 	s.stopCtx = context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -116,8 +138,6 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 			s.deadline = time.AfterFunc(s.logoutTimeout(), func() { s.c.Close() })
 		}
 	})
-	log.Debug("imap: logged in", "server", ep.addr, "user", ep.user, "caps", capList(s.c.Caps()))
-	return s, nil
 }
 
 func capList(caps goimap.CapSet) []string {

@@ -132,7 +132,37 @@ func NewServer(t testing.TB, opts *Options) *Server {
 			s.fatalf("imaptest: create %s: %v", name, err)
 		}
 	}
+	tlsConfig := s.newTLSConfig()
+	s.srv = imapserver.New(s.serverOptions(tlsConfig))
+	s.listen(tlsConfig)
+	go func() {
+		defer close(s.done)
+		_ = s.srv.Serve(s.ln)
+	}()
+	if t != nil {
+		t.Cleanup(s.Close)
+	}
+	return s
+}
 
+// newTLSConfig makes the server's certificate and keeps its roots for
+// ClientTLSConfig; it returns nil in Plain mode.
+func (s *Server) newTLSConfig() *tls.Config {
+	s.helper()
+	if s.opts.TLS == Plain {
+		return nil
+	}
+	cert, roots, err := testcert.New("imaptest")
+	if err != nil {
+		s.fatalf("imaptest: %v", err)
+	}
+	s.roots = roots
+	return &tls.Config{Certificates: []tls.Certificate{cert}}
+}
+
+// serverOptions gives the IMAP server the capabilities that s.opts ask
+// for and a session per connection on the in-memory store.
+func (s *Server) serverOptions(tlsConfig *tls.Config) *imapserver.Options {
 	caps := imap.CapSet{imap.CapIMAP4rev1: {}}
 	if !s.opts.NoUIDPlus {
 		caps[imap.CapUIDPlus] = struct{}{}
@@ -140,17 +170,6 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	if !s.opts.NoMove {
 		caps[imap.CapMove] = struct{}{}
 	}
-
-	var tlsConfig *tls.Config
-	if s.opts.TLS != Plain {
-		cert, roots, err := testcert.New("imaptest")
-		if err != nil {
-			s.fatalf("imaptest: %v", err)
-		}
-		s.roots = roots
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
-	}
-
 	srvOpts := &imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return &session{srv: s, conn: c, inner: s.mem.NewSession()}, nil, nil
@@ -163,8 +182,13 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	if s.opts.TLS == StartTLS {
 		srvOpts.TLSConfig = tlsConfig
 	}
-	s.srv = imapserver.New(srvOpts)
+	return srvOpts
+}
 
+// listen opens s.ln on a loopback port: TLS from the first byte in
+// Implicit mode, IDLE hidden when NoIdle.
+func (s *Server) listen(tlsConfig *tls.Config) {
+	s.helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		s.fatalf("imaptest: listen: %v", err)
@@ -178,14 +202,6 @@ func NewServer(t testing.TB, opts *Options) *Server {
 		// the plain text of the conversation.
 		s.ln = &capFilterListener{Listener: s.ln, hide: [][]byte{[]byte(" IDLE")}}
 	}
-	go func() {
-		defer close(s.done)
-		_ = s.srv.Serve(s.ln)
-	}()
-	if t != nil {
-		t.Cleanup(s.Close)
-	}
-	return s
 }
 
 // Addr is the server's host:port.

@@ -54,7 +54,28 @@ func foldedAttributionEnd(l string) bool {
 // word of an opener of [Languages] ("On", "Le", "Am", …) and a blank.
 func attributionStart(l string) bool {
 	sp := strings.IndexAny(l, " \t")
-	return sp > 0 && sp <= 3 && openers[strings.ToLower(l[:sp])] && l[0] >= 'A' && l[0] <= 'Z'
+	return sp > 0 && sp <= 3 && l[0] >= 'A' && l[0] <= 'Z' && isOpener(l[:sp])
+}
+
+// isOpener reports whether w, in any case, is one of the openers. An
+// ASCII word is lower-cased on the stack: this runs on every line of a
+// reply.
+func isOpener(w string) bool {
+	var b [3]byte
+	if len(w) > len(b) {
+		return openers[strings.ToLower(w)]
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 0x80 {
+			return openers[strings.ToLower(w)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return openers[string(b[:len(w)])]
 }
 
 var dateRE = regexp.MustCompile(`\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b(?:19|20)\d\d\b`)
@@ -78,14 +99,14 @@ func isAttribution(l string) bool {
 // "<reply@reply.github.com>" / "wrote:", or a localised one whose address
 // line ends the line before ("… <" / "addr> написал:").
 func joinAttribution(lines []string) []string {
-	out := make([]string, 0, len(lines))
+	out := lineEdit{lines: lines}
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		// "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:"
 		// over a quote: the answer and the attribution share a line.
 		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], ">") {
 			if before, attr, ok := splitSharedAttribution(l); ok {
-				out = append(out, before, attr)
+				out.add(before, attr)
 				continue
 			}
 		}
@@ -99,7 +120,7 @@ func joinAttribution(lines []string) []string {
 				if attributionEnd(lines[k]) || foldedAttributionEnd(lines[k]) {
 					joined := strings.Join(trimAll(lines[i:k+1]), " ")
 					if attributionEnd(lines[k]) && isAttribution(joined) || attributionRE.MatchString(joined) {
-						out = append(out, joined)
+						out.add(joined)
 						i = k
 						l = ""
 					}
@@ -116,7 +137,7 @@ func joinAttribution(lines []string) []string {
 		if i+1 < len(lines) && !strings.HasPrefix(l, ">") && foldedPair(l, lines[i+1]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
 			if isAttribution(joined) {
-				out = append(out, joined)
+				out.add(joined)
 				i++
 				continue
 			}
@@ -128,14 +149,51 @@ func joinAttribution(lines []string) []string {
 			quoteFollows(lines[i+2:]) {
 			joined := strings.TrimSpace(l) + " " + strings.TrimSpace(lines[i+1])
 			if isAttribution(joined) {
-				out = append(out, joined)
+				out.add(joined)
 				i++
 				continue
 			}
 		}
-		out = append(out, l)
+		out.keep(i)
 	}
-	return out
+	return out.result()
+}
+
+// lineEdit builds an edited copy of lines only once an edit is made:
+// until then the result is lines itself, not a copy.
+type lineEdit struct {
+	lines []string
+	n     int // lines[:n] are kept as they are, while out is nil
+	out   []string
+}
+
+// keep appends lines[i] unchanged.
+func (e *lineEdit) keep(i int) {
+	if e.out == nil && e.n == i {
+		e.n++
+		return
+	}
+	e.edited()
+	e.out = append(e.out, e.lines[i])
+}
+
+// add appends lines that are not in lines as they are.
+func (e *lineEdit) add(s ...string) {
+	e.edited()
+	e.out = append(e.out, s...)
+}
+
+func (e *lineEdit) edited() {
+	if e.out == nil {
+		e.out = append(make([]string, 0, len(e.lines)), e.lines[:e.n]...)
+	}
+}
+
+func (e *lineEdit) result() []string {
+	if e.out == nil {
+		return e.lines[:e.n]
+	}
+	return e.out
 }
 
 // splitSharedAttribution splits a line that ends with an attribution

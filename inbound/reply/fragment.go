@@ -7,13 +7,24 @@ import (
 )
 
 // fragment is a run of lines sharing the quoted/signature attributes, as
-// github/email_reply_parser models a reply.
+// github/email_reply_parser models a reply. Its lines are a part of the
+// lines being read, top-down, trimmed as the reader keeps them; its
+// content is them joined by "\n".
 type fragment struct {
-	lines     []string // bottom-up while reading
-	content   string
+	lines     []string
 	quoted    bool
 	signature bool
 	hidden    bool
+}
+
+// blank reports whether the fragment's content is white space only.
+func (f *fragment) blank() bool {
+	for _, l := range f.lines {
+		if strings.TrimSpace(l) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // signatureRE matches the first line of a signature block (after a blank
@@ -43,51 +54,34 @@ func isSignatureStart(l string) bool {
 	return false
 }
 
-// sectionRule reports whether the top line of a fragment read bottom-up
-// is a rule of underscores with a blank line under it: a writer's section
-// break inside the reply, not the rule Outlook puts right above a quoted
-// header block or a signature.
-func sectionRule(bottomUp []string) bool {
-	n := len(bottomUp)
-	return n >= 2 && strings.HasPrefix(strings.TrimSpace(bottomUp[n-1]), "__") && bottomUp[n-2] == "" &&
-		strings.Trim(bottomUp[n-1], "_ \t") == ""
+// sectionRule reports whether the top line of a fragment is a rule of
+// underscores with a blank line under it: a writer's section break inside
+// the reply, not the rule Outlook puts right above a quoted header block
+// or a signature.
+func sectionRule(lines []string) bool {
+	return len(lines) >= 2 && strings.HasPrefix(strings.TrimSpace(lines[0]), "__") && lines[1] == "" &&
+		strings.Trim(lines[0], "_ \t") == ""
 }
 
 // fragments splits lines into fragments, bottom-up, and marks the hidden
 // ones: quoted or signature fragments, or blank ones, below the last
-// fragment of text.
+// fragment of text. The lines are trimmed in place: each fragment holds a
+// part of lines, not a copy.
 func fragments(lines []string) []*fragment {
-	// A line of underscores (Outlook) directly under text gets a blank
-	// line above it, so that it can start a signature fragment.
-	fixed := make([]string, 0, len(lines))
-	for i, l := range lines {
-		if i > 0 && strings.HasPrefix(l, "________") && lines[i-1] != "" {
-			fixed = append(fixed, "")
-		}
-		fixed = append(fixed, l)
-	}
-	lines = fixed
-	// email_reply_parser reads the reversed text line by line: a leading
-	// empty line of the text is never seen.
-	if len(lines) > 0 && lines[0] == "" {
-		lines = lines[1:]
-	}
+	lines = prepareLines(lines)
 	var (
 		frags        []*fragment
+		top          = -1 // the top line of the fragment being read; -1 when none
 		cur          *fragment
 		foundVisible bool
 	)
-	finish := func() {
+	finish := func(bottom int) {
 		if cur == nil {
 			return
 		}
-		for i, j := 0, len(cur.lines)-1; i < j; i, j = i+1, j-1 {
-			cur.lines[i], cur.lines[j] = cur.lines[j], cur.lines[i]
-		}
-		cur.content = strings.Join(cur.lines, "\n")
-		cur.lines = nil
+		cur.lines = lines[top : bottom+1]
 		if !foundVisible {
-			if cur.quoted || cur.signature || strings.TrimSpace(cur.content) == "" {
+			if cur.quoted || cur.signature || cur.blank() {
 				cur.hidden = true
 			} else {
 				foundVisible = true
@@ -96,28 +90,57 @@ func fragments(lines []string) []*fragment {
 		frags = append(frags, cur)
 		cur = nil
 	}
+	bottom := len(lines) - 1 // the bottom line of the fragment being read
 	for i := len(lines) - 1; i >= 0; i-- {
 		line := lines[i]
 		if !isSignatureStart(line) {
 			line = strings.TrimRightFunc(line, unicode.IsSpace)
 		}
 		quoted := strings.HasPrefix(line, ">") || i > 0 && strings.HasPrefix(lines[i-1], ">") && linkTail(line)
-		if cur != nil && line == "" && isSignatureStart(cur.lines[len(cur.lines)-1]) && !sectionRule(cur.lines) {
+		if cur != nil && line == "" && isSignatureStart(lines[top]) && !sectionRule(lines[top:bottom+1]) {
 			cur.signature = true
-			finish()
+			finish(bottom)
 		}
 		if cur != nil && (cur.quoted == quoted || cur.quoted && (isAttribution(line) || line == "")) {
-			cur.lines = append(cur.lines, line)
+			lines[i], top = line, i
 		} else {
-			finish()
-			cur = &fragment{quoted: quoted, lines: []string{line}}
+			finish(bottom)
+			cur = &fragment{quoted: quoted}
+			lines[i], top, bottom = line, i, i
 		}
 	}
-	finish()
+	finish(bottom)
 	for i, j := 0, len(frags)-1; i < j; i, j = i+1, j-1 {
 		frags[i], frags[j] = frags[j], frags[i]
 	}
 	return frags
+}
+
+// prepareLines returns lines as fragments reads them. A line of
+// underscores (Outlook) directly under text gets a blank line above it,
+// so that it can start a signature fragment (lines is copied only then);
+// a leading empty line goes, as email_reply_parser, which reads the
+// reversed text line by line, never sees it.
+func prepareLines(lines []string) []string {
+	var fixed []string
+	for i, l := range lines {
+		if i > 0 && strings.HasPrefix(l, "________") && lines[i-1] != "" {
+			if fixed == nil {
+				fixed = append(make([]string, 0, len(lines)+1), lines[:i]...)
+			}
+			fixed = append(fixed, "")
+		}
+		if fixed != nil {
+			fixed = append(fixed, l)
+		}
+	}
+	if fixed == nil {
+		fixed = lines
+	}
+	if len(fixed) > 0 && fixed[0] == "" {
+		fixed = fixed[1:]
+	}
+	return fixed
 }
 
 // dropLeadingQuote hides a quote that opens the reply when the text below
@@ -159,7 +182,7 @@ func dropQuoteAboveSignOff(frags []*fragment) {
 			break
 		}
 	}
-	if last < 2 || frags[last].quoted || !signOff(frags[last].content) {
+	if last < 2 || frags[last].quoted || !signOff(frags[last].lines) {
 		return
 	}
 	q := last - 1
@@ -174,16 +197,18 @@ func dropQuoteAboveSignOff(frags []*fragment) {
 	}
 }
 
-// signOff reports whether text is a sign-off alone: a closing line and at
-// most one more short line (a name).
-func signOff(text string) bool {
+// signOff reports whether a fragment's lines are a sign-off alone: a
+// closing line and at most one more short line (a name).
+func signOff(fragment []string) bool {
 	var lines []string
-	for _, l := range strings.Split(text, "\n") {
+	for _, l := range fragment {
 		if strings.TrimSpace(l) != "" {
-			lines = append(lines, l)
+			if lines = append(lines, l); len(lines) > 2 {
+				return false
+			}
 		}
 	}
-	return len(lines) >= 1 && len(lines) <= 2 && closingRE.MatchString(lines[0]) &&
+	return len(lines) >= 1 && closingRE.MatchString(lines[0]) &&
 		(len(lines) == 1 || len(strings.Fields(lines[1])) <= 4)
 }
 

@@ -54,23 +54,51 @@ func StripQuote(text string) string {
 	frags := fragments(lines)
 	dropped := dropLeadingQuote(frags)
 	dropQuoteAboveSignOff(frags)
-	var b strings.Builder
-	first := true
-	for _, f := range frags {
-		if f.hidden {
-			continue
-		}
-		if !first {
-			b.WriteByte('\n')
-		}
-		first = false
-		b.WriteString(f.content)
-	}
-	out := strings.TrimRightFunc(b.String(), unicode.IsSpace)
+	out := strings.TrimRightFunc(joinVisible(text, frags), unicode.IsSpace)
 	if dropped {
 		out = strings.TrimLeft(out, "\n") // the blank line under the quote
 	}
 	return out
+}
+
+// joinVisible returns the lines of the visible fragments joined by "\n".
+// When they are the first lines of text as written (the usual answer
+// above its history), that is a prefix of text, returned without a copy.
+func joinVisible(text string, frags []*fragment) string {
+	n, first, prefix := 0, true, true // the length so far; whether it is text[:n]
+	for _, f := range frags {
+		if f.hidden {
+			continue
+		}
+		for _, l := range f.lines {
+			if !first {
+				prefix = prefix && n < len(text) && text[n] == '\n'
+				n++
+			}
+			first = false
+			prefix = prefix && n <= len(text) && strings.HasPrefix(text[n:], l)
+			n += len(l)
+		}
+	}
+	if prefix {
+		return text[:n]
+	}
+	var b strings.Builder
+	b.Grow(n)
+	first = true
+	for _, f := range frags {
+		if f.hidden {
+			continue
+		}
+		for _, l := range f.lines {
+			if !first {
+				b.WriteByte('\n')
+			}
+			first = false
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }
 
 // separatorRE matches the "original message" and "forwarded message"

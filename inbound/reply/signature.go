@@ -30,7 +30,10 @@ var sigRuleRE = regexp.MustCompile(`^\s*(?:--\s*|[-_=*]{4,}\s*)$`)
 // the signature is empty when none was found.
 func StripSignature(text, sender string) (body, signature string) {
 	text = normalizeNewlines(text)
-	lines := strings.Split(strings.TrimRight(text, " \t\n"), "\n")
+	t := strings.TrimRight(text, " \t\n")
+	// Only the end of the text is read: the window, and the three
+	// non-blank lines a signature may move up over.
+	lines, base, off := lastLines(t, sigWindow+3)
 	// The window: the last sigWindow non-blank lines.
 	start, n := len(lines), 0
 	for i := len(lines) - 1; i >= 0 && n < sigWindow; i-- {
@@ -52,12 +55,12 @@ func StripSignature(text, sender string) (body, signature string) {
 			break
 		}
 	}
-	if at <= 0 {
+	if at < 0 || base+at == 0 {
 		return strings.TrimSpace(text), ""
 	}
 	// Move up over a rule or a closing line just above.
 	seen := 0
-	for k := at - 1; k > 0 && seen < 3; k-- {
+	for k := at - 1; base+k > 0 && seen < 3; k-- {
 		l := lines[k]
 		if strings.TrimSpace(l) == "" {
 			continue
@@ -70,7 +73,34 @@ func StripSignature(text, sender string) (body, signature string) {
 			}
 		}
 	}
-	return strings.TrimSpace(strings.Join(lines[:at], "\n")), strings.TrimSpace(strings.Join(lines[at:], "\n"))
+	// The lines are t's: the text above the signature is a part of t.
+	cut := off
+	for _, l := range lines[:at] {
+		cut += len(l) + 1
+	}
+	return strings.TrimSpace(t[:cut-1]), strings.TrimSpace(t[cut:])
+}
+
+// lastLines splits the end of t into lines, from the line that has keep
+// non-blank lines at or below it (from the top when t has fewer). base
+// is the index of the first line returned among all of t's lines, off
+// where it starts in t.
+func lastLines(t string, keep int) (lines []string, base, off int) {
+	end, n := len(t), 0
+	for {
+		start := strings.LastIndexByte(t[:end], '\n') + 1
+		if strings.TrimSpace(t[start:end]) != "" {
+			if n++; n == keep {
+				off = start
+				break
+			}
+		}
+		if start == 0 {
+			break
+		}
+		end = start - 1
+	}
+	return strings.Split(t[off:], "\n"), strings.Count(t[:off], "\n"), off
 }
 
 // senderTokens lists the lower-cased forms of the sender to look for.

@@ -75,72 +75,111 @@ func Bounce(sent []byte, status string, opts ...Option) ([]byte, error) {
 		return nil, err
 	}
 	b := newBuilder(o, c, ph)
-	rcpt := b.email
-	mta := "mx." + b.partnerDomain()
+	r := newReport(b, o, status, class)
+	m := &message{}
+	m.add("Return-Path", "<>")
+	m.add("Date", b.date.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+	m.add("To", o.from.Address)
+	m.add("Auto-Submitted", "auto-replied")
+	switch c.bounce {
+	case DSN:
+		r.dsn(m)
+	case DSNHeaders:
+		r.dsnHeaders(m)
+	case AttachedOriginal:
+		r.attachedOriginal(m)
+	default:
+		r.inlineOriginal(m)
+	}
+	return m.bytes(), nil
+}
+
+// report holds what every form of a bounce says about one failure.
+type report struct {
+	rcpt, mta  string // the failed recipient and the reporting server
+	diag       string // the server's reply: "550 5.1.1 <rcpt>: User unknown"
+	delay      bool   // a 4.x.x status: still being retried
+	action     string // "failed" or "delayed"
+	subject    string
+	status3464 string // the message/delivery-status body (RFC 3464)
+	orig, head string // the original message, and its header block, LF-terminated
+	bound, id  string // the MIME boundary and the report's Message-ID
+}
+
+func newReport(b *builder, o *original, status string, class byte) *report {
+	r := &report{rcpt: b.email, mta: "mx." + b.partnerDomain(), delay: class == '4'}
 	code := map[byte]string{'2': "250", '4': "450", '5': "550"}[class]
 	reason := statusText[status]
 	if reason == "" {
 		reason = "Delivery failed"
 	}
-	diag := code + " " + status + " <" + rcpt + ">: " + reason
-	action, subject := "failed", "Undelivered Mail Returned to Sender"
-	if class == '4' {
-		action, subject = "delayed", "Delayed Mail (still being retried)"
+	r.diag = code + " " + status + " <" + r.rcpt + ">: " + reason
+	r.action, r.subject = "failed", "Undelivered Mail Returned to Sender"
+	if r.delay {
+		r.action, r.subject = "delayed", "Delayed Mail (still being retried)"
 	}
-	orig := strings.TrimRight(strings.ReplaceAll(string(o.raw), "\r\n", "\n"), "\n") + "\n"
-	date := b.date.Format("Mon, 2 Jan 2006 15:04:05 -0700")
-	status3464 := "Reporting-MTA: dns; " + mta + "\nArrival-Date: " + o.date.Format("Mon, 2 Jan 2006 15:04:05 -0700") + "\n\n" +
-		"Final-Recipient: rfc822; " + rcpt + "\nOriginal-Recipient: rfc822;" + rcpt + "\nAction: " + action + "\nStatus: " + status +
-		"\nRemote-MTA: dns; " + mta + "\nDiagnostic-Code: smtp; " + diag + "\n"
-	m := &message{}
-	m.add("Return-Path", "<>")
-	m.add("Date", date)
-	m.add("To", o.from.Address)
-	m.add("Auto-Submitted", "auto-replied")
-	bound := b.tok[:12] + "/" + mta
-	switch c.bounce {
-	case DSN:
-		m.add("From", "MAILER-DAEMON@"+mta+" (Mail Delivery System)")
-		m.add("Subject", subject)
-		m.add("Message-Id", "<"+b.tok[:20]+"@"+mta+">")
-		m.add("MIME-Version", "1.0")
-		m.add("Content-Type", "multipart/report; report-type=delivery-status;\n\tboundary=\""+bound+"\"")
-		m.body = "This is a MIME-encapsulated message.\n\n" + multipart(bound,
-			leaf{[]string{"Content-Description: Notification", "Content-Type: text/plain; charset=us-ascii"},
-				"This is the mail system at host " + mta + ".\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<" + rcpt + ">: host " + mta + " said: " + diag + "\n"},
-			leaf{[]string{"Content-Description: Delivery report", "Content-Type: message/delivery-status"}, status3464},
-			leaf{[]string{"Content-Description: Undelivered Message", "Content-Type: message/rfc822"}, orig})
-	case DSNHeaders:
-		head := strings.TrimRight(o.head, "\n") + "\n"
-		m.add("From", "Mail Delivery Subsystem <mailer-daemon@"+mta+">")
-		m.add("Subject", "Delivery Status Notification ("+map[bool]string{true: "Delay", false: "Failure"}[class == '4']+")")
-		m.add("Message-ID", "<"+b.tok[:20]+"@"+mta+">")
-		m.add("MIME-Version", "1.0")
-		m.add("Content-Type", "multipart/report; report-type=delivery-status; boundary=\""+bound+"\"")
-		m.body = multipart(bound,
-			leaf{[]string{"Content-Type: text/plain; charset=UTF-8"}, "Your message wasn't delivered to " + rcpt + ".\n\nThe response from the remote server was:\n" + diag + "\n"},
-			leaf{[]string{"Content-Type: message/delivery-status"}, status3464},
-			leaf{[]string{"Content-Type: text/rfc822-headers"}, head})
-	case AttachedOriginal:
-		m.add("From", "Mail Delivery System <Mailer-Daemon@"+mta+">")
-		m.add("Subject", "Mail delivery failed: returning message to sender")
-		m.add("Message-Id", "<"+b.tok[:20]+"@"+mta+">")
-		m.add("MIME-Version", "1.0")
-		m.add("Content-Type", "multipart/mixed; boundary=\""+bound+"\"")
-		m.body = multipart(bound,
-			leaf{[]string{"Content-Type: text/plain; charset=us-ascii"}, "This message was created automatically by mail delivery software.\n\n" +
-				"A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  " +
-				rcpt + "\n    " + diag + "\n"},
-			leaf{[]string{"Content-Type: message/rfc822"}, orig})
-	default: // InlineOriginal
-		m.add("From", "MAILER-DAEMON@"+mta)
-		m.add("Subject", "failure notice")
-		m.add("Message-ID", "<"+b.tok[:20]+"@"+mta+">")
-		m.body = "Hi. This is the qmail-send program at " + mta + ".\nI'm afraid I wasn't able to deliver your message to the following addresses.\n" +
-			"This is a permanent error; I've given up. Sorry it didn't work out.\n\n<" + rcpt + ">:\n" + diag + "\n\n" +
-			"--- Below this line is a copy of the message.\n\n" + orig
-	}
-	return m.bytes(), nil
+	r.orig = strings.TrimRight(strings.ReplaceAll(string(o.raw), "\r\n", "\n"), "\n") + "\n"
+	r.head = strings.TrimRight(o.head, "\n") + "\n"
+	r.status3464 = "Reporting-MTA: dns; " + r.mta + "\nArrival-Date: " + o.date.Format("Mon, 2 Jan 2006 15:04:05 -0700") + "\n\n" +
+		"Final-Recipient: rfc822; " + r.rcpt + "\nOriginal-Recipient: rfc822;" + r.rcpt + "\nAction: " + r.action + "\nStatus: " + status +
+		"\nRemote-MTA: dns; " + r.mta + "\nDiagnostic-Code: smtp; " + r.diag + "\n"
+	r.bound = b.tok[:12] + "/" + r.mta
+	r.id = "<" + b.tok[:20] + "@" + r.mta + ">"
+	return r
+}
+
+// dsn writes Postfix's report: multipart/report with the whole original.
+func (r *report) dsn(m *message) {
+	m.add("From", "MAILER-DAEMON@"+r.mta+" (Mail Delivery System)")
+	m.add("Subject", r.subject)
+	m.add("Message-Id", r.id)
+	m.add("MIME-Version", "1.0")
+	m.add("Content-Type", "multipart/report; report-type=delivery-status;\n\tboundary=\""+r.bound+"\"")
+	m.body = "This is a MIME-encapsulated message.\n\n" + multipart(r.bound,
+		leaf{[]string{"Content-Description: Notification", "Content-Type: text/plain; charset=us-ascii"},
+			"This is the mail system at host " + r.mta + ".\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<" + r.rcpt + ">: host " + r.mta + " said: " + r.diag + "\n"},
+		leaf{[]string{"Content-Description: Delivery report", "Content-Type: message/delivery-status"}, r.status3464},
+		leaf{[]string{"Content-Description: Undelivered Message", "Content-Type: message/rfc822"}, r.orig})
+}
+
+// dsnHeaders writes a report as Gmail and Exchange send it:
+// multipart/report with the original's header only (text/rfc822-headers).
+func (r *report) dsnHeaders(m *message) {
+	m.add("From", "Mail Delivery Subsystem <mailer-daemon@"+r.mta+">")
+	m.add("Subject", "Delivery Status Notification ("+map[bool]string{true: "Delay", false: "Failure"}[r.delay]+")")
+	m.add("Message-ID", r.id)
+	m.add("MIME-Version", "1.0")
+	m.add("Content-Type", "multipart/report; report-type=delivery-status; boundary=\""+r.bound+"\"")
+	m.body = multipart(r.bound,
+		leaf{[]string{"Content-Type: text/plain; charset=UTF-8"}, "Your message wasn't delivered to " + r.rcpt + ".\n\nThe response from the remote server was:\n" + r.diag + "\n"},
+		leaf{[]string{"Content-Type: message/delivery-status"}, r.status3464},
+		leaf{[]string{"Content-Type: text/rfc822-headers"}, r.head})
+}
+
+// attachedOriginal writes a bounce as Exim sends it: multipart/mixed, no delivery
+// status, the original attached.
+func (r *report) attachedOriginal(m *message) {
+	m.add("From", "Mail Delivery System <Mailer-Daemon@"+r.mta+">")
+	m.add("Subject", "Mail delivery failed: returning message to sender")
+	m.add("Message-Id", r.id)
+	m.add("MIME-Version", "1.0")
+	m.add("Content-Type", "multipart/mixed; boundary=\""+r.bound+"\"")
+	m.body = multipart(r.bound,
+		leaf{[]string{"Content-Type: text/plain; charset=us-ascii"}, "This message was created automatically by mail delivery software.\n\n" +
+			"A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  " +
+			r.rcpt + "\n    " + r.diag + "\n"},
+		leaf{[]string{"Content-Type: message/rfc822"}, r.orig})
+}
+
+// inlineOriginal writes a bounce as qmail sends it: plain text, the original copied
+// below a marker line.
+func (r *report) inlineOriginal(m *message) {
+	m.add("From", "MAILER-DAEMON@"+r.mta)
+	m.add("Subject", "failure notice")
+	m.add("Message-ID", r.id)
+	m.body = "Hi. This is the qmail-send program at " + r.mta + ".\nI'm afraid I wasn't able to deliver your message to the following addresses.\n" +
+		"This is a permanent error; I've given up. Sorry it didn't work out.\n\n<" + r.rcpt + ">:\n" + r.diag + "\n\n" +
+		"--- Below this line is a copy of the message.\n\n" + r.orig
 }
 
 // statusClass checks an RFC 3463 status code and returns its class.

@@ -7,106 +7,148 @@ import (
 
 // reply assembles the message the configured client writes.
 func (b *builder) reply() []byte {
-	var body leaf
-	switch c := b.c.client; {
-	case c == Gmail:
-		body = b.gmail()
-	case c.outlookFamily():
-		body = b.outlook()
-	case c == AppleMail:
-		body = b.apple()
-	case c == Thunderbird:
-		body = b.thunderbird()
-	case c == IPhone:
-		body = b.iphone()
-	default:
-		body = b.android()
-	}
-	body = b.withData(body)
+	body := b.withData(b.clientBody())
 	m := &message{}
 	irt, refs := b.threading()
-	from := addr(b.name, b.email)
-	subject := word(b.subject())
-	date := b.date.Format("Mon, 2 Jan 2006 15:04:05 -0700")
-	content := func() { m.fields = append(m.fields, body.header...) }
-	t := b.tok
+	h := replyHeader{
+		irt: irt, refs: refs,
+		from:    addr(b.name, b.email),
+		subject: word(b.subject()),
+		date:    b.date.Format("Mon, 2 Jan 2006 15:04:05 -0700"),
+		content: body.header,
+	}
 	switch c := b.c.client; {
 	case c == Gmail:
-		m.add("MIME-Version", "1.0")
-		m.add("Date", date)
-		m.add("References", refs)
-		m.add("In-Reply-To", irt)
-		m.add("Message-ID", "<CAF"+t[:30]+"@mail.gmail.com>")
-		m.add("Subject", subject)
-		m.add("From", from)
-		m.add("To", b.to())
-		content()
+		b.gmailHeader(m, h)
 	case c.outlookFamily():
-		id := strings.ToUpper(t[:12])
-		m.add("From", from)
-		m.add("To", b.to())
-		m.add("Subject", subject)
-		topic := b.o.threadTopic
-		if topic == "" {
-			topic = b.o.subject
-		}
-		m.add("Thread-Topic", word(topic))
-		m.add("Thread-Index", b.threadIndex())
-		m.add("Date", date)
-		m.add("Message-ID", "<AM0PR01MB"+id+"@AM0PR01MB"+id[:4]+".eurprd01.prod.outlook.com>")
-		m.add("References", refs)
-		m.add("In-Reply-To", irt)
-		m.add("Content-Language", contentLanguage[b.c.lang])
-		m.add("X-MS-Has-Attach", map[bool]string{true: "yes", false: ""}[b.c.jsonData != nil])
-		m.add("MIME-Version", "1.0")
-		content()
+		b.outlookHeader(m, h)
 	case c == AppleMail:
-		content()
-		m.add("Mime-Version", `1.0 (Mac OS X Mail 16.0 \(3774.600.62\))`)
-		m.add("Subject", subject)
-		m.add("From", from)
-		m.add("In-Reply-To", irt)
-		m.add("Date", date)
-		m.add("Message-Id", "<"+uuid(t, true)+"@"+b.partnerDomain()+">")
-		m.add("References", refs)
-		m.add("To", b.to())
-		m.add("X-Mailer", "Apple Mail (2.3774.600.62)")
+		b.appleHeader(m, h)
 	case c == IPhone:
-		content()
-		m.add("From", from)
-		m.add("Mime-Version", "1.0 (1.0)")
-		m.add("Date", date)
-		m.add("Subject", subject)
-		m.add("Message-Id", "<"+uuid(t, true)+"@"+b.partnerDomain()+">")
-		m.add("References", refs)
-		m.add("In-Reply-To", irt)
-		m.add("To", b.to())
-		m.add("X-Mailer", "iPhone Mail (21D61)")
+		b.iphoneHeader(m, h)
 	case c == Thunderbird:
-		m.add("Message-ID", "<"+uuid(t, false)+"@"+b.partnerDomain()+">")
-		m.add("Date", date)
-		m.add("MIME-Version", "1.0")
-		m.add("User-Agent", "Mozilla Thunderbird")
-		m.add("Subject", subject)
-		m.add("Content-Language", contentLanguage[b.c.lang])
-		m.add("To", b.to())
-		m.add("References", refs)
-		m.add("From", from)
-		m.add("In-Reply-To", irt)
-		content()
-	default: // Samsung Email
-		m.add("Date", date)
-		m.add("Message-ID", "<"+t[:24]+"@email.android.com>")
-		m.add("Subject", subject)
-		m.add("From", from)
-		m.add("To", b.to())
-		m.add("In-Reply-To", irt)
-		m.add("References", refs)
-		m.add("MIME-Version", "1.0")
-		content()
+		b.thunderbirdHeader(m, h)
+	default:
+		b.androidHeader(m, h)
 	}
 	m.body = body.body
 	return m.bytes()
+}
+
+// clientBody is the body the configured client writes, before any data.
+func (b *builder) clientBody() leaf {
+	switch c := b.c.client; {
+	case c == Gmail:
+		return b.gmail()
+	case c.outlookFamily():
+		return b.outlook()
+	case c == AppleMail:
+		return b.apple()
+	case c == Thunderbird:
+		return b.thunderbird()
+	case c == IPhone:
+		return b.iphone()
+	default:
+		return b.android()
+	}
+}
+
+// replyHeader holds the field values that every client writes, each in
+// its own order; content holds the body's Content-* fields.
+type replyHeader struct {
+	irt, refs, from, subject, date string
+	content                        []string
+}
+
+// gmailHeader writes Gmail's header fields, in its order.
+func (b *builder) gmailHeader(m *message, h replyHeader) {
+	m.add("MIME-Version", "1.0")
+	m.add("Date", h.date)
+	m.add("References", h.refs)
+	m.add("In-Reply-To", h.irt)
+	m.add("Message-ID", "<CAF"+b.tok[:30]+"@mail.gmail.com>")
+	m.add("Subject", h.subject)
+	m.add("From", h.from)
+	m.add("To", b.to())
+	m.fields = append(m.fields, h.content...)
+}
+
+// outlookHeader writes Outlook's (desktop, web, mobile) header fields, in its order.
+func (b *builder) outlookHeader(m *message, h replyHeader) {
+	id := strings.ToUpper(b.tok[:12])
+	m.add("From", h.from)
+	m.add("To", b.to())
+	m.add("Subject", h.subject)
+	topic := b.o.threadTopic
+	if topic == "" {
+		topic = b.o.subject
+	}
+	m.add("Thread-Topic", word(topic))
+	m.add("Thread-Index", b.threadIndex())
+	m.add("Date", h.date)
+	m.add("Message-ID", "<AM0PR01MB"+id+"@AM0PR01MB"+id[:4]+".eurprd01.prod.outlook.com>")
+	m.add("References", h.refs)
+	m.add("In-Reply-To", h.irt)
+	m.add("Content-Language", contentLanguage[b.c.lang])
+	m.add("X-MS-Has-Attach", map[bool]string{true: "yes", false: ""}[b.c.jsonData != nil])
+	m.add("MIME-Version", "1.0")
+	m.fields = append(m.fields, h.content...)
+}
+
+// appleHeader writes Apple Mail's header fields, in its order.
+func (b *builder) appleHeader(m *message, h replyHeader) {
+	m.fields = append(m.fields, h.content...)
+	m.add("Mime-Version", `1.0 (Mac OS X Mail 16.0 \(3774.600.62\))`)
+	m.add("Subject", h.subject)
+	m.add("From", h.from)
+	m.add("In-Reply-To", h.irt)
+	m.add("Date", h.date)
+	m.add("Message-Id", "<"+uuid(b.tok, true)+"@"+b.partnerDomain()+">")
+	m.add("References", h.refs)
+	m.add("To", b.to())
+	m.add("X-Mailer", "Apple Mail (2.3774.600.62)")
+}
+
+// iphoneHeader writes iPhone Mail's header fields, in its order.
+func (b *builder) iphoneHeader(m *message, h replyHeader) {
+	m.fields = append(m.fields, h.content...)
+	m.add("From", h.from)
+	m.add("Mime-Version", "1.0 (1.0)")
+	m.add("Date", h.date)
+	m.add("Subject", h.subject)
+	m.add("Message-Id", "<"+uuid(b.tok, true)+"@"+b.partnerDomain()+">")
+	m.add("References", h.refs)
+	m.add("In-Reply-To", h.irt)
+	m.add("To", b.to())
+	m.add("X-Mailer", "iPhone Mail (21D61)")
+}
+
+// thunderbirdHeader writes Thunderbird's header fields, in its order.
+func (b *builder) thunderbirdHeader(m *message, h replyHeader) {
+	m.add("Message-ID", "<"+uuid(b.tok, false)+"@"+b.partnerDomain()+">")
+	m.add("Date", h.date)
+	m.add("MIME-Version", "1.0")
+	m.add("User-Agent", "Mozilla Thunderbird")
+	m.add("Subject", h.subject)
+	m.add("Content-Language", contentLanguage[b.c.lang])
+	m.add("To", b.to())
+	m.add("References", h.refs)
+	m.add("From", h.from)
+	m.add("In-Reply-To", h.irt)
+	m.fields = append(m.fields, h.content...)
+}
+
+// androidHeader writes Samsung Email's header fields, in its order.
+func (b *builder) androidHeader(m *message, h replyHeader) {
+	m.add("Date", h.date)
+	m.add("Message-ID", "<"+b.tok[:24]+"@email.android.com>")
+	m.add("Subject", h.subject)
+	m.add("From", h.from)
+	m.add("To", b.to())
+	m.add("In-Reply-To", h.irt)
+	m.add("References", h.refs)
+	m.add("MIME-Version", "1.0")
+	m.fields = append(m.fields, h.content...)
 }
 
 var contentLanguage = map[Language]string{English: "en-US", French: "fr-FR", German: "de-DE", Spanish: "es-ES",

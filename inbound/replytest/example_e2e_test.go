@@ -30,7 +30,8 @@ func Example_endToEnd() {
 	ctx := context.Background()
 	smtpSrv, _ := mailtest.Listen("127.0.0.1:0")
 	defer smtpSrv.Close()
-	m, err := mailer.New(mailer.Config{From: "Fleet desk <fleet@example.com>", Templates: reminders, SMTPURL: smtpSrv.URL()})
+	m, err := mailer.New(mailer.Config{Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render: mailer.RenderConfig{Templates: reminders}, Transport: mailer.TransportConfig{URL: smtpSrv.URL()}})
 	if err != nil {
 		panic(err)
 	}
@@ -75,7 +76,8 @@ func Example_endToEnd() {
 func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	smtpSrv := mailtest.NewServer(t)
-	m, err := mailer.New(mailer.Config{From: "Fleet desk <fleet@example.com>", Templates: reminders, SMTPURL: smtpSrv.URL()})
+	m, err := mailer.New(mailer.Config{Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render: mailer.RenderConfig{Templates: reminders}, Transport: mailer.TransportConfig{URL: smtpSrv.URL()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,19 +18,17 @@ var app = identity.App{Name: "fleet", Domain: "example.com"}
 // "Jean Dupont <jean.dupont@garage.example>", about resource.
 func sent(t testing.TB, resource string) []byte {
 	t.Helper()
-	m, err := mailer.New(mailer.Config{
-		From: "Fleet desk <fleet@example.com>",
-		Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{plate}}\n---\n" +
-			"Dear partner,\n\nPlease check vehicle **{{plate}}** located {{address}}.\n\nKind regards,\n")}},
-		SMTPURL:  "file:" + t.TempDir(),
-		Getenv:   func(string) string { return "" },
-		Logger:   slog.New(slog.DiscardHandler),
-		NewToken: func() string { return "3xkq7nbn2adqgmhwrd6a" },
+	m, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Fleet desk <fleet@example.com>", NewToken: func() string { return "3xkq7nbn2adqgmhwrd6a" }},
+		Render: mailer.RenderConfig{
+			Templates: fstest.MapFS{"vehicle-check.md": {Data: []byte("---\nsubject: Vehicle check {{plate}}\n---\n" +
+				"Dear partner,\n\nPlease check vehicle **{{plate}}** located {{address}}.\n\nKind regards,\n")}},
+		},
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
 	env, err := m.Render(context.Background(), &mailer.Message{Template: "vehicle-check",
 		To: []string{"Jean Dupont <jean.dupont@garage.example>"}, Resource: resource,
 		Data: map[string]any{"plate": "AB-123-CD", "address": "3 rue de la Paix, Paris"}})

@@ -11,6 +11,7 @@
 package charset
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/transform"
 )
 
 // Lookup finds the decoder for a charset label: the WHATWG Encoding
@@ -60,34 +62,92 @@ func Lookup(name string) (enc encoding.Encoding, ascii, ok bool) {
 // is false when the charset is not known; the text is then still usable,
 // read as UTF-8 when valid and else as Windows-1252.
 func Decode(b []byte, name string) (s string, known bool) {
+	var sb strings.Builder
+	sb.Grow(len(b))
+	known, _ = DecodeTo(&sb, b, name) // a strings.Builder does not fail
+	return sb.String(), known
+}
+
+// DecodeTo writes the text [Decode] returns to w, in pieces: a large body
+// is converted without being held whole a second time. The error is w's.
+func DecodeTo(w io.Writer, b []byte, name string) (known bool, err error) {
 	enc, ascii, ok := Lookup(name)
 	switch {
 	case ascii:
 		if utf8.Valid(b) {
-			return string(b), true
+			_, err = w.Write(b)
+			return true, err
 		}
 		if n := strings.ToLower(name); strings.HasPrefix(n, "utf") || strings.HasPrefix(n, "unicode") {
-			return strings.ToValidUTF8(string(b), "\uFFFD"), true
+			return true, writeValidUTF8(w, b)
 		}
-		return Latin(b), true
+		return true, writeDecoded(w, b, charmap.Windows1252)
 	case ok:
-		out, err := enc.NewDecoder().Bytes(b)
-		if err != nil {
-			return strings.ToValidUTF8(string(b), "\uFFFD"), true
-		}
-		return string(out), true
+		return true, writeDecoded(w, b, enc)
 	}
 	if utf8.Valid(b) {
-		return string(b), false
+		_, err = w.Write(b)
+		return false, err
 	}
-	return Latin(b), false
+	return false, writeDecoded(w, b, charmap.Windows1252)
 }
 
 // Latin reads b as Windows-1252, the usual charset of unlabelled 8-bit text.
 func Latin(b []byte) string {
-	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return strings.ToValidUTF8(string(b), "\uFFFD")
+	var sb strings.Builder
+	sb.Grow(len(b))
+	writeDecoded(&sb, b, charmap.Windows1252)
+	return sb.String()
+}
+
+// writeDecoded writes b decoded by enc to w; when the decoder fails on b,
+// b read as UTF-8 with each invalid sequence replaced by U+FFFD. The
+// decoder first runs into io.Discard to find out, so that nothing
+// half-decoded is written.
+func writeDecoded(w io.Writer, b []byte, enc encoding.Encoding) error {
+	if decodeInto(io.Discard, b, enc) != nil {
+		return writeValidUTF8(w, b)
 	}
-	return string(out)
+	return decodeInto(w, b, enc)
+}
+
+func decodeInto(w io.Writer, b []byte, enc encoding.Encoding) error {
+	tw := transform.NewWriter(w, enc.NewDecoder())
+	if _, err := tw.Write(b); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// writeValidUTF8 writes b with each run of invalid UTF-8 replaced by one
+// U+FFFD, as strings.ToValidUTF8(string(b), "\uFFFD") returns it.
+func writeValidUTF8(w io.Writer, b []byte) error {
+	start := 0
+	invalid := false // the byte before was part of an invalid run
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			invalid = false
+			continue
+		}
+		_, size := utf8.DecodeRune(b[i:])
+		if size > 1 {
+			i += size
+			invalid = false
+			continue
+		}
+		if _, err := w.Write(b[start:i]); err != nil {
+			return err
+		}
+		if !invalid {
+			if _, err := io.WriteString(w, "\uFFFD"); err != nil {
+				return err
+			}
+		}
+		invalid = true
+		i++
+		start = i
+	}
+	_, err := w.Write(b[start:])
+	return err
 }

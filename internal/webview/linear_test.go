@@ -42,6 +42,11 @@ func TestReadMessage_linear(t *testing.T) {
 	}
 }
 
+// TestFileSafe_linear: the name made of a sender's Message-ID.
+func TestFileSafe_linear(t *testing.T) {
+	lineartest.Check(t, 2000, func(n int) string { return "<" + strings.Repeat("é/.", n) + "@x>" }, func(id string) { fileSafe(id) })
+}
+
 func TestReadHeader_fieldLimit(t *testing.T) {
 	v, err := readMessage([]byte(strings.Repeat("X-F: v\r\n x\r\n", 3000) + "Subject: late\r\n\r\nbody"))
 	if err == nil || !strings.Contains(err.Error(), string(inbound.DefectFieldLimit)) {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
@@ -96,21 +94,16 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	}
 	s.subject = s.parts.Subject
 
-	m, err := mailer.New(mailer.Config{
-		From:      p.opts.From,
-		Templates: p.fsys,
-		Render:    ropts,
-		Brand:     ropts.Brand,
-		SMTPURL:   "file:" + mailer.DefaultFileDir,   // never used: the preview renders, it does not send
-		Getenv:    func(string) string { return "" }, // never an SMTP server
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	// The preview renders and never sends: a Renderer needs no transport.
+	mr, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: p.opts.From},
+		Render:   mailer.RenderConfig{Templates: p.fsys, Options: ropts},
 	})
 	if err != nil {
 		s.errors = append(s.errors, "message: "+err.Error())
 		return s
 	}
-	defer m.Close()
-	env, err := m.Render(ctx, &mailer.Message{
+	env, err := mr.Render(ctx, &mailer.Message{
 		Parsed:   tmpl,
 		Locale:   sel.locale,
 		To:       []string{p.opts.To},

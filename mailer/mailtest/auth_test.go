@@ -49,8 +49,10 @@ func TestMessage_Auth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := mailtest.NewServer(t)
 			m, err := mailer.New(mailer.Config{
-				From: "fleet@example.com", SMTPURL: "smtp+insecure://" + srv.Addr(), Signing: tc.signing,
-				Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}},
+				Identity:  mailer.Identity{From: "fleet@example.com"},
+				Render:    mailer.RenderConfig{Templates: fstest.MapFS{"t.md": {Data: []byte("---\nsubject: Hi\n---\nHello\n")}}},
+				Signing:   tc.signing,
+				Transport: mailer.TransportConfig{URL: "smtp+insecure://" + srv.Addr()},
 			})
 			if err != nil {
 				t.Fatal(err)

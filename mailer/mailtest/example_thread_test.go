@@ -18,9 +18,9 @@ func ExampleThreads() {
 	}
 	defer srv.Close()
 	m, err := mailer.New(mailer.Config{
-		From:      "Billing <billing@example.com>",
-		Templates: fstest.MapFS{"reminder.md": {Data: []byte("---\nsubject: Invoice {{no}} is due\n---\nPlease pay invoice {{no}}.\n")}},
-		SMTPURL:   srv.URL(),
+		Identity:  mailer.Identity{From: "Billing <billing@example.com>"},
+		Render:    mailer.RenderConfig{Templates: fstest.MapFS{"reminder.md": {Data: []byte("---\nsubject: Invoice {{no}} is due\n---\nPlease pay invoice {{no}}.\n")}}},
+		Transport: mailer.TransportConfig{URL: srv.URL()},
 	})
 	if err != nil {
 		panic(err)

@@ -51,6 +51,8 @@ type dataFilter struct {
 // passing it on in pieces.
 const maxLine = 64 << 10
 
+// read fills p from src, passing on each command line once it is judged
+// (see consume), and everything after STARTTLS as it comes.
 func (f *dataFilter) read(src io.Reader, p []byte) (int, error) {
 	for {
 		if f.free > 0 {
@@ -67,52 +69,69 @@ func (f *dataFilter) read(src io.Reader, p []byte) (int, error) {
 			}
 			return src.Read(p)
 		}
-		i := bytes.IndexByte(f.buf, '\n')
-		if i < 0 {
-			if len(f.buf) >= maxLine {
-				f.free, f.tail = len(f.buf), true
-				continue
-			}
-			if f.err != nil {
-				if len(f.buf) > 0 {
-					f.free = len(f.buf)
-					continue
-				}
-				return 0, f.err
-			}
-			var tmp [4096]byte
-			n, err := src.Read(tmp[:])
-			f.buf = append(f.buf, tmp[:n]...)
-			f.err = err
-			continue
+		var err error
+		if i := bytes.IndexByte(f.buf, '\n'); i >= 0 {
+			err = f.consume(i)
+		} else {
+			err = f.fill(src)
 		}
-		line := f.buf[:i+1]
-		switch {
-		case f.tail:
-			f.tail = false
-		case f.mode == modeData:
-			if string(line) == ".\r\n" {
-				f.mode = modeCommand
-			}
-		default:
-			switch strings.ToUpper(strings.TrimSpace(string(line))) {
-			case "DATA":
-				if ft := f.match(); ft != nil {
-					if f.act(ft) {
-						return 0, net.ErrClosed
-					}
-					f.buf = f.buf[i+1:]
-					continue
-				}
-				f.mode = modeReply
-			case "STARTTLS":
-				f.free = i + 1
-				f.mode = modeOff
-				continue
-			}
+		if err != nil {
+			return 0, err
 		}
-		f.free = i + 1
 	}
+}
+
+// fill reads more of src into f.buf, which holds no complete line. A
+// line longer than maxLine, or the rest before the end of src, is passed
+// on as it is; the end of src itself is returned once f.buf is empty.
+func (f *dataFilter) fill(src io.Reader) error {
+	if len(f.buf) >= maxLine {
+		f.free, f.tail = len(f.buf), true
+		return nil
+	}
+	if f.err != nil {
+		if len(f.buf) > 0 {
+			f.free = len(f.buf)
+			return nil
+		}
+		return f.err
+	}
+	var tmp [4096]byte
+	n, err := src.Read(tmp[:])
+	f.buf = append(f.buf, tmp[:n]...)
+	f.err = err
+	return nil
+}
+
+// consume judges the complete line f.buf[:i+1] and passes it on, unless
+// it is a DATA command that a filter answers: that line is dropped, or
+// the connection closed (net.ErrClosed), as the filter says.
+func (f *dataFilter) consume(i int) error {
+	line := f.buf[:i+1]
+	switch {
+	case f.tail:
+		f.tail = false
+	case f.mode == modeData:
+		if string(line) == ".\r\n" {
+			f.mode = modeCommand
+		}
+	default:
+		switch strings.ToUpper(strings.TrimSpace(string(line))) {
+		case "DATA":
+			if ft := f.match(); ft != nil {
+				if f.act(ft) {
+					return net.ErrClosed
+				}
+				f.buf = f.buf[i+1:]
+				return nil
+			}
+			f.mode = modeReply
+		case "STARTTLS":
+			f.mode = modeOff
+		}
+	}
+	f.free = i + 1
+	return nil
 }
 
 // wrote watches go-smtp's answer to a DATA command that went through.

@@ -200,9 +200,9 @@ func TestThreads_grouping(t *testing.T) {
 func TestAssertThreads_mailer(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	m, err := mailer.New(mailer.Config{
-		From:      "Fleet desk <fleet@example.com>",
-		Templates: fstest.MapFS{"check.md": {Data: []byte("---\nsubject: Vehicle check {{plate}}\n---\nPlease check {{plate}}.\n")}},
-		SMTPURL:   srv.URL(),
+		Identity:  mailer.Identity{From: "Fleet desk <fleet@example.com>"},
+		Render:    mailer.RenderConfig{Templates: fstest.MapFS{"check.md": {Data: []byte("---\nsubject: Vehicle check {{plate}}\n---\nPlease check {{plate}}.\n")}}},
+		Transport: mailer.TransportConfig{URL: srv.URL()},
 	})
 	if err != nil {
 		t.Fatal(err)

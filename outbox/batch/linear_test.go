@@ -8,7 +8,7 @@ import (
 )
 
 // TestReader_linear proves by bytes allocated, not by time, that reading
-// batch records grows linearly with hostile input.
+// batch records and decoding their data grow linearly with hostile input.
 func TestReader_linear(t *testing.T) {
 	tests := []struct {
 		name string
@@ -23,6 +23,19 @@ func TestReader_linear(t *testing.T) {
 		{"many recipients", func(n int) string {
 			return `{"to":[` + strings.Repeat(`"a@x.test",`, n/2) + `"b@x.test"],"data":{}}` + "\n"
 		}},
+	}
+	data := []struct {
+		name string
+		gen  func(n int) string
+	}{
+		{"data keys", func(n int) string { return "{" + strings.Repeat(`"k": 1, `, n) + `"z": 1}` }},
+		{"data nesting", func(n int) string { return strings.Repeat("[", n/2) + strings.Repeat("]", n/2) }},
+		{"data escapes", func(n int) string { return `"` + strings.Repeat(`\u00e9\n`, n) + `"` }},
+	}
+	for _, tt := range data {
+		t.Run(tt.name, func(t *testing.T) {
+			lineartest.Check(t, 2000, tt.gen, func(in string) { decodeData([]byte(in)) })
+		})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

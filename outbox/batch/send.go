@@ -123,12 +123,12 @@ func Send(ctx context.Context, path string, opts *Options) (*Summary, error) {
 		// With an outbox the mailers only render (the records are
 		// enqueued in groups below); without one they send.
 		cfg.Outbox = o.Outbox
-		if cfg.SMTP != nil {
-			c := *cfg.SMTP // one connection per worker
+		if cfg.Transport.SMTP != nil {
+			c := *cfg.Transport.SMTP // one connection per worker
 			c.MaxConns = 1
-			cfg.SMTP = &c
+			cfg.Transport.SMTP = &c
 		}
-		cfg.NewToken = func() string { return r.tokens[w] }
+		cfg.Identity.NewToken = func() string { return r.tokens[w] }
 		m, err := mailer.New(cfg)
 		if err != nil {
 			return nil, err

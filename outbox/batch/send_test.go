@@ -65,7 +65,7 @@ func folder(t testing.TB, dir string, srv *mailtest.Server) *outbox.Folder {
 
 func options(ob outbox.Store, wait time.Duration) *batch.Options {
 	return &batch.Options{
-		Mailer:   mailer.Config{From: "fleet@example.com", Templates: templatesFS, Logger: slog.New(slog.DiscardHandler)},
+		Mailer:   mailer.Config{Identity: mailer.Identity{From: "fleet@example.com"}, Render: mailer.RenderConfig{Templates: templatesFS}, Logger: slog.New(slog.DiscardHandler)},
 		Template: "notice",
 		Outbox:   ob,
 		Wait:     wait,
@@ -89,7 +89,7 @@ func ExampleSend() {
 	ob, _ := outbox.OpenFolder(filepath.Join(dir, "outbox"), &outbox.FolderOptions{Transport: tr})
 	defer ob.Close()
 	sum, err := batch.Send(context.Background(), filepath.Join(dir, "orders.jsonl"), &batch.Options{
-		Mailer:   mailer.Config{From: "fleet@example.com", Templates: templatesFS},
+		Mailer:   mailer.Config{Identity: mailer.Identity{From: "fleet@example.com"}, Render: mailer.RenderConfig{Templates: templatesFS}},
 		Template: "notice",
 		Outbox:   ob,
 		Wait:     time.Minute, // deliver from here, for up to a minute
@@ -232,7 +232,7 @@ func TestSend_direct(t *testing.T) {
 	dir := t.TempDir()
 	path := writeRecords(t, dir, records(6)...)
 	opts := options(nil, 0)
-	opts.Mailer.SMTPURL = srv.URL()
+	opts.Mailer.Transport.URL = srv.URL()
 	opts.Concurrency = 3
 	opts.Report = filepath.Join(dir, "report.jsonl")
 	sum, err := batch.Send(context.Background(), path, opts)

@@ -20,11 +20,15 @@ func ExampleStore_EnqueueTx() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	m, err := mailer.New(mailer.Config{From: "Billing <billing@example.com>"})
+	// Render only: the store's workers deliver.
+	r, err := mailer.NewRenderer(mailer.Config{
+		Identity: mailer.Identity{From: "Billing <billing@example.com>"},
+		Render:   mailer.RenderConfig{Templates: os.DirFS("templates")},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	env, err := m.Render(ctx, &mailer.Message{Template: "invoice", To: []string{"partner@example.net"},
+	env, err := r.Render(ctx, &mailer.Message{Template: "invoice", To: []string{"partner@example.net"},
 		Resource: "INV-2026-0117", Data: map[string]any{"total": "120.00"}})
 	if err != nil {
 		log.Fatal(err)

@@ -64,11 +64,10 @@ func renderEnvelope(t testing.TB, resource string) *mailer.Envelope {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mailer.New(mailer.Config{From: "Fleet <fleet@app.example.test>", SMTPURL: "file:" + t.TempDir()})
+	m, err := mailer.NewRenderer(mailer.Config{Identity: mailer.Identity{From: "Fleet <fleet@app.example.test>"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
 	env, err := m.Render(context.Background(), &mailer.Message{Parsed: tpl, To: []string{"partner@example.net"},
 		Resource: resource, Data: map[string]any{"plate": "AB-123"}})
 	if err != nil {
