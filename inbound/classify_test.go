@@ -80,3 +80,30 @@ func TestClassify_sisimai(t *testing.T) {
 		t.Errorf("inlineOriginal() Message-Id = %q, %v, want %q", orig.Get("Message-Id"), ok, want)
 	}
 }
+
+// TestClassify_clientFiles classifies the client-saved messages whose
+// identifiers identity's golden trace test reads, so that each file's kind
+// is checked where the classifier lives.
+func TestClassify_clientFiles(t *testing.T) {
+	want := map[string]Kind{
+		"apple-mail-ses.eml":     Reply,
+		"bounce-headers.eml":     Bounce,
+		"forged-other-app.eml":   Reply,
+		"gmail-reply.eml":        Reply,
+		"outlook-ooo-de.eml":     AutoReply,
+		"outlook-reply.eml":      Reply,
+		"phone-subject-only.eml": Reply,
+		"thunderbird-cc.eml":     Reply,
+		"unrelated.eml":          AutoReply,
+	}
+	files, err := filepath.Glob("../identity/testdata/*.eml")
+	if err != nil || len(files) != len(want) {
+		t.Fatalf("Glob = %d files, %v; want the %d files of the table", len(files), err, len(want))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		if got := Classify(parseFile(t, path)); got != want[name] {
+			t.Errorf("Classify(%s) = %v, want %v", name, got, want[name])
+		}
+	}
+}

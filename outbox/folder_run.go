@@ -209,9 +209,9 @@ func (s *Folder) scan() error {
 	}
 	// A message of a segment that could not be filed stays queued there.
 	s.live.mu.Lock()
-	var dues []due
+	var dues []dueMsg
 	for id, m := range s.live.msgs {
-		dues = append(dues, due{id: id, at: m.e.Next})
+		dues = append(dues, dueMsg{id: id, at: m.e.Next})
 	}
 	s.live.mu.Unlock()
 	for _, d := range dues {

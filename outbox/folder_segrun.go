@@ -87,8 +87,8 @@ func (s *Folder) syncLog(ls *liveSeg) {
 	}
 }
 
-// due is a queued message for the scheduler.
-type due struct {
+// dueMsg is a queued message for the scheduler.
+type dueMsg struct {
 	id string
 	at time.Time
 }
@@ -98,7 +98,7 @@ type due struct {
 // whose log is empty. A segment with nothing left queued (a crash came
 // before it moved) moves to sent/ now. It does nothing when Run is not
 // running or knows the segment already.
-func (s *Folder) adoptSegment(name string, fresh bool) ([]due, error) {
+func (s *Folder) adoptSegment(name string, fresh bool) ([]dueMsg, error) {
 	r := &s.live
 	r.adopt.Lock()
 	defer r.adopt.Unlock()
@@ -126,7 +126,7 @@ func (s *Folder) adoptSegment(name string, fresh bool) ([]due, error) {
 	}
 	ls.torn = torn
 	msgs := map[string]*liveMsg{}
-	var out []due
+	var out []dueMsg
 	for i, it := range seg.items {
 		e := it.Entry
 		if rec, ok := last[e.ID]; ok {
@@ -148,7 +148,7 @@ func (s *Folder) adoptSegment(name string, fresh bool) ([]due, error) {
 		c := *e
 		c.State = StateQueued
 		msgs[e.ID] = &liveMsg{ls: ls, i: i, e: &c}
-		out = append(out, due{id: e.ID, at: c.Next})
+		out = append(out, dueMsg{id: e.ID, at: c.Next})
 	}
 	ls.left = len(msgs)
 	r.mu.Lock()
@@ -191,7 +191,7 @@ func (s *Folder) liveMessage(id string) *liveMsg {
 	return r.msgs[id]
 }
 
-// load returns a copy of the message's latest entry and its bytes.
+// loadLive returns a copy of the message's latest entry and its bytes.
 func (s *Folder) loadLive(m *liveMsg) (*Entry, []byte, error) {
 	s.live.mu.Lock()
 	e := *m.e

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -143,6 +144,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return &exitError{code: 2} // flag already printed the problem and usage
 	}
 	return nil
+}
+
+// textLogger logs to w, as text, the records of level and above.
+func textLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // parseArgs parses args like parseFlags and allows at most max arguments

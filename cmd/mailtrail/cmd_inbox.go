@@ -1,25 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mailtrail/mailtrail/identity"
-	"github.com/mailtrail/mailtrail/inbound"
 	"github.com/mailtrail/mailtrail/inbound/imap"
-	"github.com/mailtrail/mailtrail/inbound/reply"
 )
 
 const inboxExample = `
@@ -59,6 +51,50 @@ type inboxOptions struct {
 // included), 1 when the server could not be reached or refused the login,
 // 2 for bad flags or a bad URL.
 func runInbox(ctx context.Context, e *env, args []string) error {
+	o, err := inboxParse(e, args)
+	if err != nil {
+		return err
+	}
+	app, err := appFlag(e, o.from)
+	if err != nil {
+		return err
+	}
+	p, err := inboxPoller(e, o, app)
+	if err != nil {
+		return err
+	}
+	if o.ledger != "" {
+		l, err := imap.OpenFileLedger(o.ledger)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		p.Ledger = l
+	}
+	tally := &inboxTally{w: e.stdout}
+	p.Filed = tally.filed
+	handler, err := inboxHandler(e, o)
+	if err != nil {
+		return err
+	}
+	if o.watch {
+		err = p.Watch(ctx, handler)
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			err = nil // interrupted: the normal way to stop watching
+		}
+	} else {
+		err = p.Poll(ctx, handler)
+	}
+	tally.report(e.stderr)
+	if errors.Is(err, imap.ErrConfig) {
+		return usagef("%v", err)
+	}
+	return err
+}
+
+// inboxParse reads inbox's flags and checks them; the URL comes from
+// MAILTRAIL_IMAP_URL when --imap is not given.
+func inboxParse(e *env, args []string) (*inboxOptions, error) {
 	var o inboxOptions
 	fs := newFlags(e, "inbox", "--imap URL --from APP@DOMAIN [--processed F] [--failed F] [--watch] [--exec CMD]", inboxExample)
 	fs.StringVar(&o.url, "imap", "", "IMAP URL: imaps://host[:993], imap://… (STARTTLS) or imap+insecure://… (loopback only);\ndefault $MAILTRAIL_IMAP_URL. A URL with a password (imaps://user:PASSWORD@host) belongs in MAILTRAIL_IMAP_URL, never in this flag: the process list shows flags")
@@ -76,26 +112,24 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.ledger, "ledger", "", "file recording handled Message-IDs, so a message handled but not moved is not handled twice")
 	fs.DurationVar(&o.interval, "interval", time.Minute, "with --watch, how often to look when the server has no IDLE")
 	fs.BoolVar(&o.verbose, "v", false, "log connection events to stderr")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	if err := parseArgs(fs, args, 0); err != nil {
+		return nil, err
 	}
 	if o.url == "" {
 		o.url = e.getenv("MAILTRAIL_IMAP_URL")
 	}
 	if o.url == "" {
-		return usagef("no IMAP URL: set MAILTRAIL_IMAP_URL=imaps://user:PASSWORD@host:993 (or give --imap without a password)")
+		return nil, usagef("no IMAP URL: set MAILTRAIL_IMAP_URL=imaps://user:PASSWORD@host:993 (or give --imap without a password)")
 	}
 	if o.from == "" {
-		return usagef("--from APP@DOMAIN is required: replies are traced to the application's address")
+		return nil, usagef("--from APP@DOMAIN is required: replies are traced to the application's address")
 	}
-	app, err := appFlag(e, o.from)
-	if err != nil {
-		return err
-	}
+	return &o, nil
+}
 
+// inboxPoller makes the Poller of o, logging to standard error (with -v,
+// the connection events too). A setting it refuses is a usage error.
+func inboxPoller(e *env, o *inboxOptions, app identity.App) (*imap.Poller, error) {
 	p := &imap.Poller{
 		URL:            o.url,
 		ProxyURL:       o.proxy,
@@ -112,63 +146,58 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 	case "copy":
 		p.MoveMode = imap.MoveCopyDelete
 	default:
-		return usagef("--move %q: want auto or copy", o.move)
+		return nil, usagef("--move %q: want auto or copy", o.move)
 	}
 	if err := p.Check(); err != nil {
-		return usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
 	level := slog.LevelWarn
 	if o.verbose {
 		level = slog.LevelDebug
 	}
-	p.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	if o.ledger != "" {
-		l, err := imap.OpenFileLedger(o.ledger)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		p.Ledger = l
-	}
+	p.Logger = textLogger(e.stderr, level)
+	return p, nil
+}
 
-	var mu sync.Mutex // Filed runs on the polling goroutine; keep it simple anyway
-	var processed, failed int
-	p.Filed = func(m *imap.Mail) {
-		mu.Lock()
-		defer mu.Unlock()
-		if m.Outcome == imap.OutcomeProcessed {
-			processed++
-		} else {
-			failed++
-		}
-		fmt.Fprintln(e.stdout, inboxLine(m))
+// inboxHandler decides each message's outcome: its trace, or with --exec
+// the exit status of CMD.
+func inboxHandler(e *env, o *inboxOptions) (imap.Handler, error) {
+	if o.execCmd == "" {
+		return inboxTraced, nil
 	}
+	authOpts, err := authOptions(o.trust)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, m *imap.Mail) error {
+		return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
+	}, nil
+}
 
-	handler := inboxTraced
-	if o.execCmd != "" {
-		authOpts, err := authOptions(o.trust)
-		if err != nil {
-			return err
-		}
-		handler = func(ctx context.Context, m *imap.Mail) error {
-			return inboxExec(ctx, e, o.execCmd, o.execLimit, m, authOpts)
-		}
-	}
-	if o.watch {
-		err = p.Watch(ctx, handler)
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			err = nil // interrupted: the normal way to stop watching
-		}
+// inboxTally counts the messages filed and prints the line of each.
+type inboxTally struct {
+	mu                sync.Mutex // Filed runs on the polling goroutine; keep it simple anyway
+	w                 io.Writer
+	processed, failed int
+}
+
+// filed is the Poller's Filed.
+func (t *inboxTally) filed(m *imap.Mail) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m.Outcome == imap.OutcomeProcessed {
+		t.processed++
 	} else {
-		err = p.Poll(ctx, handler)
+		t.failed++
 	}
-	mu.Lock()
-	fmt.Fprintf(e.stderr, "mailtrail inbox: %d processed, %d failed\n", processed, failed)
-	mu.Unlock()
-	if errors.Is(err, imap.ErrConfig) {
-		return usagef("%v", err)
-	}
-	return err
+	fmt.Fprintln(t.w, inboxLine(m))
+}
+
+// report prints the counts on w.
+func (t *inboxTally) report(w io.Writer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintf(w, "mailtrail inbox: %d processed, %d failed\n", t.processed, t.failed)
 }
 
 // inboxTraced is the handler without --exec: a message is processed when
@@ -211,162 +240,4 @@ func inboxClean(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// inboxMessage is the JSON a --exec command reads on stdin.
-type inboxMessage struct {
-	Mailbox     string       `json:"mailbox"`
-	UIDValidity uint32       `json:"uidvalidity"`
-	UID         uint32       `json:"uid"`
-	Key         string       `json:"key"`     // Message-ID, or sha256 of the message: the idempotency key (MAILTRAIL_KEY is its SHA-256 in hex)
-	Message     any          `json:"message"` // the ASGI email shape (inbound.Message.ASGI)
-	Reply       *inboxReply  `json:"reply"`   // what the sender said: text without quotes, data, attachments
-	Trace       *inboxTrace  `json:"trace"`   // null when no resource was found
-	Auth        inbound.Auth `json:"auth"`    // what the S/MIME and DKIM signatures say
-	TraceError  string       `json:"trace_error,omitempty"`
-}
-
-type inboxTrace struct {
-	Resource string          `json:"resource"`
-	Source   identity.Source `json:"source"`
-	Exact    bool            `json:"exact"`
-	Sender   string          `json:"sender"`
-	Kind     inbound.Kind    `json:"kind"`
-}
-
-// inboxExec runs cmd for m and turns its exit status into the outcome.
-func inboxExec(ctx context.Context, e *env, cmdline string, limit time.Duration, m *imap.Mail, authOpts *inbound.AuthOptions) error {
-	in := inboxMessage{
-		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID, Key: m.Key,
-		Message: inboxASGI(m.Message), Reply: inboxReplyOf(m.Message),
-		Auth: inbound.VerifyAuth(ctx, m.Raw, authOpts),
-	}
-	if t := m.Trace; t != nil {
-		in.Trace = &inboxTrace{Resource: t.Resource, Source: t.Source, Exact: t.Exact, Sender: t.Sender, Kind: t.Kind}
-	} else if m.TraceErr != nil {
-		in.TraceError = m.TraceErr.Error()
-	}
-	data, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
-	}
-	msgCtx := ctx
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
-	cmd.Stdin = bytes.NewReader(append(data, '\n'))
-	var stderr bytes.Buffer
-	out := &inboxLocked{w: e.stderr} // the command's two streams are copied concurrently
-	cmd.Stdout = out                 // our stdout is the one-line-per-message report
-	cmd.Stderr = io.MultiWriter(out, &inboxTail{buf: &stderr})
-	// The environment carries only values safe to use unquoted in a
-	// shell: the key is chosen by the sender (its Message-ID), so it comes
-	// hashed; the raw key is "key" in the JSON.
-	cmd.Env = append(os.Environ(),
-		fmt.Sprintf("MAILTRAIL_UID=%d", m.UID),
-		"MAILTRAIL_KEY="+inboxKeyHash(m.Key),
-		"MAILTRAIL_RESOURCE="+shellSafe(resourceOf(m)),
-	)
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Run(); err != nil {
-		if msgCtx.Err() == context.DeadlineExceeded {
-			return fmt.Errorf("--exec: no exit before the message's deadline (--message-timeout): %w", msgCtx.Err())
-		}
-		if ctx.Err() == context.DeadlineExceeded {
-			return fmt.Errorf("--exec: no exit after %v", limit)
-		}
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
-				msg = msg[i+1:]
-			}
-			return fmt.Errorf("--exec: %v: %s", err, msg)
-		}
-		return fmt.Errorf("--exec: %w", err)
-	}
-	return nil
-}
-
-// inboxKeyHash is the SHA-256 of a message key in hex: the same key gives
-// the same value, and it holds no character a shell would expand.
-func inboxKeyHash(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
-}
-
-// shellSafe returns s when it holds only letters, digits and "._-" (as
-// resource ids do), else "".
-func shellSafe(s string) string {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return ""
-		}
-	}
-	return s
-}
-
-func resourceOf(m *imap.Mail) string {
-	if m.Trace != nil {
-		return m.Trace.Resource
-	}
-	return ""
-}
-
-// inboxLocked serializes writes to w.
-type inboxLocked struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *inboxLocked) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// inboxTail keeps the last 4 KiB written, for the failure reason.
-type inboxTail struct{ buf *bytes.Buffer }
-
-func (t *inboxTail) Write(p []byte) (int, error) {
-	t.buf.Write(p)
-	if t.buf.Len() > 4096 {
-		b := t.buf.Bytes()[t.buf.Len()-4096:]
-		nb := append([]byte(nil), b...)
-		t.buf.Reset()
-		t.buf.Write(nb)
-	}
-	return len(p), nil
-}
-
-// inboxASGI is the message in the shape of the ASGI email draft.
-func inboxASGI(m *inbound.Message) any {
-	if m == nil {
-		return nil
-	}
-	return m.ASGI()
-}
-
-// inboxReply is what the sender said, as reply.Parse reads it.
-type inboxReply struct {
-	Text        string            `json:"text"`
-	Data        map[string]any    `json:"data"` // null when the reply holds no structured data
-	DataType    string            `json:"data_type,omitempty"`
-	Attachments []inboxAttachment `json:"attachments"`
-}
-
-type inboxAttachment struct {
-	Filename    string `json:"filename"`
-	ContentType string `json:"content_type"`
-	Size        int    `json:"size"`
-}
-
-func inboxReplyOf(m *inbound.Message) *inboxReply {
-	if m == nil {
-		return nil
-	}
-	r := reply.Parse(m)
-	out := &inboxReply{Text: r.Text, Data: r.Data, DataType: r.DataType, Attachments: []inboxAttachment{}}
-	for _, a := range r.Attachments {
-		out.Attachments = append(out.Attachments, inboxAttachment{a.Filename, a.ContentType, a.Size})
-	}
-	return out
 }

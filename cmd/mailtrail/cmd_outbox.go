@@ -72,7 +72,7 @@ func openOutboxCmd(ctx context.Context, e *env, flagValue string) (outbox.Store,
 	if raw == "" {
 		return nil, usagef("--outbox (or %s) is required", envOutboxURL)
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := textLogger(e.stderr, slog.LevelWarn)
 	return openOutbox(ctx, raw, outboxOpenOptions{Logger: log})
 }
 
@@ -84,11 +84,8 @@ type migrator interface {
 func runOutboxMigrate(ctx context.Context, e *env, args []string) error {
 	var raw string
 	fs := outboxCmdFlags(e, "migrate", "--outbox postgres://user@host:5432/db", "MAILTRAIL_OUTBOX_URL=postgres://mailtrail@db.internal:5432/app mailtrail outbox migrate", &raw)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	s, err := openOutboxCmd(ctx, e, raw)
 	if err != nil {
@@ -117,11 +114,8 @@ func runOutboxStatus(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	fs := outboxCmdFlags(e, "status", "--outbox URL [--json]", "mailtrail outbox status --outbox ./orders.jsonl.outbox --json", &raw)
 	fs.BoolVar(&asJSON, "json", false, `print {"queued":n,"sent":n,"failed":n,"unknown":n}`)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	s, err := openOutboxCmd(ctx, e, raw)
 	if err != nil {
@@ -145,11 +139,8 @@ func runOutboxList(ctx context.Context, e *env, args []string) error {
 	fs := outboxCmdFlags(e, "list", "--outbox URL --state failed|unknown [--json]", "mailtrail outbox list --outbox ./orders.jsonl.outbox --state failed", &raw)
 	fs.StringVar(&state, "state", "", "the `state` to list: failed or unknown (queued and sent work too)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per message and line, with the server's answer under \"failure\"")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if state == "" {
 		return usagef("--state is required: failed or unknown")

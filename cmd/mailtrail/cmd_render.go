@@ -255,11 +255,8 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	renderFlags(fs, &o)
 	fs.StringVar(&o.Output, "o", "", "write the message to `OUT.eml` (atomically) instead of standard output")
 	fs.StringVar(&o.Batch, "batch", "", "render every record of `records.jsonl` into the mbox file given with -o")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if err := renderCheck(&o, true); err != nil {
 		return err

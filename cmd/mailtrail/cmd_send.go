@@ -32,32 +32,16 @@ const sendExample = `mailtrail send --template testdata/vehicle-check.md --data 
 // into that outbox, for workers to deliver. It prints the resource id and
 // the Message-ID, and where the message went.
 func runSend(ctx context.Context, e *env, args []string) error {
-	var o sendOptions
-	fs := newFlags(e, "send", sendUsage, sendExample)
-	renderFlags(fs, &o.renderOptions)
-	fs.StringVar(&o.SMTP, "smtp", "", "transport `URL`: smtp://host:587, smtps://…, smtp+insecure://…, or file:DIR for .eml files; default $MAILTRAIL_SMTP_URL, else file:./mail (put passwords in the variable)")
-	outboxFlag(fs, &o.Outbox, "the durable outbox to enqueue into: a `DIR` (or file:DIR) or postgres://…; default $MAILTRAIL_OUTBOX_URL; with --batch and neither, BATCH.outbox delivered from here; \"none\": send directly")
-	fs.StringVar(&o.Batch, "batch", "", "send one message per record of `records.jsonl` ({\"to\":…, \"resource\":…, \"data\":{…}})")
-	fs.IntVar(&o.Concurrency, "concurrency", 1, "batch mode: `N` connections in parallel")
-	sendBatchFlags(fs, &o.BatchFlags)
-	if err := parseFlags(fs, args); err != nil {
+	o, err := sendParse(e, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	if err := renderCheck(&o.renderOptions, false); err != nil {
-		return err
-	}
-	if o.Concurrency < 1 {
-		return usagef("--concurrency must be at least 1")
-	}
-	cfg, name, err := sendMailerConfig(e, &o)
+	cfg, name, err := sendMailerConfig(e, o)
 	if err != nil {
 		return err
 	}
 	if o.Batch != "" {
-		return sendBatch(ctx, e, &o, cfg, name)
+		return sendBatch(ctx, e, o, cfg, name)
 	}
 	if raw := outboxURL(e, o.Outbox); raw != "" && raw != "none" {
 		ob, err := openOutbox(ctx, raw, outboxOpenOptions{Logger: cfg.Logger})
@@ -67,24 +51,61 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		defer ob.Close()
 		cfg.Outbox = ob
 	}
-	m, err := mailer.New(cfg)
+	rc, err := sendOne(ctx, e, o, cfg, name)
 	if err != nil {
 		return err
+	}
+	sendPrint(e, o, cfg, rc)
+	return nil
+}
+
+// sendParse reads send's flags and checks them.
+func sendParse(e *env, args []string) (*sendOptions, error) {
+	var o sendOptions
+	fs := newFlags(e, "send", sendUsage, sendExample)
+	renderFlags(fs, &o.renderOptions)
+	fs.StringVar(&o.SMTP, "smtp", "", "transport `URL`: smtp://host:587, smtps://…, smtp+insecure://…, or file:DIR for .eml files; default $MAILTRAIL_SMTP_URL, else file:./mail (put passwords in the variable)")
+	outboxFlag(fs, &o.Outbox, "the durable outbox to enqueue into: a `DIR` (or file:DIR) or postgres://…; default $MAILTRAIL_OUTBOX_URL; with --batch and neither, BATCH.outbox delivered from here; \"none\": send directly")
+	fs.StringVar(&o.Batch, "batch", "", "send one message per record of `records.jsonl` ({\"to\":…, \"resource\":…, \"data\":{…}})")
+	fs.IntVar(&o.Concurrency, "concurrency", 1, "batch mode: `N` connections in parallel")
+	sendBatchFlags(fs, &o.BatchFlags)
+	if err := parseArgs(fs, args, 0); err != nil {
+		return nil, err
+	}
+	if err := renderCheck(&o.renderOptions, false); err != nil {
+		return nil, err
+	}
+	if o.Concurrency < 1 {
+		return nil, usagef("--concurrency must be at least 1")
+	}
+	return &o, nil
+}
+
+// sendOne renders the message of o and sends it with a Mailer of cfg.
+func sendOne(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, name string) (*mailer.Receipt, error) {
+	m, err := mailer.New(cfg)
+	if err != nil {
+		return nil, err
 	}
 	defer m.Close()
 	msg, err := renderMessage(e, &o.renderOptions, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rc, err := m.Send(ctx, msg)
 	if err != nil {
 		if rc != nil {
 			// The ids of the message that failed: needed to look for it, or
 			// to tell a partner, when the outcome is unknown or partial.
-			return fmt.Errorf("resource %s, message-id %s: %w", rc.Resource, rc.MessageID, err)
+			return nil, fmt.Errorf("resource %s, message-id %s: %w", rc.Resource, rc.MessageID, err)
 		}
-		return err
+		return nil, err
 	}
+	return rc, nil
+}
+
+// sendPrint prints the ids of the message sent and where it went.
+func sendPrint(e *env, o *sendOptions, cfg mailer.Config, rc *mailer.Receipt) {
 	fmt.Fprintf(e.stdout, "resource:   %s\n", rc.Resource)
 	fmt.Fprintf(e.stdout, "message-id: %s\n", rc.MessageID)
 	switch {
@@ -101,7 +122,6 @@ func runSend(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "sent:       %s (%d recipient%s)\n", cfg.Transport.SMTP.Redacted(), len(rc.Recipients), plural)
 	}
-	return nil
 }
 
 // sendMailerConfig is render's configuration plus the transport: --smtp,

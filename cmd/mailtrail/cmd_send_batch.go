@@ -55,40 +55,73 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		Concurrency: o.Concurrency,
 		Report:      o.BatchFlags.Report,
 	}
-	raw := outboxURL(e, o.Outbox)
-	var outboxName string
-	switch {
-	case raw == "none" || raw == "" && cfg.Transport.SMTP == nil:
-		// Directly, over SMTP or into the folder of the file transport.
-	default:
-		wait := o.BatchFlags.Wait
-		if raw == "" {
-			raw = o.Batch + ".outbox"
-		}
-		if kind, _, _ := parseOutboxURL(raw); kind != "folder" {
-			wait = 0 // enqueue only: workers deliver
-		}
-		tr := cfg.Transport.Use // the file transport, when there is no SMTP
-		if wait > 0 && cfg.Transport.SMTP != nil {
-			smtp := *cfg.Transport.SMTP
-			smtp.MaxConns = o.Concurrency
-			t := mailer.NewSMTPTransport(&smtp, sendBatchQuietLogger(e.stderr))
-			defer t.Close()
-			tr = t
-		}
-		ob, err := openOutbox(ctx, raw, outboxOpenOptions{
-			Transport:   tr,
-			Concurrency: o.Concurrency,
-			Rules:       outbox.Rules{MinBackoff: time.Second, MaxBackoff: 30 * time.Second},
-			Logger:      sendBatchQuietLogger(e.stderr),
-		})
-		if err != nil {
-			return err
-		}
-		defer ob.Close()
-		opts.Outbox, opts.Wait, outboxName = ob, wait, redactURL(raw)
+	outboxName, closeOutbox, err := sendBatchOutbox(ctx, e, o, cfg, opts)
+	if err != nil {
+		return err
 	}
+	defer closeOutbox()
+	finishProgress := sendBatchProgress(ctx, e, o, opts)
+	sum, err := batch.Send(ctx, o.Batch, opts)
+	finishProgress()
+	if err != nil {
+		return err
+	}
+	sendBatchSummary(e.stdout, o, sum, outboxName)
+	if sum.StoreErr != nil {
+		fmt.Fprintf(e.stderr, "mailtrail send: %v\n", sum.StoreErr)
+	}
+	switch {
+	case sum.Invalid+sum.Failed+sum.Unknown > 0:
+		return &exitError{code: sendBatchExitFailed}
+	case sum.Queued > 0:
+		return &exitError{code: sendBatchExitQueued}
+	}
+	return nil
+}
 
+// sendBatchOutbox opens the outbox of a batch into opts: --outbox (or
+// MAILTRAIL_OUTBOX_URL), else over SMTP the folder BATCH.outbox; none
+// with the file transport or --outbox none. It returns the outbox's name
+// for the summary ("" for none) and what closes it.
+func sendBatchOutbox(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, opts *batch.Options) (name string, closeOutbox func(), err error) {
+	raw := outboxURL(e, o.Outbox)
+	if raw == "none" || raw == "" && cfg.Transport.SMTP == nil {
+		// Directly, over SMTP or into the folder of the file transport.
+		return "", func() {}, nil
+	}
+	wait := o.BatchFlags.Wait
+	if raw == "" {
+		raw = o.Batch + ".outbox"
+	}
+	if kind, _, _ := parseOutboxURL(raw); kind != "folder" {
+		wait = 0 // enqueue only: workers deliver
+	}
+	tr := cfg.Transport.Use // the file transport, when there is no SMTP
+	closeTransport := func() {}
+	if wait > 0 && cfg.Transport.SMTP != nil {
+		smtp := *cfg.Transport.SMTP
+		smtp.MaxConns = o.Concurrency
+		t := mailer.NewSMTPTransport(&smtp, sendBatchQuietLogger(e.stderr))
+		tr, closeTransport = t, func() { t.Close() }
+	}
+	ob, err := openOutbox(ctx, raw, outboxOpenOptions{
+		Transport:   tr,
+		Concurrency: o.Concurrency,
+		Rules:       outbox.Rules{MinBackoff: time.Second, MaxBackoff: 30 * time.Second},
+		Logger:      sendBatchQuietLogger(e.stderr),
+	})
+	if err != nil {
+		closeTransport()
+		return "", nil, err
+	}
+	opts.Outbox, opts.Wait = ob, wait
+	return redactURL(raw), func() { ob.Close(); closeTransport() }, nil
+}
+
+// sendBatchProgress shows the progress of the batch on standard error
+// (--progress): it sets opts.OnStart and opts.OnRecord, and ticks every
+// second from the start until finish is called.
+func sendBatchProgress(ctx context.Context, e *env, o *sendOptions, opts *batch.Options) (finish func()) {
 	var prog *progress.Progress
 	started := make(chan struct{})
 	opts.OnStart = func(total int) {
@@ -99,7 +132,6 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 		prog.Add(ent.Status != batch.StatusSent && ent.Status != batch.StatusEnqueued && ent.Status != batch.StatusQueued)
 	}
 	tickCtx, stopTick := context.WithCancel(ctx)
-	defer stopTick()
 	go func() {
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
@@ -117,25 +149,12 @@ func sendBatch(ctx context.Context, e *env, o *sendOptions, cfg mailer.Config, n
 			}
 		}
 	}()
-	sum, err := batch.Send(ctx, o.Batch, opts)
-	stopTick()
-	if prog != nil {
-		prog.Finish()
+	return func() {
+		stopTick()
+		if prog != nil {
+			prog.Finish()
+		}
 	}
-	if err != nil {
-		return err
-	}
-	sendBatchSummary(e.stdout, o, sum, outboxName)
-	if sum.StoreErr != nil {
-		fmt.Fprintf(e.stderr, "mailtrail send: %v\n", sum.StoreErr)
-	}
-	switch {
-	case sum.Invalid+sum.Failed+sum.Unknown > 0:
-		return &exitError{code: sendBatchExitFailed}
-	case sum.Queued > 0:
-		return &exitError{code: sendBatchExitQueued}
-	}
-	return nil
 }
 
 // sendBatchIsTerminal reports whether w is a terminal.
@@ -147,5 +166,5 @@ func sendBatchIsTerminal(w io.Writer) bool {
 // sendBatchQuietLogger logs only errors: in a batch, failures go to the
 // summary and the report rather than one log line each.
 func sendBatchQuietLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
+	return textLogger(w, slog.LevelError)
 }

@@ -22,50 +22,80 @@ mailtrail trace --from fleet@example.com --json reply.eml`
 // names one with a forged signature), 2 on a usage error or unreadable
 // input.
 func runTrace(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "trace", "--from APP@DOMAIN [--json] [--require-auth] [--smime-trust FILE] [FILE.eml|-]", traceExample)
-	var from, trust string
-	var asJSON, requireAuth bool
-	fs.BoolVar(&requireAuth, "require-auth", false, "when only the subject tag matched, require a passing S/MIME or DKIM signature (exit 1 otherwise)")
-	fs.StringVar(&trust, "smime-trust", "", smimeTrustUsage)
-	fs.StringVar(&from, "from", "", "the application's address `APP@DOMAIN` (as given to render, \"Name <APP@DOMAIN>\" too): only its plus addresses and ids count")
-	fs.BoolVar(&asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON, plus "verified": false when a signed address was read without MAILTRAIL_KEYS; `+
-		`a subject tag is a readable id whole ([INV-2026-0117]) or a UUID's first 8 characters ([a74e22bb])`)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 1 {
-		return usagef("unexpected argument %q", fs.Arg(1))
-	}
-	if from == "" {
-		return usagef("missing --from APP@DOMAIN")
-	}
-	app, err := appFlag(e, from)
+	o, err := traceParse(e, args)
 	if err != nil {
 		return err
 	}
-	authOpts, err := authOptions(trust)
+	app, err := appFlag(e, o.from)
 	if err != nil {
 		return err
 	}
-	name, raw, m, err := traceReadRaw(ctx, e, fs.Arg(0))
+	authOpts, err := authOptions(o.trust)
+	if err != nil {
+		return err
+	}
+	name, raw, m, err := traceReadRaw(ctx, e, o.file)
 	if err != nil {
 		return err
 	}
 	res, err := inbound.Trace(m, app)
 	if err != nil {
-		var te *identity.TokenError
-		switch {
-		case errors.As(err, &te):
-			return &exitError{code: 1, err: fmt.Errorf("%s: %w", name, err)}
-		case errors.Is(err, identity.ErrNotFound):
-			kind := ""
-			if res != nil && res.Kind != inbound.Reply {
-				kind = " (" + res.Kind.String() + ")"
-			}
-			return &exitError{code: 1, err: fmt.Errorf("%s: no resource of %s found%s", name, app, kind)}
-		}
-		return &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+		return traceError(name, app, res, err)
 	}
+	if err := traceNotes(ctx, e, o, name, raw, res, authOpts); err != nil {
+		return err
+	}
+	return tracePrint(e, res, o.asJSON)
+}
+
+// traceOptions are trace's flags and its argument.
+type traceOptions struct {
+	from, trust         string
+	asJSON, requireAuth bool
+	file                string // "" or "-" for standard input
+}
+
+// traceParse reads trace's flags and its argument.
+func traceParse(e *env, args []string) (*traceOptions, error) {
+	var o traceOptions
+	fs := newFlags(e, "trace", "--from APP@DOMAIN [--json] [--require-auth] [--smime-trust FILE] [FILE.eml|-]", traceExample)
+	fs.BoolVar(&o.requireAuth, "require-auth", false, "when only the subject tag matched, require a passing S/MIME or DKIM signature (exit 1 otherwise)")
+	fs.StringVar(&o.trust, "smime-trust", "", smimeTrustUsage)
+	fs.StringVar(&o.from, "from", "", "the application's address `APP@DOMAIN` (as given to render, \"Name <APP@DOMAIN>\" too): only its plus addresses and ids count")
+	fs.BoolVar(&o.asJSON, "json", false, `print {"resource", "source", "exact", "kind"} as JSON, plus "verified": false when a signed address was read without MAILTRAIL_KEYS; `+
+		`a subject tag is a readable id whole ([INV-2026-0117]) or a UUID's first 8 characters ([a74e22bb])`)
+	if err := parseArgs(fs, args, 1); err != nil {
+		return nil, err
+	}
+	if o.from == "" {
+		return nil, usagef("missing --from APP@DOMAIN")
+	}
+	o.file = fs.Arg(0)
+	return &o, nil
+}
+
+// traceError is the exit of a message that traces to nothing: 1 when it
+// names no resource of app (or a forged one), 2 when it cannot be read.
+func traceError(name string, app identity.App, res *inbound.Result, err error) error {
+	var te *identity.TokenError
+	switch {
+	case errors.As(err, &te):
+		return &exitError{code: 1, err: fmt.Errorf("%s: %w", name, err)}
+	case errors.Is(err, identity.ErrNotFound):
+		kind := ""
+		if res != nil && res.Kind != inbound.Reply {
+			kind = " (" + res.Kind.String() + ")"
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%s: no resource of %s found%s", name, app, kind)}
+	}
+	return &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+}
+
+// traceNotes says on standard error what the caller should know of a
+// traced message: that it is not a partner's answer, that its signature
+// was not checked, or that only its subject tag matched (which, with
+// --require-auth, fails unless a signature verifies).
+func traceNotes(ctx context.Context, e *env, o *traceOptions, name string, raw []byte, res *inbound.Result, authOpts *inbound.AuthOptions) error {
 	if res.Kind != inbound.Reply {
 		// Standard error, so that standard output keeps the contract's shape.
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: this message is %s\n", name, traceKindPhrase(res.Kind))
@@ -73,7 +103,7 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	if res.Unverified {
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: the %s carries a signature that was not checked (MAILTRAIL_KEYS is not set): anyone who knows the id could have written it\n", name, res.Header)
 	}
-	if !res.Exact && requireAuth {
+	if !res.Exact && o.requireAuth {
 		// A subject tag is a prefix anyone can type: only a signature that
 		// verifies says who wrote.
 		a := inbound.VerifyAuth(ctx, raw, authOpts)
@@ -84,6 +114,11 @@ func runTrace(ctx context.Context, e *env, args []string) error {
 	} else if !res.Exact {
 		fmt.Fprintf(e.stderr, "mailtrail trace: %s: only the subject tag matched: a prefix anyone can type; check that %s may write about it\n", name, res.Sender)
 	}
+	return nil
+}
+
+// tracePrint prints the resource id, or with --json the contract's object.
+func tracePrint(e *env, res *inbound.Result, asJSON bool) error {
 	if !asJSON {
 		fmt.Fprintln(e.stdout, res.Resource)
 		return nil

@@ -34,11 +34,8 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 		".\nA URL with a password (smtp://user:PASSWORD@host:587) belongs in MAILTRAIL_SMTP_URL, never in this flag: the process list shows flags")
 	fs.IntVar(&o.Concurrency, "concurrency", 2, "`N` messages delivered at once by this process, each over its own connection")
 	fs.DurationVar(&o.RescueAfter, "rescue-after", 15*time.Minute, "PostgreSQL: a message in flight this long counts as its worker's death and is sent again by another (keep it well above the SMTP timeouts)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if o.Concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
@@ -50,7 +47,7 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if raw == "" {
 		return usagef("--outbox (or %s) is required: the outbox to deliver from", envOutboxURL)
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := textLogger(e.stderr, slog.LevelWarn)
 	tr, where, err := workerTransport(e, &o, log)
 	if err != nil {
 		return err

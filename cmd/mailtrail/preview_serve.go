@@ -49,7 +49,7 @@ func previewServe(ctx context.Context, e *env, o previewServeOptions) error {
 		Dir:    o.TemplatesDir,
 		Layout: o.Layout,
 		Brand:  o.Brand,
-		Logger: slog.New(slog.NewTextHandler(e.stderr, nil)),
+		Logger: textLogger(e.stderr, slog.LevelInfo),
 	})
 	if err != nil {
 		return err

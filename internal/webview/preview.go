@@ -248,12 +248,19 @@ func (p *Preview) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	e := sel.entry
 	s := p.render(r.Context(), sel)
 	pg := p.basePage()
-	pg.Title = e.Name
-	pg.Nav = p.nav(sel.list, e, sel.locale, sel.data)
+	pg.Title = sel.entry.Name
+	pg.Nav = p.nav(sel.list, sel.entry, sel.locale, sel.data)
+	pg.Msg = p.sampleView(sel, s)
+	show(w, p.log, p.pages.message, http.StatusOK, pg)
+}
 
+// sampleView is the page's view of the sample s rendered for sel: its
+// parts, headers and source, the template's locales and data files to
+// switch to, and the template file's lines with their problems.
+func (p *Preview) sampleView(sel *selection, s *sample) *messageView {
+	e := sel.entry
 	m := &messageView{PageURL: "/t/" + escapePath(e.Name), Errors: s.errors, Problems: s.problems}
 	q := sel.query()
 	m.partURLs(func(part string) string { return "/part/" + part + "/" + escapePath(e.Name) + "?" + q })
@@ -262,28 +269,59 @@ func (p *Preview) serveTemplate(w http.ResponseWriter, r *http.Request) {
 		m.ResourceSource = "sample"
 	}
 	file := e.Files[sel.locale]
-	m.Meta = append(m.Meta, field{Name: "file", Value: file})
-	if sel.data != "" {
-		m.Meta = append(m.Meta, field{Name: "data", Value: sel.data})
-	} else {
-		m.Meta = append(m.Meta, field{Name: "data", Value: "none"})
+	data := sel.data
+	if data == "" {
+		data = "none"
 	}
+	m.Meta = append(m.Meta, field{Name: "file", Value: file}, field{Name: "data", Value: data})
+	m.Locales, m.Data = localeOptions(e, sel.locale), dataOptions(e, sel.data)
+	m.fromSample(s)
+	if s.parts == nil && m.Subject == "" {
+		m.Subject = e.Name // nothing rendered: name the template at least
+	}
+	m.SourceFile = file
+	if src, err := fs.ReadFile(p.fsys, file); err == nil {
+		for i, line := range strings.Split(strings.TrimSuffix(string(src), "\n"), "\n") {
+			m.Source = append(m.Source, srcLine{N: i + 1, Text: strings.TrimSuffix(line, "\r"), Notes: s.marks[i+1]})
+		}
+	} else {
+		m.Errors = append(m.Errors, "template "+file+": "+err.Error())
+	}
+	return m
+}
+
+// localeOptions are the locales of e to pick from; nil for fewer than two.
+func localeOptions(e *entry, current string) []option {
+	var out []option
 	for _, l := range e.Locales {
 		label := l
 		if l == "" {
 			label = "default"
 		}
-		m.Locales = append(m.Locales, option{Value: l, Label: label, Current: l == sel.locale})
+		out = append(out, option{Value: l, Label: label, Current: l == current})
 	}
-	if len(m.Locales) < 2 {
-		m.Locales = nil
+	if len(out) < 2 {
+		return nil
 	}
+	return out
+}
+
+// dataOptions are the data files of e to pick from; nil for fewer than two.
+func dataOptions(e *entry, current string) []option {
+	var out []option
 	for _, d := range e.Data {
-		m.Data = append(m.Data, option{Value: d, Label: d, Current: d == sel.data})
+		out = append(out, option{Value: d, Label: d, Current: d == current})
 	}
-	if len(m.Data) < 2 {
-		m.Data = nil
+	if len(out) < 2 {
+		return nil
 	}
+	return out
+}
+
+// fromSample fills the parts, headers and source of m from s: the
+// message's when it was made, else the rendered parts'; a part that is
+// missing has no URL.
+func (m *messageView) fromSample(s *sample) {
 	if s.eml != nil {
 		v, _ := readMessage(s.eml)
 		m.fromMail(v, s.eml)
@@ -302,19 +340,6 @@ func (p *Preview) serveTemplate(w http.ResponseWriter, r *http.Request) {
 	} else {
 		m.HTMLURL, m.TextURL, m.JSONURL = "", "", ""
 	}
-	if s.parts == nil && m.Subject == "" {
-		m.Subject = e.Name // nothing rendered: name the template at least
-	}
-	m.SourceFile = file
-	if src, err := fs.ReadFile(p.fsys, file); err == nil {
-		for i, line := range strings.Split(strings.TrimSuffix(string(src), "\n"), "\n") {
-			m.Source = append(m.Source, srcLine{N: i + 1, Text: strings.TrimSuffix(line, "\r"), Notes: s.marks[i+1]})
-		}
-	} else {
-		m.Errors = append(m.Errors, "template "+file+": "+err.Error())
-	}
-	pg.Msg = m
-	show(w, p.log, p.pages.message, http.StatusOK, pg)
 }
 
 func (p *Preview) servePart(w http.ResponseWriter, r *http.Request) {

@@ -55,30 +55,51 @@ func (s *sample) mark(file string, err error) {
 func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	s := &sample{resource: p.opts.Resource, tag: identity.Tag(p.opts.Resource)}
 	file := sel.entry.Files[sel.locale]
+	tmpl, data, ok := p.loadSample(s, sel, file)
+	if !ok {
+		return s
+	}
+	ropts, ok := p.renderParts(s, file, tmpl, data)
+	if !ok {
+		return s
+	}
+	p.renderMessage(ctx, s, sel, tmpl, data, ropts)
+	return s
+}
 
+// loadSample loads the template and the data file of sel; when one does
+// not load, s says why (with the check problems of a template without its
+// data) and ok is false.
+func (p *Preview) loadSample(s *sample, sel *selection, file string) (tmpl *templates.Template, data map[string]any, ok bool) {
 	tmpl, err := templates.Load(p.fsys, sel.entry.Name, sel.locale)
 	if err != nil {
 		s.errors = append(s.errors, errorLines(err)...)
 		s.mark(file, err)
-		return s
+		return nil, nil, false
 	}
-	data, err := readData(p.fsys, sel.data)
+	data, err = readData(p.fsys, sel.data)
 	if err != nil {
 		s.errors = append(s.errors, err.Error())
 		problems := render.Check(tmpl, nil)
 		s.problems = lines(problems)
 		s.mark(file, problems)
-		return s
+		return nil, nil, false
 	}
+	return tmpl, data, true
+}
+
+// renderParts checks tmpl with data and renders its parts into s, with
+// the layout and brand it returns; ok is false when there are no parts.
+func (p *Preview) renderParts(s *sample, file string, tmpl *templates.Template, data map[string]any) (ropts *render.Options, ok bool) {
 	ropts, err := p.renderOptions()
 	if err != nil {
 		s.errors = append(s.errors, err.Error())
-		return s
+		return nil, false
 	}
 	r, err := render.New(ropts)
 	if err != nil {
 		s.errors = append(s.errors, errorLines(err)...)
-		return s
+		return nil, false
 	}
 	problems := r.Check(tmpl, data)
 	s.problems = lines(problems)
@@ -87,13 +108,18 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 		s.errors = append(s.errors, errorLines(err)...)
 		s.mark(file, err)
 		s.parts = nil
-		return s
+		return nil, false
 	}
 	for _, w := range s.parts.Warnings {
 		s.problems = append(s.problems, w.Error())
 	}
 	s.subject = s.parts.Subject
+	return ropts, true
+}
 
+// renderMessage makes the message as it would be sent (s.eml) and takes
+// its subject, with the tag.
+func (p *Preview) renderMessage(ctx context.Context, s *sample, sel *selection, tmpl *templates.Template, data map[string]any, ropts *render.Options) {
 	// The preview renders and never sends: a Renderer needs no transport.
 	mr, err := mailer.NewRenderer(mailer.Config{
 		Identity: mailer.Identity{From: p.opts.From},
@@ -101,7 +127,7 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	})
 	if err != nil {
 		s.errors = append(s.errors, "message: "+err.Error())
-		return s
+		return
 	}
 	env, err := mr.Render(ctx, &mailer.Message{
 		Parsed:   tmpl,
@@ -112,13 +138,12 @@ func (p *Preview) render(ctx context.Context, sel *selection) *sample {
 	})
 	if err != nil {
 		s.errors = append(s.errors, "message: "+err.Error())
-		return s
+		return
 	}
 	s.eml = env.Data
 	if subj, err := Subject(env.Data); err == nil && subj != "" {
 		s.subject = subj
 	}
-	return s
 }
 
 // renderOptions reads the layout and brand files, if any, again for every

@@ -32,89 +32,128 @@ type deliverer interface {
 // viaOutbox renders every record into the outbox, in groups, and, for a
 // store delivered from here, delivers until Wait.
 func (r *run) viaOutbox(ctx context.Context) error {
-	ob := r.o.Outbox
 	prefix := r.o.Name + "-L"
+	v := &outboxPass{ready: make(chan readyRec, group)}
 	// The records an earlier run left in the outbox: only those are
 	// looked up, and they are not rendered again.
-	kl, _ := ob.(keyLister)
-	earlier := map[string]outbox.State{}
-	if kl != nil {
+	v.kl, _ = r.o.Outbox.(keyLister)
+	v.earlier = map[string]outbox.State{}
+	if v.kl != nil {
 		var err error
-		if earlier, err = kl.Keys(ctx, prefix); err != nil {
+		if v.earlier, err = v.kl.Keys(ctx, prefix); err != nil {
 			return err
 		}
 	}
-	d, deliver := ob.(deliverer)
-	deliver = deliver && r.o.Wait > 0
-	var runErr chan error
-	stopRun := func() {}
-	if deliver {
-		stopWatch := d.Watch(func(res outbox.Result) {
-			if res.State != outbox.StateQueued && strings.HasPrefix(res.Entry.Key, prefix) {
-				r.t.add(entryOf(r.o.Name+"-", &res.Entry, res.State, res.Err), res.Entry.Key)
-			}
-		})
-		defer stopWatch()
-		runCtx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		runErr = make(chan error, 1)
-		go func() { runErr <- d.Run(runCtx) }()
-		stopRun = func() { cancel() }
+	d, deliver := r.o.Outbox.(deliverer)
+	v.deliver = deliver && r.o.Wait > 0
+	stopRun := func() error { return nil }
+	if v.deliver {
+		var unwatch func()
+		stopRun, unwatch = r.deliverHere(ctx, d, prefix)
+		defer unwatch()
 	}
 
-	ready := make(chan readyRec, group)
 	enqDone := make(chan struct{})
 	go func() {
 		defer close(enqDone)
-		r.enqueuer(ctx, ob, ready, deliver)
+		r.enqueuer(ctx, r.o.Outbox, v.ready, v.deliver)
 	}()
-	err := r.workers(ctx, len(r.mailers), func(w int, rec *Record) {
-		key := r.key(rec)
-		if st, ok := earlier[key]; ok {
-			if st == outbox.StateQueued && deliver {
-				return // Run delivers it and reports it
-			}
-			if prev, err := kl.Lookup(ctx, key); err == nil {
-				ent := entryOf(r.o.Name+"-", prev, prev.State, nil)
-				ent.Previously = true
-				if prev.State == outbox.StateQueued {
-					ent.Status = StatusEnqueued
-				}
-				r.t.add(ent, key)
-				return
-			}
-		}
-		if err := r.t.storeErr(); err != nil {
-			// The outbox cannot store: the record stays for a later run.
-			r.t.add(Entry{Line: rec.Line, To: recipients(rec), Resource: rec.Resource,
-				Status: StatusQueued, Error: err.Error()}, key)
-			return
-		}
-		r.tokens[w] = r.token(rec)
-		env, err := r.mailers[w].Render(ctx, r.message(rec))
-		if err != nil {
-			r.t.add(Entry{Line: rec.Line, To: recipients(rec), Resource: rec.Resource,
-				Status: StatusInvalid, Error: err.Error()}, key)
-			return
-		}
-		ready <- readyRec{line: rec.Line, key: key, to: recipients(rec), env: env}
-	})
-	close(ready)
+	err := r.workers(ctx, len(r.mailers), func(w int, rec *Record) { r.renderRecord(ctx, v, w, rec) })
+	close(v.ready)
 	<-enqDone
-	if !deliver {
+	if !v.deliver {
 		return err
 	}
 	if err == nil {
 		err = r.waitDelivered(ctx, d)
 	}
-	stopRun()
-	if rerr := <-runErr; err == nil {
+	if rerr := stopRun(); err == nil {
 		err = rerr
 	}
 	if err != nil {
 		return err
 	}
-	// What is still queued waits for the next run.
+	return r.tallyQueued(ctx, d, prefix)
+}
+
+// outboxPass is what the workers of viaOutbox share.
+type outboxPass struct {
+	kl      keyLister               // nil when the store cannot list its keys
+	earlier map[string]outbox.State // the keys an earlier run left in the outbox
+	deliver bool                    // the store is delivered from here: Run reports
+	ready   chan readyRec           // rendered records, for the enqueuer
+}
+
+// deliverHere runs d's deliveries while the batch runs, tallying each
+// message of the batch (its key starts with prefix) as Run files it. stop
+// ends the deliveries and returns Run's error; unwatch ends the tallying.
+func (r *run) deliverHere(ctx context.Context, d deliverer, prefix string) (stop func() error, unwatch func()) {
+	unwatch = d.Watch(func(res outbox.Result) {
+		if res.State != outbox.StateQueued && strings.HasPrefix(res.Entry.Key, prefix) {
+			r.t.add(entryOf(r.o.Name+"-", &res.Entry, res.State, res.Err), res.Entry.Key)
+		}
+	})
+	runCtx, cancel := context.WithCancel(ctx)
+	runErr := make(chan error, 1)
+	go func() { runErr <- d.Run(runCtx) }()
+	stop = func() error {
+		cancel()
+		return <-runErr
+	}
+	return stop, unwatch
+}
+
+// renderRecord renders rec with worker w's mailer and passes it on to the
+// enqueuer, unless an earlier run left it in the outbox or the outbox
+// cannot store.
+func (r *run) renderRecord(ctx context.Context, v *outboxPass, w int, rec *Record) {
+	key := r.key(rec)
+	if r.earlierRun(ctx, v, key) {
+		return
+	}
+	if err := r.t.storeErr(); err != nil {
+		// The outbox cannot store: the record stays for a later run.
+		r.t.add(Entry{Line: rec.Line, To: recipients(rec), Resource: rec.Resource,
+			Status: StatusQueued, Error: err.Error()}, key)
+		return
+	}
+	r.tokens[w] = r.token(rec)
+	env, err := r.mailers[w].Render(ctx, r.message(rec))
+	if err != nil {
+		r.t.add(Entry{Line: rec.Line, To: recipients(rec), Resource: rec.Resource,
+			Status: StatusInvalid, Error: err.Error()}, key)
+		return
+	}
+	v.ready <- readyRec{line: rec.Line, key: key, to: recipients(rec), env: env}
+}
+
+// earlierRun reports whether an earlier run left the record of key in the
+// outbox, tallying it as that run left it (a queued one that Run delivers
+// is tallied when Run files it).
+func (r *run) earlierRun(ctx context.Context, v *outboxPass, key string) bool {
+	st, ok := v.earlier[key]
+	if !ok {
+		return false
+	}
+	if st == outbox.StateQueued && v.deliver {
+		return true // Run delivers it and reports it
+	}
+	prev, err := v.kl.Lookup(ctx, key)
+	if err != nil {
+		return false
+	}
+	ent := entryOf(r.o.Name+"-", prev, prev.State, nil)
+	ent.Previously = true
+	if prev.State == outbox.StateQueued {
+		ent.Status = StatusEnqueued
+	}
+	r.t.add(ent, key)
+	return true
+}
+
+// tallyQueued tallies what is still queued after the deliveries from
+// here: it waits for the next run.
+func (r *run) tallyQueued(ctx context.Context, d deliverer, prefix string) error {
 	keys, err := d.Keys(ctx, prefix)
 	if err != nil {
 		return err

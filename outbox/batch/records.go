@@ -129,67 +129,91 @@ type rawRecord struct {
 	Data     json.RawMessage `json:"data"`
 }
 
+// parseRecord reads the record on line n. A line that is not a valid
+// record keeps what was read before the problem (the report shows its
+// recipients) and says what is wrong in Err.
 func parseRecord(n int, line []byte) *Record {
 	rec := &Record{Line: n}
-	bad := func(format string, args ...any) *Record {
-		rec.Err = &LineError{Line: n, Msg: fmt.Sprintf(format, args...)}
-		return rec
+	raw, msg := decodeRecord(line)
+	if msg == "" {
+		msg = rec.setAddresses(&raw)
 	}
+	if msg == "" {
+		msg = rec.setContent(&raw)
+	}
+	if msg != "" {
+		rec.Err = &LineError{Line: n, Msg: msg}
+	}
+	return rec
+}
+
+// decodeRecord decodes a line as one JSON object; msg says why it is not
+// one, "" when it is.
+func decodeRecord(line []byte) (raw rawRecord, msg string) {
 	if line = bytes.TrimSpace(line); line[0] != '{' {
-		return bad("not a JSON object")
+		return raw, "not a JSON object"
 	}
-	var raw rawRecord
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(&raw); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) && ute.Field != "" {
-			return bad("field %q: want %s, got JSON %s", ute.Field, kindName(ute.Type.Kind().String()), ute.Value)
+			return raw, fmt.Sprintf("field %q: want %s, got JSON %s", ute.Field, kindName(ute.Type.Kind().String()), ute.Value)
 		}
-		return bad("not a JSON object: %v", err)
+		return raw, fmt.Sprintf("not a JSON object: %v", err)
 	}
 	if dec.More() {
-		return bad("more than one JSON value on the line")
+		return raw, "more than one JSON value on the line"
 	}
+	return raw, ""
+}
+
+// setAddresses sets To, Cc and Bcc from raw; the result says what is
+// wrong with them, "" when nothing is.
+func (rec *Record) setAddresses(raw *rawRecord) string {
 	if len(raw.To) == 0 || string(raw.To) == "null" {
-		return bad(`missing "to"`)
+		return `missing "to"`
 	}
 	var msg string
 	if rec.To, msg = addresses("to", raw.To); msg != "" {
-		return bad("%s", msg)
+		return msg
 	}
 	if len(rec.To) == 0 {
-		return bad(`"to" is an empty list`)
+		return `"to" is an empty list`
 	}
 	if rec.Cc, msg = addresses("cc", raw.Cc); msg != "" {
-		return bad("%s", msg)
+		return msg
 	}
-	if rec.Bcc, msg = addresses("bcc", raw.Bcc); msg != "" {
-		return bad("%s", msg)
-	}
+	rec.Bcc, msg = addresses("bcc", raw.Bcc)
+	return msg
+}
+
+// setContent sets Header, Resource, Locale and Data from raw; the result
+// says what is wrong with them, "" when nothing is.
+func (rec *Record) setContent(raw *rawRecord) string {
 	if len(raw.Headers) > 0 && string(raw.Headers) != "null" {
 		if err := json.Unmarshal(raw.Headers, &rec.Header); err != nil || raw.Headers[0] != '{' {
-			return bad(`"headers" must be an object of strings, {"X-Name": "value"}`)
+			return `"headers" must be an object of strings, {"X-Name": "value"}`
 		}
 	}
 	if raw.Resource != nil {
 		rec.Resource = *raw.Resource
 		if rec.Resource == "" {
-			return bad(`"resource" is empty (leave it out to make a new id)`)
+			return `"resource" is empty (leave it out to make a new id)`
 		}
 	}
 	rec.Locale = raw.Locale
 	if len(raw.Data) == 0 || string(raw.Data) == "null" {
-		return bad(`missing "data"`)
+		return `missing "data"`
 	}
 	if raw.Data[0] != '{' {
-		return bad(`"data" must be a JSON object`)
+		return `"data" must be a JSON object`
 	}
 	data, err := decodeData(raw.Data)
 	if err != nil {
-		return bad(`"data": %v`, err)
+		return fmt.Sprintf(`"data": %v`, err)
 	}
 	rec.Data = data
-	return rec
+	return ""
 }
 
 // addresses reads an address or a list of addresses; msg says what is

@@ -100,42 +100,19 @@ func Send(ctx context.Context, path string, opts *Options) (*Summary, error) {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
 	defer f.Close()
-	sum := sha256.New()
-	total, err := countRecords(io.TeeReader(f, sum))
+	sum, total, err := fingerprint(f)
 	if err != nil {
-		return nil, fmt.Errorf("batch %s: %w", path, err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("batch %s: %w", path, err)
 	}
 	if o.OnStart != nil {
 		o.OnStart(total)
 	}
 
-	r := &run{o: &o, path: path, sum: sum.Sum(nil), t: newTally(o.OnRecord)}
-	workers := max(o.Concurrency, 1)
-	if o.Outbox != nil {
-		workers = renderers
+	r := &run{o: &o, path: path, sum: sum, t: newTally(o.OnRecord)}
+	if err := r.newMailers(); err != nil {
+		return nil, err
 	}
-	r.tokens = make([]string, workers)
-	for w := range workers {
-		cfg := o.Mailer
-		// With an outbox the mailers only render (the records are
-		// enqueued in groups below); without one they send.
-		cfg.Outbox = o.Outbox
-		if cfg.Transport.SMTP != nil {
-			c := *cfg.Transport.SMTP // one connection per worker
-			c.MaxConns = 1
-			cfg.Transport.SMTP = &c
-		}
-		cfg.Identity.NewToken = func() string { return r.tokens[w] }
-		m, err := mailer.New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		defer m.Close()
-		r.mailers = append(r.mailers, m)
-	}
+	defer r.closeMailers()
 	if o.Report != "" {
 		if r.t.report, err = CreateReport(o.Report); err != nil {
 			return nil, err
@@ -162,6 +139,57 @@ func Send(ctx context.Context, path string, opts *Options) (*Summary, error) {
 		r.t.report = nil
 	}
 	return r.t.summary(), nil
+}
+
+// fingerprint returns the SHA-256 of the batch file f and the number of
+// its records, and rewinds f.
+func fingerprint(f *os.File) (sum []byte, records int, err error) {
+	h := sha256.New()
+	records, err = countRecords(io.TeeReader(f, h))
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, err
+	}
+	return h.Sum(nil), records, nil
+}
+
+// newMailers makes the Mailer of each worker: renderers with an outbox,
+// Concurrency senders without one. Each derives its Message-IDs from the
+// record it has in hand (run.tokens).
+func (r *run) newMailers() error {
+	workers := max(r.o.Concurrency, 1)
+	if r.o.Outbox != nil {
+		workers = renderers
+	}
+	r.tokens = make([]string, workers)
+	for w := range workers {
+		cfg := r.o.Mailer
+		// With an outbox the mailers only render (the records are
+		// enqueued in groups below); without one they send.
+		cfg.Outbox = r.o.Outbox
+		if cfg.Transport.SMTP != nil {
+			c := *cfg.Transport.SMTP // one connection per worker
+			c.MaxConns = 1
+			cfg.Transport.SMTP = &c
+		}
+		cfg.Identity.NewToken = func() string { return r.tokens[w] }
+		m, err := mailer.New(cfg)
+		if err != nil {
+			r.closeMailers()
+			return err
+		}
+		r.mailers = append(r.mailers, m)
+	}
+	return nil
+}
+
+// closeMailers closes the workers' Mailers, the last made first.
+func (r *run) closeMailers() {
+	for i := len(r.mailers) - 1; i >= 0; i-- {
+		r.mailers[i].Close()
+	}
 }
 
 // run is one run of a batch.
