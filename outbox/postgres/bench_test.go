@@ -50,13 +50,14 @@ func countingServer(b *testing.B) (*mailtest.Server, *atomic.Int64) {
 }
 
 // direct sends envs to srv with conc goroutines over conc connections, as
-// "send --batch --spool none" does, and returns how long it took.
-func direct(b *testing.B, srv *mailtest.Server, envs []*mailer.Envelope, conc int) time.Duration {
+// "send --batch --spool none" does, and returns how long it took and the
+// CPU time this process (client and server) spent.
+func direct(b *testing.B, srv *mailtest.Server, envs []*mailer.Envelope, conc int) (time.Duration, time.Duration) {
 	b.Helper()
 	tr := transport(b, srv.URL(), conc)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu := time.Now(), procCPU("self", false)
 	for range conc {
 		wg.Go(func() {
 			for {
@@ -72,7 +73,7 @@ func direct(b *testing.B, srv *mailtest.Server, envs []*mailer.Envelope, conc in
 		})
 	}
 	wg.Wait()
-	return time.Since(start)
+	return time.Since(start), procCPU("self", false) - cpu
 }
 
 // procCPU returns the CPU time /proc says process pid has used (user and
@@ -140,12 +141,17 @@ func startCPU(b *testing.B, s *postgres.Store) *cpuMeter {
 	return &cpuMeter{b: b, s: s, pg: pgCPU(b, s), own: procCPU("self", false)}
 }
 
-// report reports both CPU times per message, for n messages.
-func (m *cpuMeter) report(n int) {
+// report reports both CPU times per message, for n messages, and their
+// sum as a share of floor, the CPU time of sending them directly: on a
+// busy machine, where the wall-clock rates of both sides swing with the
+// load, the CPU times are the steadier measure.
+func (m *cpuMeter) report(n int, floor time.Duration) {
 	pg, own := pgCPU(m.b, m.s)-m.pg, procCPU("self", false)-m.own
 	if pg > 0 {
 		m.b.ReportMetric(float64(pg.Microseconds())/float64(n), "pg-cpu-µs/msg")
 		m.b.ReportMetric(float64(own.Microseconds())/float64(n), "go-cpu-µs/msg")
+		m.b.ReportMetric(float64(floor.Microseconds())/float64(n), "direct-cpu-µs/msg")
+		m.b.ReportMetric(floor.Seconds()/(pg+own).Seconds(), "x-direct-cpu")
 	}
 }
 
@@ -157,31 +163,44 @@ func report(b *testing.B, n int, pg, floor time.Duration) {
 }
 
 // BenchmarkEnqueue enqueues one message per transaction, and batches of
-// 1 000 in one transaction (InsertManyTx), beside sending the same
-// messages directly over one connection.
+// 1 000 in one transaction (EnqueueBatch), from one goroutine and from
+// two at once (streams), beside sending the same messages directly over
+// one connection.
 func BenchmarkEnqueue(b *testing.B) {
-	for _, batch := range []int{1, 1000} {
-		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+	for _, c := range []struct{ batch, streams int }{{1, 1}, {1000, 1}, {1000, 2}} {
+		b.Run(fmt.Sprintf("batch=%d/streams=%d", c.batch, c.streams), func(b *testing.B) {
 			s := openStore(b, nil)
 			envs := benchEnvelopes(b, b.N)
 			srv, _ := countingServer(b)
-			floor := direct(b, srv, envs, 1)
+			floor, floorCPU := direct(b, srv, envs, 1)
 			ctx := context.Background()
 			b.ResetTimer()
 			start, cpu := time.Now(), startCPU(b, s)
-			for i := 0; i < len(envs); i += batch {
-				items := make([]outbox.Item, 0, batch)
-				for _, e := range envs[i:min(i+batch, len(envs))] {
-					items = append(items, outbox.Item{Key: e.MessageID, Env: e})
-				}
-				if err := s.EnqueueBatch(ctx, items); err != nil {
-					b.Fatal(err)
-				}
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range c.streams {
+				wg.Go(func() {
+					for {
+						i := int(next.Add(int64(c.batch))) - c.batch
+						if i >= len(envs) {
+							return
+						}
+						items := make([]outbox.Item, 0, c.batch)
+						for _, e := range envs[i:min(i+c.batch, len(envs))] {
+							items = append(items, outbox.Item{Key: e.MessageID, Env: e})
+						}
+						if err := s.EnqueueBatch(ctx, items); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
 			}
+			wg.Wait()
 			pg := time.Since(start)
 			b.StopTimer()
 			report(b, len(envs), pg, floor)
-			cpu.report(len(envs))
+			cpu.report(len(envs), floorCPU)
 		})
 	}
 }
@@ -195,7 +214,7 @@ func BenchmarkDeliver(b *testing.B) {
 			srv, got := countingServer(b)
 			s := openStore(b, &postgres.Options{Transport: transport(b, srv.URL(), conc), Concurrency: conc})
 			envs := benchEnvelopes(b, b.N)
-			floor := direct(b, srv, envs, conc)
+			floor, floorCPU := direct(b, srv, envs, conc)
 			got.Store(0)
 			ctx := context.Background()
 			for i := 0; i < len(envs); i += 1000 {
@@ -216,7 +235,7 @@ func BenchmarkDeliver(b *testing.B) {
 			}
 			pg := time.Since(start)
 			b.StopTimer()
-			cpu.report(len(envs))
+			cpu.report(len(envs), floorCPU)
 			if err := s.Shutdown(ctx); err != nil {
 				b.Fatal(err)
 			}

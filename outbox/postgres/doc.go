@@ -60,10 +60,23 @@
 //
 // # Schema
 //
-// River's tables are created and updated only by [Store.Migrate] ("mailtrail
-// outbox migrate"), never on start-up: deploy it like any other migration.
-// A store on a database without them reports [ErrNotMigrated]. The tables
-// live in Options.Schema, or the URL's search_path, and the messages in
-// River's queue "mailtrail", so the application's own River jobs may
-// share them.
+// The tables are created and updated only by [Store.Migrate] ("mailtrail
+// outbox migrate"), never on start-up: deploy it like any other migration,
+// before the workers. A store on a database without them, or with older
+// ones, reports [ErrNotMigrated]. They live in Options.Schema, or the URL's
+// search_path: River's (river_job and the others), and this package's own,
+// mailtrail_message (each message's bytes, bytea, one row per job, deleted
+// with its job) and mailtrail_migration (which of its migrations ran).
+// A job's arguments hold its key alone and its metadata the envelope, so
+// that River never parses, indexes or decodes a message's bytes as JSON;
+// they are copied in (COPY) in the enqueue's transaction, and a worker
+// reads those of the jobs River handed it several at a time. The messages
+// go through River's queue "mailtrail", so the application's own River
+// jobs may share the tables.
+//
+// Upgrading from a version that kept the bytes in the job's arguments:
+// "outbox migrate" moves those of the messages that may still be sent
+// (queued, failed, unknown) to mailtrail_message, in one transaction;
+// delivered ones keep theirs. Stop the workers of the earlier version
+// first: they cannot send the jobs it changed.
 package postgres

@@ -110,7 +110,7 @@ func (s *Store) workClient() (*river.Client[pgx.Tx], error) {
 	if o.KeepSent > 0 {
 		keepSent = o.KeepSent
 	}
-	w := &worker{store: s, sem: make(chan struct{}, o.Concurrency)}
+	w := &worker{store: s, sem: make(chan struct{}, o.Concurrency), loader: newLoader(s)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
 	client, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
@@ -148,9 +148,10 @@ const prefetch = 16
 // worker is River's worker of message jobs.
 type worker struct {
 	river.WorkerDefaults[messageArgs]
-	store *Store
-	sem   chan struct{} // one token per send in flight
-	pause pause
+	store  *Store
+	sem    chan struct{} // one token per send in flight
+	loader *loader       // reads the messages' bytes
+	pause  pause
 }
 
 // NextRetry is asked by River only for a job whose attempt ended without
@@ -166,13 +167,15 @@ func (w *worker) NextRetry(job *river.Job[messageArgs]) time.Time {
 // job's output.
 func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 	o := &w.store.opts
+	m := metaOf(job.Metadata)
+	w.loader.hold(job.ID, m.Envelope.Size)
+	defer w.loader.release(job.ID)
 	select {
 	case w.sem <- struct{}{}:
 		defer func() { <-w.sem }()
 	case <-ctx.Done():
 		return river.JobSnooze(0) // stopping: nothing was tried
 	}
-	m := metaOf(job.Metadata)
 	a := &m.Envelope
 	e := entryOf(job.ID, a, &m.Output, job.CreatedAt)
 	e.Failure = nil // a message retried by a person starts afresh
@@ -185,7 +188,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 		}
 		return river.JobSnooze(d)
 	}
-	data, err := w.store.message(ctx, job.ID)
+	data, err := w.loader.get(ctx, job.ID)
 	if errors.Is(err, errNoMessage) {
 		return w.lost(ctx, &e, a, err)
 	}
