@@ -82,8 +82,14 @@ func encodeSegment(entries []*Entry, data [][]byte) ([]byte, error) {
 	return buf, nil
 }
 
-// readSegmentIndex reads the header and index of the segment file f.
+// readSegmentIndex reads the header and index of the segment file f. It
+// trusts no length in it beyond the file's size: a header or an index
+// claiming more is refused before anything that large is allocated.
 func readSegmentIndex(f *os.File, name string) (*segment, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
 	head := make([]byte, len(segMagic)+24)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -95,6 +101,9 @@ func readSegmentIndex(f *os.File, name string) (*segment, error) {
 		return nil, fmt.Errorf("outbox: %s: not a segment (bad header)", name)
 	}
 	dataAt := int64(len(line)+1) + int64(size)
+	if int64(size) > info.Size() || dataAt > info.Size() {
+		return nil, fmt.Errorf("outbox: %s: cut short (%d bytes, the index ends at %d)", name, info.Size(), dataAt)
+	}
 	idx := make([]byte, size)
 	if _, err := f.ReadAt(idx, int64(len(line)+1)); err != nil {
 		return nil, fmt.Errorf("outbox: %s: index: %w", name, err)
@@ -109,6 +118,10 @@ func readSegmentIndex(f *os.File, name string) (*segment, error) {
 	for i, it := range v.Messages {
 		if it.Entry == nil || it.Entry.ID == "" || it.Offset < 0 || it.Entry.Size < 0 {
 			return nil, fmt.Errorf("outbox: %s: index: bad message %d", name, i)
+		}
+		if room := info.Size() - dataAt; it.Offset > room || int64(it.Entry.Size) > room-it.Offset {
+			return nil, fmt.Errorf("outbox: %s: index: message %d (%d bytes at %d) past the end of the file (%d bytes)",
+				name, i, it.Entry.Size, dataAt+it.Offset, info.Size())
 		}
 		seg.byID[it.Entry.ID] = i
 		seg.logAt = max(seg.logAt, dataAt+it.Offset+int64(it.Entry.Size))
