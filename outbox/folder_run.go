@@ -109,15 +109,8 @@ func (s *Folder) run(ctx context.Context) error {
 	sendCtx, cancelSends := context.WithCancel(ctx)
 	defer cancelSends()
 	r := &runState{quit: make(chan struct{}), cancelSends: cancelSends, done: make(chan struct{})}
-	s.runMu.Lock()
-	s.active = r
-	s.runMu.Unlock()
-	defer func() {
-		s.runMu.Lock()
-		s.active = nil
-		s.runMu.Unlock()
-		close(r.done)
-	}()
+	s.setActive(r)
+	defer s.clearActive(r)
 
 	s.sched.start()
 	s.startSegments()
@@ -132,20 +125,43 @@ func (s *Folder) run(ctx context.Context) error {
 	for range s.opts.Concurrency {
 		wg.Go(func() { s.worker(sendCtx) })
 	}
-	// Moves out of queue/ are fsynced in the background: losing one to a
-	// power cut only means sending a message again, which the promise
-	// allows.
+	s.poll(ctx, r.quit)
+	s.sched.drain() // the workers take nothing more
+	wg.Wait()
+	s.flushDirs()
+	return nil
+}
+
+// setActive makes r the running Run's state.
+func (s *Folder) setActive(r *runState) {
+	s.runMu.Lock()
+	s.active = r
+	s.runMu.Unlock()
+}
+
+// clearActive forgets r when its Run ends, and says it ended.
+func (s *Folder) clearActive(r *runState) {
+	s.runMu.Lock()
+	s.active = nil
+	s.runMu.Unlock()
+	close(r.done)
+}
+
+// poll scans queue/ every Poll, and fsyncs the folders moved out of, until
+// ctx is done or quit is closed. Moves out of queue/ are fsynced in the
+// background: losing one to a power cut only means sending a message
+// again, which the promise allows.
+func (s *Folder) poll(ctx context.Context, quit <-chan struct{}) {
 	tick := time.NewTicker(s.opts.Poll)
 	defer tick.Stop()
 	flush := time.NewTicker(200 * time.Millisecond)
 	defer flush.Stop()
-loop:
 	for {
 		select {
 		case <-ctx.Done():
-			break loop
-		case <-r.quit:
-			break loop
+			return
+		case <-quit:
+			return
 		case <-flush.C:
 			s.flushDirs()
 		case <-tick.C:
@@ -154,10 +170,6 @@ loop:
 			}
 		}
 	}
-	s.sched.drain() // the workers take nothing more
-	wg.Wait()
-	s.flushDirs()
-	return nil
 }
 
 func (s *Folder) flushDirs() {

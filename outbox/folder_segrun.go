@@ -108,26 +108,62 @@ func (s *Folder) adoptSegment(name string, fresh bool) ([]dueMsg, error) {
 	if known {
 		return nil, nil
 	}
+	ls, last, err := s.openLive(name)
+	if ls == nil || err != nil {
+		return nil, err
+	}
+	msgs, out := s.queuedInSegment(ls, last, fresh)
+	ls.left = len(msgs)
+	r.mu.Lock()
+	if !r.active {
+		r.mu.Unlock()
+		ls.f.Close()
+		return nil, nil
+	}
+	if ls.left == 0 {
+		r.done[name] = true
+	} else {
+		r.segs[name] = ls
+		for id, m := range msgs {
+			r.msgs[id] = m
+		}
+	}
+	r.mu.Unlock()
+	if ls.left == 0 {
+		s.finishSegment(ls)
+	}
+	return out, nil
+}
+
+// openLive opens the segment name of queue/ to read and append to, with
+// the last record of each of its messages. It returns a nil liveSeg and
+// no error when the segment has moved to sent/ meanwhile.
+func (s *Folder) openLive(name string) (*liveSeg, map[string]segRecord, error) {
 	f, seg, where, err := s.openSegment(name, StateQueued, os.O_RDWR|os.O_APPEND)
 	if err != nil || where != StateQueued {
 		if f != nil {
 			f.Close()
 		}
 		if errors.Is(err, fs.ErrNotExist) || where != StateQueued {
-			return nil, nil // moved to sent/ meanwhile
+			return nil, nil, nil // moved to sent/ meanwhile
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	ls := &liveSeg{seg: seg, f: f}
 	last, torn, err := readSegmentLog(f, seg)
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	ls.torn = torn
+	return &liveSeg{seg: seg, f: f, torn: torn}, last, nil
+}
+
+// queuedInSegment returns the messages of ls still queued, by id and for
+// the scheduler, given the last record of each. fresh is for a segment
+// this process just committed, whose log is empty.
+func (s *Folder) queuedInSegment(ls *liveSeg, last map[string]segRecord, fresh bool) (map[string]*liveMsg, []dueMsg) {
 	msgs := map[string]*liveMsg{}
 	var out []dueMsg
-	for i, it := range seg.items {
+	for i, it := range ls.seg.items {
 		e := it.Entry
 		if rec, ok := last[e.ID]; ok {
 			st, _ := segRecordState(rec)
@@ -150,26 +186,7 @@ func (s *Folder) adoptSegment(name string, fresh bool) ([]dueMsg, error) {
 		msgs[e.ID] = &liveMsg{ls: ls, i: i, e: &c}
 		out = append(out, dueMsg{id: e.ID, at: c.Next})
 	}
-	ls.left = len(msgs)
-	r.mu.Lock()
-	if !r.active {
-		r.mu.Unlock()
-		f.Close()
-		return nil, nil
-	}
-	if ls.left == 0 {
-		r.done[name] = true
-	} else {
-		r.segs[name] = ls
-		for id, m := range msgs {
-			r.msgs[id] = m
-		}
-	}
-	r.mu.Unlock()
-	if ls.left == 0 {
-		s.finishSegment(ls)
-	}
-	return out, nil
+	return msgs, out
 }
 
 // ownFiles reports whether id has its own .json in queue/, failed/ or

@@ -112,19 +112,8 @@ func smtpFaults(t *testing.T, open Open) {
 			if tt.url != nil {
 				url = tt.url(t, srv)
 			}
-			rules := tt.rules
-			rules.MinBackoff = time.Hour // one attempt unless retry
-			if tt.retry {
-				rules.MinBackoff, rules.MaxBackoff = time.Millisecond, 5*time.Millisecond
-			}
-			s := open(t, Transport(t, url), rules)
-			env := Envelope(1)
-			if tt.to != nil {
-				env.To = tt.to
-			}
-			if tt.big {
-				env.Data = append([]byte("Message-ID: "+env.MessageID+"\r\n"), BigBody()...)
-			}
+			s := open(t, Transport(t, url), tt.storeRules())
+			env := tt.envelope()
 			id := mustEnqueue(t, s, env)
 
 			stop := run(t, s)
@@ -148,25 +137,56 @@ func smtpFaults(t *testing.T, open Open) {
 					t.Errorf("server got %.60q…, want the enqueued bytes (same Message-ID)", m.Data)
 				}
 			}
-			switch tt.want {
-			case outbox.StateQueued:
-				if tt.wantCode != 0 && !strings.Contains(e.LastError, strconv.Itoa(tt.wantCode)) {
-					t.Errorf("LastError = %q, want the server's %d kept", e.LastError, tt.wantCode)
-				}
-			case outbox.StateFailed, outbox.StateUnknown:
-				f := e.Failure
-				if f == nil {
-					t.Fatalf("List(%v) gave no Failure for %s", tt.want, id)
-				}
-				code := f.Code
-				if code == 0 && len(f.Rejected) > 0 {
-					code = f.Rejected[0].Code
-				}
-				if f.Error == "" || f.Class != tt.wantClass || code != tt.wantCode {
-					t.Errorf("Failure = %+v, want the error, class %q and code %d", f, tt.wantClass, tt.wantCode)
-				}
-			}
+			tt.checkAnswerKept(t, e)
 		})
+	}
+}
+
+// storeRules returns the row's rules: one attempt, or quick retries when
+// the row retries until sent.
+func (tt row) storeRules() outbox.Rules {
+	rules := tt.rules
+	rules.MinBackoff = time.Hour // one attempt unless retry
+	if tt.retry {
+		rules.MinBackoff, rules.MaxBackoff = time.Millisecond, 5*time.Millisecond
+	}
+	return rules
+}
+
+// envelope returns the message the row enqueues.
+func (tt row) envelope() *mailer.Envelope {
+	env := Envelope(1)
+	if tt.to != nil {
+		env.To = tt.to
+	}
+	if tt.big {
+		env.Data = append([]byte("Message-ID: "+env.MessageID+"\r\n"), BigBody()...)
+	}
+	return env
+}
+
+// checkAnswerKept checks that e, the row's message at its end, keeps the
+// server's answer: in its last error while queued, as its Failure when
+// failed or unknown.
+func (tt row) checkAnswerKept(t *testing.T, e *outbox.Entry) {
+	t.Helper()
+	switch tt.want {
+	case outbox.StateQueued:
+		if tt.wantCode != 0 && !strings.Contains(e.LastError, strconv.Itoa(tt.wantCode)) {
+			t.Errorf("LastError = %q, want the server's %d kept", e.LastError, tt.wantCode)
+		}
+	case outbox.StateFailed, outbox.StateUnknown:
+		f := e.Failure
+		if f == nil {
+			t.Fatalf("List(%v) gave no Failure for %s", tt.want, e.ID)
+		}
+		code := f.Code
+		if code == 0 && len(f.Rejected) > 0 {
+			code = f.Rejected[0].Code
+		}
+		if f.Error == "" || f.Class != tt.wantClass || code != tt.wantCode {
+			t.Errorf("Failure = %+v, want the error, class %q and code %d", f, tt.wantClass, tt.wantCode)
+		}
 	}
 }
 
