@@ -31,6 +31,9 @@ var hostileIdentities = []struct {
 	{"Trace addresses", func(n int) string { return strings.Repeat("a@b.example, ", n) }, func(s string) {
 		identity.Trace(mail.Header{"To": {s}, "Cc": {s}, "Delivered-To": {s}}, linearApp)
 	}},
+	{"Trace display names", func(n int) string { return strings.Repeat(`"Some Body" <a@b.example>, `, n) }, func(s string) {
+		identity.Trace(mail.Header{"From": {s}, "To": {s}, "Cc": {s}}, linearApp)
+	}},
 }
 
 // TestParsers_linear proves by bytes allocated, not by time, that the
