@@ -53,3 +53,17 @@ func TestOpenFolder_whileRunning(t *testing.T) {
 		}
 	}
 }
+
+// Drain called again on the same Folder delivers what was enqueued since,
+// rather than returning at once on the end of the Run before.
+func TestFolder_Drain_again(t *testing.T) {
+	rec := &spoolRecorder{}
+	s := quickSpool(t, FolderOptions{Transport: deliverFunc(rec.deliver)})
+	for i := range 3 {
+		spoolMustEnqueue(t, s, spoolEnv(i))
+		spoolDrain(t, s)
+		if len(rec.got) != i+1 {
+			t.Fatalf("after Drain %d: delivered %d, want %d", i+1, len(rec.got), i+1)
+		}
+	}
+}

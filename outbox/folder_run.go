@@ -82,6 +82,7 @@ func (s *Folder) Drain(ctx context.Context, until time.Time) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)
+	s.sched.expect()
 	go func() { errc <- s.Run(runCtx) }()
 	err := s.WaitIdle(ctx, until)
 	cancel()

@@ -95,6 +95,14 @@ func (q *scheduler) start() {
 	q.broadcast()
 }
 
+// expect marks a Run about to start, so that waitIdle waits for it
+// rather than reporting the end of the Run before.
+func (q *scheduler) expect() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.started, q.stopped = false, false
+}
+
 // stop marks Run as returned with err.
 func (q *scheduler) stop(err error) {
 	q.mu.Lock()

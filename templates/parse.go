@@ -25,11 +25,19 @@ type parser struct {
 	end   int
 	errs  ErrorList
 	stack []frame // the open sections; stack[0] is the region itself
+	last  Pos     // the last position asked for, see pos
+}
+
+// pos is the position of offset off, counted from the last one asked for.
+func (p *parser) pos(off int) Pos {
+	p.last = p.s.posAfter(p.last, off)
+	return p.last
 }
 
 func (p *parser) fail(off int, sentinel error, format string, args ...any) {
 	if len(p.errs) < maxErrors {
-		p.errs = append(p.errs, p.s.errorf(off, sentinel, fmt.Sprintf(format, args...)))
+		pos := p.pos(off)
+		p.errs = append(p.errs, &Error{File: p.s.file, Line: pos.Line, Col: pos.Col, Msg: fmt.Sprintf(format, args...), Err: sentinel})
 	}
 }
 
@@ -88,7 +96,7 @@ func (p *parser) emit(n Node) {
 // text emits the source text from:to, if any.
 func (p *parser) text(from, to int) {
 	if to > from {
-		p.emit(&Text{Text: p.s.text[from:to], Pos: p.s.pos(from)})
+		p.emit(&Text{Text: p.s.text[from:to], Pos: p.pos(from)})
 	}
 }
 
@@ -149,7 +157,7 @@ func (p *parser) tag(t tag) bool {
 			p.fail(t.open, ErrSyntax, "sections nested too deeply (more than %d levels)", MaxDepth)
 			return false
 		}
-		p.stack = append(p.stack, frame{sec: &Section{Name: name, Path: path, Inverted: t.kind == '^', Pos: p.s.pos(t.open)}})
+		p.stack = append(p.stack, frame{sec: &Section{Name: name, Path: path, Inverted: t.kind == '^', Pos: p.pos(t.open)}})
 	case '/':
 		p.closeSection(t.open, name)
 	default:
@@ -158,7 +166,7 @@ func (p *parser) tag(t tag) bool {
 			return true
 		}
 		if path, ok := p.name(t.open, name); ok {
-			p.emit(&Var{Name: name, Path: path, Pos: p.s.pos(t.open)})
+			p.emit(&Var{Name: name, Path: path, Pos: p.pos(t.open)})
 		}
 	}
 	return true

@@ -137,13 +137,14 @@ func TestHostileProcess_sigterm(t *testing.T) {
 	io.WriteString(in, "Subject: s")
 	chunk := []byte(strings.Repeat("\r\n x", 16<<10)) // 64 KiB
 	const signalAt, limit = 1 << 20, 24 << 20
-	written := 0
+	written, signalled := 0, false
 	var werr error
 	for written < limit && werr == nil {
-		if written == signalAt {
+		if written >= signalAt && !signalled {
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
+			signalled = true
 		}
 		var n int
 		n, werr = in.Write(chunk)
@@ -176,7 +177,7 @@ func TestInboxProcess_messageTimeout(t *testing.T) {
 	}{
 		// The command hangs on the first message (a child of the shell
 		// holds its output open): the deadline ends it.
-		{"command", "2s", "--exec: no exit before the message's deadline (--message-timeout)", 1, 1},
+		{"command", "5s", "--exec: no exit before the message's deadline (--message-timeout)", 1, 1},
 		// Over before the message is parsed: nothing is handled.
 		{"parse", "1ns", "imap: parse UID 1: inbound: parse: context deadline exceeded", 0, 2},
 	}
