@@ -215,6 +215,10 @@ func traceSeeds(t testing.TB) []string {
 		"Subject: =?UTF-8?Q?R=C3=A9p._:_[a74e22bb]_x?=\r\nFrom: x@y\r\n\r\n",
 		"To: \"unclosed <mail-api+" + uuidR + "@example.com\r\nAuto-Submitted: auto-replied\r\n\r\n",
 		"Return-Path: <>\r\nFrom: MAILER-DAEMON\r\nContent-Type: multipart/report; report-type=delivery-status\r\n\r\n",
+		// Hostile address and msg-id lists, over the length where fields
+		// are scanned rather than parsed, our address last.
+		"To: " + strings.Repeat(`"Some Body" <a@b.example>, `, 12000) + "mail-api+" + uuidR + "@example.com\r\n" +
+			"References: " + strings.Repeat("<a@b> ", 50000) + "\r\n\r\n",
 	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
 	for _, name := range files {

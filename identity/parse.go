@@ -45,16 +45,14 @@ func (a App) parseErr(err error, what, value string) error {
 // name+…@domain. It returns errNotOurs when spec is not of a's making and
 // a *TokenError when it is but its signature does not verify.
 func (a App) parseSpec(spec string, sh shape) (ident, error) {
-	if a.Check() != nil {
-		return ident{}, errNotOurs
-	}
+	count(len(spec))
 	at := strings.LastIndexByte(spec, '@')
 	if at < 0 || !equalFoldASCII(spec[at+1:], a.Domain) {
 		return ident{}, errNotOurs
 	}
 	local := spec[:at]
 	plus := strings.IndexByte(local, '+')
-	if plus < 0 || !equalFoldASCII(local[:plus], a.Name) {
+	if plus < 0 || !equalFoldASCII(local[:plus], a.Name) || a.Check() != nil {
 		return ident{}, errNotOurs
 	}
 	return a.parsePlus(local[plus+1:], sh)

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -222,5 +223,43 @@ func TestStore_bytesDeletedWithJob(t *testing.T) {
 	var n int
 	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM mailtrail_message`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("after deleting the job, %d messages' bytes are left (%v), want none", n, err)
+	}
+}
+
+// Workers read the bytes of the jobs River prefetched for them several at
+// a time: each message still goes out once, with its own bytes to its own
+// recipient (from the job's envelope).
+func TestWork_manyMessages(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	s, res := deliveryStore(t, srv.URL(), &postgres.Options{Concurrency: 4})
+	ctx := context.Background()
+	const n = 300
+	items := make([]outbox.Item, n)
+	want := make(map[string]string, n) // bytes → recipient
+	for i := range items {
+		env := envelope(i)
+		env.To = []string{fmt.Sprintf("partner%d@example.net", i)}
+		items[i] = outbox.Item{Env: env}
+		want[string(env.Data)] = env.To[0]
+	}
+	if err := s.EnqueueBatch(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	run(t, s)
+	for range n {
+		if r := res.wait(t); r.State != outbox.StateSent {
+			t.Fatalf("attempt = %+v, want sent", r)
+		}
+	}
+	msgs := srv.Messages()
+	if len(msgs) != n {
+		t.Fatalf("server got %d messages, want %d", len(msgs), n)
+	}
+	for _, m := range msgs {
+		rcpt, ok := want[string(m.Data)]
+		if !ok || len(m.To) != 1 || m.To[0] != rcpt {
+			t.Fatalf("server got %q for %v: not one of the messages, twice, or to another's recipient", m.Data, m.To)
+		}
+		delete(want, string(m.Data))
 	}
 }
