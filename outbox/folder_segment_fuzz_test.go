@@ -201,10 +201,10 @@ func checkSegmentRoundTrip(t *testing.T, dir string, data [][]byte) {
 			t.Errorf("message %d = %q, %v; want %q", i, got, err, data[i])
 		}
 	}
-	want := appendRecords(t, f, seg, data)
+	want, wantTorn := appendRecords(t, f, seg, data)
 	last, torn, err := readSegmentLog(f, seg)
-	if err != nil || torn {
-		t.Fatalf("reading the log: torn %v, %v", torn, err)
+	if err != nil || torn != wantTorn {
+		t.Fatalf("reading the log: torn %v, %v; want torn %v", torn, err, wantTorn)
 	}
 	if got, want := mustJSON(t, last), mustJSON(t, want); got != want {
 		t.Errorf("last records = %s, want %s", got, want)
@@ -213,9 +213,10 @@ func checkSegmentRoundTrip(t *testing.T, dir string, data [][]byte) {
 
 // appendRecords appends to the log of seg, open in f, a record for each
 // message whose first byte says which, and returns the last record of
-// each. A first message starting with an odd byte puts a record cut
-// short by a crash in the middle.
-func appendRecords(t *testing.T, f *os.File, seg *segment, data [][]byte) map[string]segRecord {
+// each, and whether the log ends in a torn record. A first message
+// starting with an odd byte puts a record cut short by a crash in the
+// middle (at the end when no record follows).
+func appendRecords(t *testing.T, f *os.File, seg *segment, data [][]byte) (map[string]segRecord, bool) {
 	var s Folder
 	ls := &liveSeg{seg: seg, f: f}
 	last := map[string]segRecord{}
@@ -241,7 +242,7 @@ func appendRecords(t *testing.T, f *os.File, seg *segment, data [][]byte) map[st
 		}
 		last[r.ID] = r
 	}
-	return last
+	return last, ls.torn
 }
 
 func mustJSON(t *testing.T, v any) string {
