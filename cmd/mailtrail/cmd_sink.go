@@ -262,5 +262,22 @@ func sinkSubject(raw []byte) string {
 	if err != nil {
 		return ""
 	}
+	return shorten(s, sinkSubjectMax)
+}
+
+// sinkSubjectMax is the most characters of a subject a sink line shows: a
+// hostile subject folded over a million lines stays one readable line.
+const sinkSubjectMax = 200
+
+// shorten returns s cut to at most max characters, with "…" in place of
+// what was cut.
+func shorten(s string, max int) string {
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "…"
+		}
+		n++
+	}
 	return s
 }

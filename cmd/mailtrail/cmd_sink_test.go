@@ -255,3 +255,19 @@ func TestSink_from(t *testing.T) {
 		})
 	}
 }
+
+// TestSinkSubject_long checks that a sink line shows at most sinkSubjectMax
+// characters of a subject, cut on a character boundary.
+func TestSinkSubject_long(t *testing.T) {
+	for _, tc := range []struct{ subject, want string }{
+		{"Re: [r1] check", "Re: [r1] check"},
+		{strings.Repeat("é", sinkSubjectMax), strings.Repeat("é", sinkSubjectMax)},
+		{strings.Repeat("é", sinkSubjectMax+1), strings.Repeat("é", sinkSubjectMax) + "…"},
+		{"Re: " + strings.Repeat("x ", 1_000_000), "Re: " + strings.Repeat("x ", (sinkSubjectMax-4)/2) + "…"},
+	} {
+		raw := []byte("Subject: " + tc.subject + "\r\n\r\nbody\r\n")
+		if got := sinkSubject(raw); got != tc.want {
+			t.Errorf("sinkSubject(%.40q…) = %.60q… (%d bytes), want %d bytes", tc.subject, got, len(got), len(tc.want))
+		}
+	}
+}
