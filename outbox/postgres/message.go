@@ -167,6 +167,12 @@ func (l *loader) get(ctx context.Context, id int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return pick(got, id)
+}
+
+// pick returns the bytes of job id from what a read found, or
+// errNoMessage when they are missing.
+func pick(got map[int64][]byte, id int64) ([]byte, error) {
 	data, ok := got[id]
 	if !ok {
 		return nil, fmt.Errorf("%w (job %d)", errNoMessage, id)
@@ -180,11 +186,7 @@ func (l *loader) readOne(ctx context.Context, id int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, ok := got[id]
-	if !ok {
-		return nil, fmt.Errorf("%w (job %d)", errNoMessage, id)
-	}
-	return data, nil
+	return pick(got, id)
 }
 
 // ident returns a table's name in the store's schema.
