@@ -205,15 +205,21 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 	if outbox.ServerLevel(err) {
 		fails = w.pause.fail()
 	}
-	d := o.Rules.Decide(&e, err, stopping, fails, now)
+	return w.file(ctx, o.Rules.Decide(&e, err, stopping, fails, now), err, &e, a, now)
+}
+
+// file records what the rules decided of the attempt that ended with err
+// and answers River: nil for sent, JobSnooze to try again, JobCancel for
+// a message that will not be sent.
+func (w *worker) file(ctx context.Context, d outbox.Decision, err error, e *outbox.Entry, a *envelope, now time.Time) error {
 	res := outbox.Result{State: d.Action.State(), Err: d.Err}
 	switch d.Action {
 	case outbox.Sent:
 		w.pause.reset()
-		if err := w.record(ctx, &e, a, "", nil); err != nil {
+		if err := w.record(ctx, e, a, "", nil); err != nil {
 			return err
 		}
-		w.report(res, &e)
+		w.report(res, e)
 		return nil
 
 	case outbox.Leave:
@@ -231,22 +237,22 @@ func (w *worker) Work(ctx context.Context, job *river.Job[messageArgs]) error {
 		}
 		fallthrough
 	case outbox.Retry:
-		if err := w.record(ctx, &e, a, "", nil); err != nil {
+		if err := w.record(ctx, e, a, "", nil); err != nil {
 			return err
 		}
 		w.store.log.Info("outbox: postgres: will retry", "id", e.ID, "message_id", e.MessageID,
 			"attempts", e.Attempts, "next", e.Next, "err", d.Err)
-		w.report(res, &e)
+		w.report(res, e)
 		return river.JobSnooze(max(d.At.Sub(now), 0))
 
 	default: // outbox.Fail, outbox.Hold
 		state := res.State.String()
-		if err := w.record(ctx, &e, a, state, d.Failure); err != nil {
+		if err := w.record(ctx, e, a, state, d.Failure); err != nil {
 			return err
 		}
 		w.store.log.Warn("outbox: postgres: message not delivered", "id", e.ID, "message_id", e.MessageID,
 			"state", state, "err", d.Err)
-		w.report(res, &e)
+		w.report(res, e)
 		// Cancelled, River never runs it again; the record says why.
 		return river.JobCancel(d.Err)
 	}
