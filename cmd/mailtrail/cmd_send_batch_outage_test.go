@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 	"github.com/mailtrail/mailtrail/outbox"
+	"github.com/mailtrail/mailtrail/outbox/outboxtest"
 )
 
 // sendBatchExit runs the built command (or its stand-in) to its end, for
@@ -71,7 +72,7 @@ func TestSendBatch_relayUnreachable(t *testing.T) {
 		name string
 		addr string
 	}{
-		{"connection refused", closedAddr(t)},
+		{"connection refused", outboxtest.ClosedPort(t)},
 		{"no greeting", silent.Addr().String()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,18 +119,6 @@ func TestSendBatch_relayUnreachable(t *testing.T) {
 			}
 		})
 	}
-}
-
-// closedAddr returns a loopback address nobody listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // When the outbox cannot be written while enqueueing (here the kernel

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailtrail/mailtrail/mailer/mailtest"
 	"github.com/mailtrail/mailtrail/outbox"
+	"github.com/mailtrail/mailtrail/outbox/outboxtest"
 	"github.com/mailtrail/mailtrail/outbox/postgres"
 )
 
@@ -26,22 +26,10 @@ func jobRow(t *testing.T, s *postgres.Store, id string) (state string, attempt i
 	return state, attempt, snoozes
 }
 
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // A relay outage snoozes the message: River spends none of its attempts,
 // so an outage of any length discards nothing; MaxAge alone gives up.
 func TestWork_outageSnoozes(t *testing.T) {
-	s, res := deliveryStore(t, "smtp+insecure://"+closedAddr(t), &postgres.Options{Rules: fast})
+	s, res := deliveryStore(t, "smtp+insecure://"+outboxtest.ClosedPort(t), &postgres.Options{Rules: fast})
 	id, err := s.Enqueue(context.Background(), envelope(1))
 	if err != nil {
 		t.Fatal(err)
