@@ -29,34 +29,11 @@ func (s *Server) Mailboxes() []string {
 // the mailbox does not exist. Messages flagged \Deleted are left out.
 func (s *Server) Messages(mailbox string) [][]byte {
 	s.helper()
-	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
-		return nil
-	}
+	section := &imap.FetchItemBodySection{Peek: true}
 	var out [][]byte
-	s.withClient(func(c *imapclient.Client) error {
-		if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-			return err
-		}
-		search, err := c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}, nil).Wait()
-		if err != nil {
-			return err
-		}
-		uids := search.AllUIDs()
-		if len(uids) == 0 {
-			return nil
-		}
-		section := &imap.FetchItemBodySection{Peek: true}
-		msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
-			UID: true, BodySection: []*imap.FetchItemBodySection{section},
-		}).Collect()
-		if err != nil {
-			return err
-		}
-		for _, m := range msgs {
-			out = append(out, m.FindBodySection(section))
-		}
-		return nil
-	})
+	for _, m := range s.fetchLive(mailbox, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}) {
+		out = append(out, m.FindBodySection(section))
+	}
 	return out
 }
 
@@ -65,10 +42,22 @@ func (s *Server) Messages(mailbox string) [][]byte {
 // Tests use it to check that fetching left \Seen alone (BODY.PEEK[]).
 func (s *Server) Flags(mailbox string) [][]imap.Flag {
 	s.helper()
+	var out [][]imap.Flag
+	for _, m := range s.fetchLive(mailbox, &imap.FetchOptions{UID: true, Flags: true}) {
+		out = append(out, m.Flags)
+	}
+	return out
+}
+
+// fetchLive fetches what opts asks of the messages in mailbox not flagged
+// \Deleted, in UID order, read-only; nil when the mailbox does not exist
+// or holds none.
+func (s *Server) fetchLive(mailbox string, opts *imap.FetchOptions) []*imapclient.FetchMessageBuffer {
+	s.helper()
 	if _, err := s.user.Status(mailbox, &imap.StatusOptions{}); err != nil {
 		return nil
 	}
-	var out [][]imap.Flag
+	var msgs []*imapclient.FetchMessageBuffer
 	s.withClient(func(c *imapclient.Client) error {
 		if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 			return err
@@ -81,16 +70,10 @@ func (s *Server) Flags(mailbox string) [][]imap.Flag {
 		if len(uids) == 0 {
 			return nil
 		}
-		msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true}).Collect()
-		if err != nil {
-			return err
-		}
-		for _, m := range msgs {
-			out = append(out, m.Flags)
-		}
-		return nil
+		msgs, err = c.Fetch(imap.UIDSetNum(uids...), opts).Collect()
+		return err
 	})
-	return out
+	return msgs
 }
 
 // UIDValidity returns mailbox's UIDVALIDITY.
